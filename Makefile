@@ -1,0 +1,39 @@
+# Two commands on a fresh machine:  `make lab` opens the course, `make test` runs every test.
+# Each installs what it needs into .venv (torch first: about 1.5 minutes the first time).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+.PHONY: lab test unit notebooks outputs clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.test-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+$(VENV)/.lab-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[lab]"
+	touch $@
+
+lab: $(VENV)/.lab-installed
+	$(VENV)/bin/jupyter lab notebooks/00_overview_and_setup.ipynb
+
+test: $(VENV)/.test-installed
+	MUNIT_PROFILE=ci $(PY) -m pytest tests/ $(NBVAL) notebooks/
+
+unit: $(VENV)/.test-installed
+	MUNIT_PROFILE=ci $(PY) -m pytest tests/
+
+notebooks: $(VENV)/.test-installed
+	MUNIT_PROFILE=ci $(PY) -m pytest $(NBVAL) notebooks/
+
+# Re-execute every notebook under the CI profile and store its outputs (what nbval compares).
+outputs: $(VENV)/.test-installed
+	MUNIT_PROFILE=ci $(PY) scripts/store_notebook_outputs.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,287 @@
+"""MUNIT hyper-parameters: the paper defaults, named profiles, and YAML in two dialects.
+
+``MUNITConfig()`` is the official edges2shoes configuration (Huang et al., 2018, appendix and
+the original ``edges2shoes_folder.yaml``). Profiles shrink it for machines that cannot train
+the paper's networks: a 256x256 training iteration costs 2.24 TFLOP, about 17 s on a 2-core CPU.
+
+YAML files may be written in our flat layout (``to_yaml``) or in the original project's layout
+(nested ``gen:`` / ``dis:`` sections, ``crop_image_height`` ...); ``from_yaml`` reads both and
+rejects any key it does not know, naming it and suggesting the closest known key.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MUNITConfig", "PROFILES", "profile_from_env"]
+
+
+@dataclass
+class MUNITConfig:
+    """Every hyper-parameter of one MUNIT model and its training run (paper defaults)."""
+
+    # ---- generator (official section ``gen``) ----
+    style_dim: int = 8  # length of the style code s ~ N(0, I)
+    gen_dim: int = 64  # width of the first generator convolution
+    mlp_dim: int = 256  # width of the MLP that maps s to AdaIN parameters
+    mlp_layers: int = 3  # linear layers in that MLP
+    n_downsample: int = 2  # stride-2 convolutions in the content encoder
+    n_res: int = 4  # residual blocks in content encoder and decoder
+    style_downsample: int = 4  # stride-2 convolutions in the style encoder (fixed at 4 officially)
+    activ: str = "relu"
+    pad_type: str = "reflect"
+    # ---- discriminator (official section ``dis``) ----
+    dis_dim: int = 64
+    dis_n_layer: int = 4
+    dis_num_scales: int = 3
+    dis_norm: str = "none"
+    dis_activ: str = "lrelu"
+    dis_pad_type: str = "reflect"
+    gan_type: str = "lsgan"  # lsgan | nsgan | hinge
+    # ---- data ----
+    input_dim_a: int = 3
+    input_dim_b: int = 3
+    image_size: int = 256  # square random crop fed to the networks
+    new_size: int = 256  # short side after resizing, before the crop
+    # ---- optimisation ----
+    lr: float = 1e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    weight_decay: float = 1e-4
+    lr_policy: str = "step"  # step | constant
+    step_size: int = 100_000  # iterations between learning-rate halvings
+    gamma: float = 0.5
+    batch_size: int = 1
+    max_iter: int = 1_000_000
+    init: str = "kaiming"  # generator init; discriminators always use N(0, 0.02)
+    # ---- loss weights ----
+    gan_w: float = 1.0
+    recon_x_w: float = 10.0
+    recon_s_w: float = 1.0
+    recon_c_w: float = 1.0
+    recon_x_cyc_w: float = 0.0
+    vgg_w: float = 0.0
+    vgg_layer: str = "relu5_3"  # official code; the paper's text says relu4_3
+    # ---- run-time options (ours) ----
+    seed: int = 0
+    num_workers: int = 0
+    precision: str = "fp32"  # fp32 | bf16
+    channels_last: bool = False
+    ema_decay: float = 0.0  # 0 disables the moving average of the generators
+    log_every: int = 10
+    sample_every: int = 1000
+    checkpoint_every: int = 10_000
+    display_size: int = 8
+    data_root: str = ""
+    profile: str = "paper"
+
+    # ------------------------------------------------------------------ checks
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> "MUNITConfig":
+        """Raise ``ValueError`` naming the first setting that cannot build a model."""
+        choices = {
+            "activ": {"relu", "lrelu", "prelu", "selu", "tanh", "none"},
+            "dis_activ": {"relu", "lrelu", "prelu", "selu", "tanh", "none"},
+            "pad_type": {"reflect", "replicate", "zero"},
+            "dis_pad_type": {"reflect", "replicate", "zero"},
+            "dis_norm": {"none", "bn", "in", "ln"},
+            "gan_type": {"lsgan", "nsgan", "hinge"},
+            "lr_policy": {"step", "constant"},
+            "init": {"kaiming", "gaussian", "xavier", "orthogonal", "default"},
+            "precision": {"fp32", "bf16"},
+            "vgg_layer": {"relu4_3", "relu5_3"},
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"MUNITConfig.{name}={getattr(self, name)!r} is not one of {sorted(allowed)}")
+        positive = ["style_dim", "gen_dim", "mlp_dim", "dis_dim", "dis_n_layer", "dis_num_scales",
+                    "input_dim_a", "input_dim_b", "image_size", "new_size", "batch_size", "step_size",
+                    "max_iter", "style_downsample"]
+        for name in positive:
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"MUNITConfig.{name} must be at least 1, got {getattr(self, name)}")
+        if self.mlp_layers < 2:
+            raise ValueError(f"MUNITConfig.mlp_layers must be at least 2, got {self.mlp_layers}")
+        if self.n_downsample < 0 or self.n_res < 0:
+            raise ValueError("MUNITConfig.n_downsample and n_res cannot be negative")
+        if self.new_size < self.image_size:
+            raise ValueError(f"MUNITConfig.new_size={self.new_size} is smaller than the crop "
+                             f"image_size={self.image_size}; set new_size >= image_size")
+        if self.image_size < self.min_image_size:
+            raise ValueError(f"MUNITConfig.image_size={self.image_size} is too small for these networks: "
+                             f"the smallest size they take is {self.min_image_size} "
+                             f"(lower dis_num_scales / dis_n_layer / style_downsample, or raise image_size)")
+        return self
+
+    @property
+    def generator_min_size(self) -> int:
+        """Smallest square side a generator takes: reflect padding needs a side of at least 2
+        before each stride-2 convolution (and before the residual blocks' 3x3 convolutions)."""
+        style = 2 ** self.style_downsample  # the last style conv sees H / 2**(k-1) >= 2
+        content = 2 ** (self.n_downsample + 1)  # residual 3x3 convs after the downsampling
+        return max(style, content, 4)
+
+    @property
+    def discriminator_min_size(self) -> int:
+        """Smallest square side the discriminator takes: its coarsest scale sees H / 2**(scales-1)
+        and runs ``dis_n_layer`` stride-2 convolutions on it."""
+        return 2 ** (self.dis_num_scales - 1 + self.dis_n_layer)
+
+    @property
+    def min_image_size(self) -> int:
+        """Smallest square training crop every network accepts."""
+        return max(self.generator_min_size, self.discriminator_min_size)
+
+    @property
+    def size_multiple(self) -> int:
+        """Heights and widths must be multiples of this so the decoder returns the input size."""
+        return 2 ** self.n_downsample
+
+    # ------------------------------------------------------------ conversion
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "MUNITConfig":
+        """Build from our flat keys or the original project's nested keys (auto-detected)."""
+        if not isinstance(values, dict):
+            raise TypeError(f"a MUNIT config must be a mapping of keys to values, got {type(values).__name__}")
+        if "gen" in values or "dis" in values or any(k in _OFFICIAL_TOP for k in values):
+            values = _from_official(values)
+        known = {f.name for f in fields(cls)}
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            raise ValueError(_unknown_message(unknown, known))
+        return cls(**values)
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike) -> "MUNITConfig":
+        """Read a YAML file in our layout or the original project's (``configs/*.yaml`` there)."""
+        import yaml
+
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"config file {path} does not exist")
+        with open(path, encoding="utf-8") as handle:
+            values = yaml.safe_load(handle) or {}
+        try:
+            return cls.from_dict(values)
+        except (ValueError, TypeError) as error:
+            raise type(error)(f"{path}: {error}") from None
+
+    def to_yaml(self, path: str | os.PathLike | None = None) -> str:
+        """Write our flat layout (readable back by ``from_yaml``); returns the text."""
+        import yaml
+
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def replace(self, **changes: Any) -> "MUNITConfig":
+        """A copy with some fields changed (unknown names raise ``ValueError``)."""
+        known = {f.name for f in fields(self)}
+        unknown = [k for k in changes if k not in known]
+        if unknown:
+            raise ValueError(_unknown_message(unknown, known))
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def profile_named(cls, name: str, **changes: Any) -> "MUNITConfig":
+        """The configuration of a named profile (``paper``, ``gpu``, ``cpu``, ``ci``)."""
+        if name not in PROFILES:
+            raise ValueError(f"unknown profile {name!r}; known profiles: {sorted(PROFILES)}")
+        return cls(**{**PROFILES[name], "profile": name}).replace(**changes)
+
+
+# Why these profiles (GUIDE section 3): the paper configuration needs ~17 s per iteration on a
+# 2-core CPU, so the CPU path shrinks resolution and widths; CI shrinks further so that a few
+# real training steps run in seconds.
+PROFILES: dict[str, dict[str, Any]] = {
+    "paper": {},
+    "gpu": {"precision": "bf16", "channels_last": True, "ema_decay": 0.999, "sample_every": 5000},
+    "cpu": {"image_size": 64, "new_size": 64, "gen_dim": 32, "mlp_dim": 128, "n_res": 3,
+            "dis_dim": 32, "dis_num_scales": 2, "max_iter": 20_000, "step_size": 10_000,
+            "sample_every": 500, "checkpoint_every": 1000},
+    "ci": {"image_size": 32, "new_size": 32, "gen_dim": 8, "mlp_dim": 32, "n_res": 1,
+           "dis_dim": 8, "dis_n_layer": 3, "dis_num_scales": 2,
+           "max_iter": 20, "step_size": 10, "log_every": 1, "sample_every": 10,
+           "checkpoint_every": 10, "display_size": 4},
+}
+
+
+def profile_from_env(default: str = "cpu") -> str:
+    """The profile named by ``MUNIT_PROFILE`` (CI sets ``ci``), else ``default``."""
+    name = os.environ.get("MUNIT_PROFILE", default)
+    if name not in PROFILES:
+        raise ValueError(f"MUNIT_PROFILE={name!r} is not a known profile; choose from {sorted(PROFILES)}")
+    return name
+
+
+# ---------------------------------------------------------------- the original's YAML keys
+# Top-level keys of the original configs that map to one of ours (None: accepted and ignored,
+# they only steer the original scripts' logging or data loading).
+_OFFICIAL_TOP: dict[str, str | None] = {
+    "image_save_iter": "sample_every", "image_display_iter": None, "display_size": "display_size",
+    "snapshot_save_iter": "checkpoint_every", "log_iter": "log_every", "max_iter": "max_iter",
+    "batch_size": "batch_size", "weight_decay": "weight_decay", "beta1": "beta1", "beta2": "beta2",
+    "init": "init", "lr": "lr", "lr_policy": "lr_policy", "step_size": "step_size", "gamma": "gamma",
+    "gan_w": "gan_w", "recon_x_w": "recon_x_w", "recon_s_w": "recon_s_w", "recon_c_w": "recon_c_w",
+    "recon_x_cyc_w": "recon_x_cyc_w", "vgg_w": "vgg_w", "input_dim_a": "input_dim_a",
+    "input_dim_b": "input_dim_b", "num_workers": "num_workers", "new_size": "new_size",
+    "crop_image_height": "image_size", "crop_image_width": "image_size", "data_root": "data_root",
+    "data_folder_train_a": None, "data_list_train_a": None, "data_folder_test_a": None,
+    "data_list_test_a": None, "data_folder_train_b": None, "data_list_train_b": None,
+    "data_folder_test_b": None, "data_list_test_b": None, "recon_kl_w": None,
+    "recon_kl_cyc_w": None, "new_size_a": None, "new_size_b": None,
+}
+_OFFICIAL_GEN = {"dim": "gen_dim", "mlp_dim": "mlp_dim", "style_dim": "style_dim", "activ": "activ",
+                 "n_downsample": "n_downsample", "n_res": "n_res", "pad_type": "pad_type"}
+_OFFICIAL_DIS = {"dim": "dis_dim", "norm": "dis_norm", "activ": "dis_activ", "n_layer": "dis_n_layer",
+                 "gan_type": "gan_type", "num_scales": "dis_num_scales", "pad_type": "dis_pad_type"}
+
+
+def _from_official(values: dict[str, Any]) -> dict[str, Any]:
+    """Translate the original project's nested YAML into our flat keys; unknown keys raise."""
+    out: dict[str, Any] = {}
+    unknown: list[str] = []
+    ours = {f.name for f in fields(MUNITConfig)}
+    for key, value in values.items():
+        if key in ("gen", "dis"):
+            table = _OFFICIAL_GEN if key == "gen" else _OFFICIAL_DIS
+            if not isinstance(value, dict):
+                raise ValueError(f"section {key!r} must be a mapping, got {value!r}")
+            for sub, sub_value in value.items():
+                if sub not in table:
+                    unknown.append(f"{key}.{sub}")
+                else:
+                    out[table[sub]] = sub_value
+        elif key in _OFFICIAL_TOP:
+            target = _OFFICIAL_TOP[key]
+            if target is None:
+                continue
+            if target == "image_size" and "image_size" in out and out["image_size"] != value:
+                raise ValueError("crop_image_height and crop_image_width differ; munit_lib crops squares")
+            out[target] = value
+        elif key in ours:  # our own flat keys may be mixed in
+            out[key] = value
+        else:
+            unknown.append(key)
+    if unknown:
+        known = set(_OFFICIAL_TOP) | {f"gen.{k}" for k in _OFFICIAL_GEN} | {f"dis.{k}" for k in _OFFICIAL_DIS} | ours
+        raise ValueError(_unknown_message(unknown, known))
+    return out
+
+
+def _unknown_message(unknown: list[str], known: set[str]) -> str:
+    parts = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        parts.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return "unknown config key " + ", ".join(parts) + "; see munit_lib.MUNITConfig for the known keys"

@@ -1,0 +1,151 @@
+"""Reading the original MUNIT project's checkpoints.
+
+The original saves ``gen_XXXXXXXX.pt`` as ``{'a': state_dict, 'b': state_dict}`` for its two
+generators (and ``dis_XXXXXXXX.pt`` likewise). Our ``Generator`` and ``MultiScaleDiscriminator``
+use the same key names, so those state dicts load directly once two quirks are handled:
+
+* files written by PyTorch 0.3 carry ``enc_content...norm.running_mean / running_var``
+  instance-norm statistics that the networks never use: they are dropped;
+* a key that is missing, left over, or of another shape is an error that names the key.
+
+Loading never unpickles code: ``torch.load(..., weights_only=True)``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Mapping
+
+import torch
+from torch import nn
+
+from .config import MUNITConfig
+from .networks import Generator, MultiScaleDiscriminator
+
+__all__ = ["load_official_generators", "load_official_discriminators", "infer_config", "read_checkpoint",
+           "clean_state_dict", "load_state_dict_strict"]
+
+# Instance-norm statistics of old content encoders: enc_content.model.0.norm.running_mean, ...
+_OLD_IN_STATS = re.compile(r"^enc_content\..*\.norm\.(running_mean|running_var|num_batches_tracked)$")
+
+
+def read_checkpoint(path: str | os.PathLike) -> dict:
+    """``torch.load`` with ``weights_only=True`` and errors that say what the file is not."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path} does not exist")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # pickle, zip and weights-only errors all mean: not a plain checkpoint
+        raise ValueError(f"{path} is not a readable PyTorch checkpoint of tensors ({type(error).__name__}: "
+                         f"{str(error).splitlines()[0] if str(error) else ''})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} holds a {type(data).__name__}, not a dict of state dicts")
+    return data
+
+
+def clean_state_dict(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Drop the unused instance-norm statistics old files carry and a DataParallel ``module.`` prefix."""
+    out = {}
+    for key, value in state.items():
+        key = key[len("module."):] if key.startswith("module.") else key
+        if _OLD_IN_STATS.match(key):
+            continue
+        out[key] = value
+    return out
+
+
+def load_state_dict_strict(module: nn.Module, state: Mapping[str, torch.Tensor], what: str) -> None:
+    """Load ``state`` into ``module``, raising one ``ValueError`` that lists every missing,
+    unexpected and mis-shaped key (instead of PyTorch's first-failure message)."""
+    expected = module.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    mis_shaped = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(expected[k].shape)}"
+                  for k in expected if k in state and tuple(state[k].shape) != tuple(expected[k].shape)]
+    if missing or unexpected or mis_shaped:
+        lines = [f"{what} does not match this network:"]
+        for label, keys in (("missing", missing), ("unexpected", unexpected), ("mis-shaped", mis_shaped)):
+            if keys:
+                shown = ", ".join(keys[:6]) + (f", ... ({len(keys)} in all)" if len(keys) > 6 else "")
+                lines.append(f"  {label} keys: {shown}")
+        lines.append("  (is the config the one this checkpoint was trained with?)")
+        raise ValueError("\n".join(lines))
+    module.load_state_dict(state, strict=True)
+
+
+def infer_config(state: Mapping[str, torch.Tensor], base: MUNITConfig | None = None) -> MUNITConfig:
+    """Read the generator's architecture off a state dict in the official layout: style_dim,
+    base width, MLP width and depth, downsamplings, residual blocks and image channels."""
+    try:
+        first = state["enc_content.model.0.conv.weight"]  # (dim, C_in, 7, 7)
+        style_head = state["enc_style.model.%d.weight" % _last_index(state, "enc_style.model.")]
+    except KeyError as missing:
+        raise ValueError(f"not a MUNIT generator state dict: key {missing} is missing") from None
+    gen_dim, input_dim = int(first.shape[0]), int(first.shape[1])
+    n_down = len({k.split(".")[2] for k in state if re.match(r"enc_content\.model\.\d+\.conv\.weight", k)}) - 1
+    res_index = _last_index(state, "enc_content.model.")
+    n_res = len({k.split(".")[4] for k in state if k.startswith(f"enc_content.model.{res_index}.model.")})
+    style_convs = len([k for k in state if re.match(r"enc_style\.model\.\d+\.conv\.weight$", k)])
+    mlp_layers = len([k for k in state if re.match(r"mlp\.model\.\d+\.fc\.weight$", k)])
+    base = base or MUNITConfig()
+    return base.replace(style_dim=int(style_head.shape[0]), gen_dim=gen_dim, input_dim_a=input_dim,
+                        input_dim_b=input_dim, n_downsample=n_down, n_res=n_res, style_downsample=style_convs - 1,
+                        mlp_dim=int(state["mlp.model.0.fc.weight"].shape[0]), mlp_layers=mlp_layers)
+
+
+def _last_index(state: Mapping[str, torch.Tensor], prefix: str) -> int:
+    indices = [int(k[len(prefix):].split(".")[0]) for k in state if k.startswith(prefix)]
+    if not indices:
+        raise KeyError(prefix + "*")
+    return max(indices)
+
+
+def load_official_generators(path: str | os.PathLike, cfg: MUNITConfig | None = None,
+                             ) -> tuple[Generator, Generator]:
+    """Load the original project's ``gen_XXXXXXXX.pt`` into two ``Generator`` s (eval mode).
+
+    ``cfg`` defaults to the architecture read off the file (paper defaults otherwise); pass the
+    config the model was trained with to have it checked against the file. The channel counts
+    of domains a and b are read from the file.
+    """
+    data = read_checkpoint(path)
+    if not {"a", "b"} <= set(data):
+        raise ValueError(f"{path} is not an official MUNIT generator file: expected keys 'a' and 'b' "
+                         f"(one state dict per generator), found {sorted(data)[:8]}")
+    generators = []
+    for domain in ("a", "b"):
+        state = data[domain]
+        if not isinstance(state, Mapping) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+            raise ValueError(f"{path}: entry {domain!r} is not a state dict of tensors")
+        state = clean_state_dict(state)
+        if cfg is None:
+            domain_cfg = infer_config(state)
+        else:
+            channels = state.get("enc_content.model.0.conv.weight")
+            domain_cfg = cfg
+            if channels is not None:
+                domain_cfg = cfg.replace(**{f"input_dim_{domain}": int(channels.shape[1])})
+        input_dim = domain_cfg.input_dim_a if domain == "a" else domain_cfg.input_dim_b
+        generator = Generator(domain_cfg, input_dim)
+        load_state_dict_strict(generator, state, f"{path} (generator {domain!r})")
+        generators.append(generator.eval())
+    return generators[0], generators[1]
+
+
+def load_official_discriminators(path: str | os.PathLike, cfg: MUNITConfig | None = None,
+                                 ) -> tuple[MultiScaleDiscriminator, MultiScaleDiscriminator]:
+    """Load the original ``dis_XXXXXXXX.pt`` (``{'a': ..., 'b': ...}``) at ``cfg`` (paper defaults)."""
+    cfg = cfg or MUNITConfig()
+    data = read_checkpoint(path)
+    if not {"a", "b"} <= set(data):
+        raise ValueError(f"{path} is not an official MUNIT discriminator file: expected keys 'a' and 'b'")
+    out = []
+    for domain in ("a", "b"):
+        state = clean_state_dict(data[domain])
+        channels = int(state["cnns.0.0.conv.weight"].shape[1]) if "cnns.0.0.conv.weight" in state else 3
+        dis = MultiScaleDiscriminator(cfg, channels)
+        load_state_dict_strict(dis, state, f"{path} (discriminator {domain!r})")
+        out.append(dis.eval())
+    return out[0], out[1]

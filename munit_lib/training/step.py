@@ -1,0 +1,112 @@
+"""One MUNIT training iteration: update the discriminators, then the generators, each with
+style codes freshly drawn from N(0, I) (as the original ``dis_update`` / ``gen_update``)."""
+from __future__ import annotations
+
+import contextlib
+
+import torch
+
+from ..losses import (PerceptualLoss, content_recon_loss, cycle_recon_loss, discriminator_loss,
+                      generator_adversarial_loss, image_recon_loss, style_recon_loss)
+from ..networks import MUNIT
+
+__all__ = ["dis_losses", "gen_losses", "train_step"]
+
+
+def _styles(model: MUNIT, batch: int, device, rng: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two fresh batches of style codes s_a, s_b ~ N(0, I), each (B, style_dim)."""
+    return model.random_style(batch, rng, device), model.random_style(batch, rng, device)
+
+
+def dis_losses(model: MUNIT, x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Tensor | None = None,
+               s_b: torch.Tensor | None = None, rng: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+    """Discriminator objective: translate with random styles (no gradient to the generators),
+    then score real images of each domain against translations into it.
+
+    ``total = gan_w * (L_D^a(x_ba, x_a) + L_D^b(x_ab, x_b))``
+    """
+    cfg = model.cfg
+    if s_a is None or s_b is None:
+        s_a, s_b = _styles(model, x_a.shape[0], x_a.device, rng)
+    with torch.no_grad():  # the generators are not updated here
+        c_a, _ = model.gen_a.encode(x_a)
+        c_b, _ = model.gen_b.encode(x_b)
+        x_ba = model.gen_a.decode(c_b, s_a)  # b -> a
+        x_ab = model.gen_b.decode(c_a, s_b)  # a -> b
+    loss_a = discriminator_loss(model.dis_a(x_ba), model.dis_a(x_a), cfg.gan_type)
+    loss_b = discriminator_loss(model.dis_b(x_ab), model.dis_b(x_b), cfg.gan_type)
+    return {"dis_a": loss_a, "dis_b": loss_b, "total": cfg.gan_w * (loss_a + loss_b)}
+
+
+def gen_losses(model: MUNIT, x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Tensor | None = None,
+               s_b: torch.Tensor | None = None, perceptual: PerceptualLoss | None = None,
+               rng: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+    """Every term of the generators' objective (paper eq. 5) and their weighted ``total``."""
+    cfg = model.cfg
+    if s_a is None or s_b is None:
+        s_a, s_b = _styles(model, x_a.shape[0], x_a.device, rng)
+    # encode each image into its own content and style
+    c_a, s_a_prime = model.gen_a.encode(x_a)
+    c_b, s_b_prime = model.gen_b.encode(x_b)
+    # within-domain reconstruction
+    x_a_recon = model.gen_a.decode(c_a, s_a_prime)
+    x_b_recon = model.gen_b.decode(c_b, s_b_prime)
+    # cross-domain translation with random styles
+    x_ba = model.gen_a.decode(c_b, s_a)
+    x_ab = model.gen_b.decode(c_a, s_b)
+    # encode the translations again: latent reconstruction
+    c_b_recon, s_a_recon = model.gen_a.encode(x_ba)
+    c_a_recon, s_b_recon = model.gen_b.encode(x_ab)
+    terms = {
+        "adv_a": generator_adversarial_loss(model.dis_a(x_ba), cfg.gan_type),
+        "adv_b": generator_adversarial_loss(model.dis_b(x_ab), cfg.gan_type),
+        "recon_x_a": image_recon_loss(x_a_recon, x_a),
+        "recon_x_b": image_recon_loss(x_b_recon, x_b),
+        "recon_s_a": style_recon_loss(s_a_recon, s_a),
+        "recon_s_b": style_recon_loss(s_b_recon, s_b),
+        "recon_c_a": content_recon_loss(c_a_recon, c_a),
+        "recon_c_b": content_recon_loss(c_b_recon, c_b),
+    }
+    total = (cfg.gan_w * (terms["adv_a"] + terms["adv_b"])
+             + cfg.recon_x_w * (terms["recon_x_a"] + terms["recon_x_b"])
+             + cfg.recon_s_w * (terms["recon_s_a"] + terms["recon_s_b"])
+             + cfg.recon_c_w * (terms["recon_c_a"] + terms["recon_c_b"]))
+    if cfg.recon_x_cyc_w > 0:  # style-augmented cycle: back with the image's own encoded style
+        x_aba = model.gen_a.decode(c_a_recon, s_a_prime)
+        x_bab = model.gen_b.decode(c_b_recon, s_b_prime)
+        terms["cyc_x_a"] = cycle_recon_loss(x_aba, x_a)
+        terms["cyc_x_b"] = cycle_recon_loss(x_bab, x_b)
+        total = total + cfg.recon_x_cyc_w * (terms["cyc_x_a"] + terms["cyc_x_b"])
+    if cfg.vgg_w > 0:
+        if perceptual is None:
+            raise ValueError("vgg_w > 0 needs a PerceptualLoss with VGG16 weights: pass perceptual=...")
+        terms["vgg_a"] = perceptual(x_ba, x_b)  # translation vs its source
+        terms["vgg_b"] = perceptual(x_ab, x_a)
+        total = total + cfg.vgg_w * (terms["vgg_a"] + terms["vgg_b"])
+    terms["total"] = total
+    return terms
+
+
+def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.optim.Optimizer,
+               x_a: torch.Tensor, x_b: torch.Tensor, perceptual: PerceptualLoss | None = None,
+               rng: torch.Generator | None = None, autocast_dtype: torch.dtype | None = None) -> dict[str, float]:
+    """One iteration: a discriminator update, then a generator update, each with fresh styles.
+    Returns every loss as a float (``dis_*`` and ``gen_*`` names)."""
+    device_type = x_a.device.type
+    cast = (torch.autocast(device_type, dtype=autocast_dtype) if autocast_dtype is not None
+            else contextlib.nullcontext())
+    # 1. discriminators
+    opt_dis.zero_grad(set_to_none=True)
+    with cast:
+        d = dis_losses(model, x_a, x_b, rng=rng)
+    d["total"].backward()
+    opt_dis.step()
+    # 2. generators (the discriminators' gradients from this pass are discarded next iteration)
+    opt_gen.zero_grad(set_to_none=True)
+    with cast:
+        g = gen_losses(model, x_a, x_b, perceptual=perceptual, rng=rng)
+    g["total"].backward()
+    opt_gen.step()
+    out = {f"dis_{k}" if not k.startswith("dis") else k: float(v.detach()) for k, v in d.items()}
+    out.update({f"gen_{k}": float(v.detach()) for k, v in g.items()})
+    return out
