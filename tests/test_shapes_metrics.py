@@ -1,0 +1,146 @@
+"""Ground-truth measures: each reader is checked against the shapes generator's own records,
+then each measure on constructed cases whose answer is known."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from munit_lib import shapes_metrics as M
+from munit_lib.data import (PALETTE, TEXTURES, ShapeGeometry, ShapesDomain, ShapeStyle, image_to_tensor,
+                            render_painting, render_sketch)
+
+N = 200  # samples per size in the validation of the readers
+
+
+@pytest.fixture(scope="module", params=[32, 64])
+def samples(request):
+    """N sketches and N paintings (test split, seed 11) with their ground truth, at one size."""
+    size = request.param
+    a, b = ShapesDomain("a", "test", size, N, seed=11), ShapesDomain("b", "test", size, N, seed=11)
+    return {
+        "size": size,
+        "a": torch.stack([a[i] for i in range(N)]), "b": torch.stack([b[i] for i in range(N)]),
+        "gt_a": [a.ground_truth(i) for i in range(N)], "gt_b": [b.ground_truth(i) for i in range(N)],
+    }
+
+
+def as_tensor(img: np.ndarray) -> torch.Tensor:
+    return image_to_tensor(img)
+
+
+# ----------------------------------------------------------------------------- readers vs ground truth
+def test_sketch_mask_matches_ground_truth(samples):
+    truth = torch.from_numpy(np.stack([g.mask() for g in samples["gt_a"]]))
+    iou = np.array(M.mask_iou(M.sketch_mask(samples["a"]), truth))
+    assert iou.mean() >= 0.98 and iou.min() >= 0.9, (iou.mean(), iou.min())
+
+
+def test_painting_mask_matches_ground_truth(samples):
+    truth = torch.from_numpy(np.stack([g.mask() for g in samples["gt_b"]]))
+    iou = np.array(M.mask_iou(M.painting_mask(samples["b"]), truth))
+    assert iou.mean() >= 0.97 and iou.min() >= 0.9, (iou.mean(), iou.min())
+
+
+def test_colour_and_texture_readers_match_ground_truth(samples):
+    colours = M.classify_colour(samples["b"])
+    textures = M.classify_texture(samples["b"], colour=colours)
+    colour_acc = np.mean([c == g.colour for c, g in zip(colours, samples["gt_b"])])
+    texture_acc = np.mean([t == g.texture for t, g in zip(textures, samples["gt_b"])])
+    assert colour_acc >= 0.95 and texture_acc >= 0.95, (colour_acc, texture_acc)
+    assert set(colours) == set(PALETTE) and set(textures) == set(TEXTURES)  # every class was seen and read
+    # the readers find the mask themselves, or use a given one (the ground truth here)
+    truth = np.stack([g.mask() for g in samples["gt_b"][:20]])
+    assert M.classify_texture(samples["b"][:20], truth) == textures[:20]
+
+
+def test_readers_take_every_image_format():
+    geom = ShapeGeometry("star", 0.5, 0.5, 0.26, 12.0)
+    img, mask = render_painting(geom, ShapeStyle("cyan", "checks", "cream"), 48)
+    forms = [img, Image.fromarray(img), as_tensor(img), torch.from_numpy(img).permute(2, 0, 1)]
+    for form in forms:
+        m = M.painting_mask(form)
+        assert m.shape == (48, 48) and m.dtype == torch.bool
+        assert M.classify_colour(form) == "cyan" and M.classify_texture(form) == "checks"
+    both = M.painting_mask([img, img])
+    assert both.shape == (2, 48, 48) and torch.equal(both[0], torch.from_numpy(mask))
+    assert M.classify_colour(as_tensor(img)[None]) == ["cyan"]
+    sketch, _ = render_sketch(geom, 48)
+    gray = torch.from_numpy(sketch[..., :1]).permute(2, 0, 1).float() / 127.5 - 1  # one channel
+    assert torch.equal(M.sketch_mask(gray), M.sketch_mask(sketch))
+    with pytest.raises(TypeError, match="uint8"):
+        M.painting_mask(img.astype(np.float32))
+    with pytest.raises(ValueError, match="unknown domain"):
+        M.shape_mask(img, "c")
+    with pytest.raises(ValueError, match="known colours"):
+        M.classify_texture(img, colour="teal")
+
+
+def test_blank_images_have_no_shape():
+    blank = np.full((32, 32, 3), 250, dtype=np.uint8)
+    assert not M.sketch_mask(blank).any() and not M.painting_mask(blank).any()
+    assert M.classify_colour(blank) is None and M.classify_texture(blank) is None
+
+
+def test_texture_reader_warns_below_its_minimum_size():
+    small = torch.zeros(3, 16, 16)
+    with pytest.warns(UserWarning, match="validated from 32 px"):
+        M.classify_texture(small)
+
+
+# ----------------------------------------------------------------------------- measures
+def test_content_iou_ideal_translation_and_shifted_shape():
+    rng = np.random.default_rng(0)
+    geoms = [ShapeGeometry(k, 0.5, 0.5, 0.24, float(rng.uniform(0, 360)))
+             for k in ("circle", "square", "triangle", "star", "hexagon", "cross")]
+    style = ShapeStyle("blue", "stripes", "white")
+    sketches = torch.stack([as_tensor(render_sketch(g, 64)[0]) for g in geoms])
+    ideal = torch.stack([as_tensor(render_painting(g, style, 64)[0]) for g in geoms])  # same geometry
+    a2b = M.content_iou(sketches, "a", ideal, "b")
+    assert a2b["mean"] > 0.97 and len(a2b["per_pair"]) == 6 and all(v > 0.95 for v in a2b["per_pair"])
+    assert isinstance(a2b["mean"], float) and all(isinstance(v, float) for v in a2b["per_pair"])
+    b2a = M.content_iou(ideal, "painting", sketches, "sketch")  # the other direction
+    assert b2a["mean"] > 0.97
+    shifted = [ShapeGeometry(g.kind, 0.5 + 0.3, 0.5, 0.15, g.rotation) for g in geoms]
+    moved = torch.stack([as_tensor(render_painting(g, style, 64)[0]) for g in shifted])
+    assert M.content_iou(sketches, "a", moved, "b")["mean"] < 0.2
+    other_kind = [ShapeGeometry("cross" if g.kind != "cross" else "circle", 0.5, 0.5, 0.24, 45.0) for g in geoms]
+    wrong = torch.stack([as_tensor(render_painting(g, style, 64)[0]) for g in other_kind])
+    assert 0.3 < M.content_iou(sketches, "a", wrong, "b")["mean"] < 0.9  # overlapping, not the same shape
+    with pytest.raises(ValueError, match="one per source"):
+        M.content_iou(sketches, "a", ideal[:3], "b")
+
+
+def test_style_diversity_counts_colours_textures_and_styles():
+    geom = ShapeGeometry("hexagon", 0.5, 0.5, 0.27, 5.0)
+    every = [render_painting(geom, ShapeStyle(c, t, "white"), 64)[0] for c in PALETTE for t in TEXTURES]
+    full = M.style_diversity(every)
+    assert full["n_outputs"] == 32 and full["n_colours"] == 8 and full["colour_coverage"] == 1.0
+    assert full["n_textures"] == 4 and full["texture_coverage"] == 1.0
+    assert full["n_styles"] == 32 and full["style_coverage"] == 1.0
+    assert full["colours"] == list(PALETTE) and full["textures"] == list(TEXTURES)
+    eight = M.style_diversity([render_painting(geom, ShapeStyle(c, "solid", "cream"), 64)[0] for c in PALETTE])
+    assert eight["n_colours"] == 8 and eight["n_textures"] == 1 and eight["textures"] == ["solid"]
+    same = M.style_diversity(torch.stack([as_tensor(every[5])] * 6))
+    assert same["n_colours"] == 1 and same["n_textures"] == 1 and same["colour_coverage"] == 1 / 8
+    collapsed = M.style_diversity(np.full((4, 64, 64, 3), 255, dtype=np.uint8))  # blank outputs: no style
+    assert collapsed["n_colours"] == 0 and collapsed["n_styles"] == 0
+
+
+def test_example_guided_fidelity():
+    rng = np.random.default_rng(1)
+    geoms = [ShapeGeometry("square", 0.5, 0.5, 0.25, float(r)) for r in rng.uniform(0, 90, 8)]
+    refs_style = [ShapeStyle(c, TEXTURES[i % 4], "white") for i, c in enumerate(PALETTE)]
+    references = [render_painting(ShapeGeometry("circle", 0.4, 0.6, 0.22, 0), s, 64)[0] for s in refs_style]
+    faithful = [render_painting(g, s, 64)[0] for g, s in zip(geoms, refs_style)]  # other shape, same style
+    score = M.example_guided_fidelity(faithful, references)
+    assert score == {"colour": 1.0, "texture": 1.0, "both": 1.0, "n": 8}
+    rolled = refs_style[1:] + refs_style[:1]  # every output takes its neighbour's style
+    assert M.example_guided_fidelity([render_painting(g, s, 64)[0] for g, s in zip(geoms, rolled)],
+                                     references)["colour"] == 0.0
+    half = [s if i % 2 == 0 else ShapeStyle(rolled[i].colour, s.texture, "cream") for i, s in enumerate(refs_style)]
+    score = M.example_guided_fidelity([render_painting(g, s, 64)[0] for g, s in zip(geoms, half)], references)
+    assert score["colour"] == 0.5 and score["texture"] == 1.0 and score["both"] == 0.5
+    with pytest.raises(ValueError, match="one reference per output"):
+        M.example_guided_fidelity(faithful, references[:3])
