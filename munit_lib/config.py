@@ -81,7 +81,43 @@ class MUNITConfig:
 
     # ------------------------------------------------------------------ checks
     def __post_init__(self) -> None:
+        self._coerce_types()
         self.validate()
+
+    def _coerce_types(self) -> None:
+        """Turn YAML's loose values into the declared types, or name the field that is wrong.
+
+        PyYAML reads ``1e-4`` (no dot) as a string and ``2.0`` as a float, so a float field takes
+        any number or numeric string and an int field takes a whole number; a bool field takes
+        only a bool, and a string field only a string.
+        """
+        for f in fields(self):
+            value = getattr(self, f.name)
+            kind = {"int": int, "float": float, "bool": bool, "str": str}[str(f.type)]
+            if kind is bool:
+                ok = isinstance(value, bool)
+            elif kind is float:
+                try:
+                    ok = not isinstance(value, bool)
+                    value = float(value)
+                except (TypeError, ValueError):
+                    ok = False
+            elif kind is int:
+                ok = not isinstance(value, bool) and isinstance(value, (int, float, str))
+                if ok:
+                    try:
+                        number = float(value)
+                        ok = number.is_integer()
+                        value = int(number)
+                    except (TypeError, ValueError, OverflowError):
+                        ok = False
+            else:
+                ok = isinstance(value, str)
+            if not ok:
+                raise ValueError(f"MUNITConfig.{f.name}={getattr(self, f.name)!r} is not a valid "
+                                 f"{kind.__name__}; write a {kind.__name__} such as "
+                                 f"{f.default!r}")
+            setattr(self, f.name, value)
 
     def validate(self) -> "MUNITConfig":
         """Raise ``ValueError`` naming the first setting that cannot build a model."""

@@ -132,6 +132,13 @@ class Decoder(nn.Module):
             layer.weight = adain_params[:, offset + c:offset + 2 * c].reshape(-1)  # gamma, (B * C,)
             offset += 2 * c
 
+    def clear_adain_params(self) -> None:
+        """Forget the per-sample AdaIN parameters, so no autograd graph outlives the forward pass
+        (and ``copy.deepcopy`` / EMA copies of the model keep working)."""
+        for layer in self.adain_layers():
+            layer.weight = None
+            layer.bias = None
+
     def forward(self, content: torch.Tensor) -> torch.Tensor:
         return self.model(content)
 
@@ -169,7 +176,10 @@ class Generator(nn.Module):
         """(content, style) -> image in [-1, 1]; style shaped (B, style_dim) or (B, style_dim, 1, 1)."""
         style = self._check_style(style, content.shape[0])
         self.dec.assign_adain_params(self.mlp(style))
-        return self.dec(content)
+        try:
+            return self.dec(content)
+        finally:
+            self.dec.clear_adain_params()  # the style only lives for this call
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Within-domain reconstruction ``decode(*encode(x))``."""

@@ -173,17 +173,19 @@ def test_mlp_output_is_split_beta_then_gamma_per_adain_layer(ci_cfg):
         rows.append(torch.cat(row))
     params = torch.stack(rows)  # (2, 2 * C * layers)
     gen.mlp = _FixedParams(params)
-    outputs = {}
+    outputs, assigned = {}, {}
     for i, layer in enumerate(layers):
         layer.register_forward_hook(lambda m, inp, out, i=i: outputs.__setitem__(i, out.detach()))
+        # decode clears the AdaIN parameters afterwards, so record them while the layer runs
+        layer.register_forward_pre_hook(lambda m, inp, i=i: assigned.__setitem__(i, (m.bias, m.weight)))
     with torch.no_grad():
         content, _ = gen.encode(random_images((2, 3, 32, 32), 5))
         gen.decode(content, torch.zeros(2, 8))
     for i, layer in enumerate(layers):
         beta = params[:, 2 * c * i:2 * c * i + c]
         gamma = params[:, 2 * c * i + c:2 * c * (i + 1)]
-        torch.testing.assert_close(layer.bias.view(2, c), beta)
-        torch.testing.assert_close(layer.weight.view(2, c), gamma)
+        torch.testing.assert_close(assigned[i][0].view(2, c), beta)
+        torch.testing.assert_close(assigned[i][1].view(2, c), gamma)
         out = outputs[i]
         torch.testing.assert_close(out.mean(dim=(2, 3)), beta, atol=1e-3, rtol=0)
         torch.testing.assert_close(out.var(dim=(2, 3), unbiased=False).sqrt(), gamma, atol=0, rtol=1e-3)
@@ -313,3 +315,18 @@ def test_translate_shapes_and_direction_check(ci_model):
     assert y.shape == x.shape and not y.requires_grad
     with pytest.raises(ValueError, match="direction"):
         ci_model.translate(x, "a2c")
+
+
+def test_decode_leaves_no_graph_behind_so_the_model_can_be_deep_copied():
+    """After decode the AdaIN layers hold no tensors: a deepcopy (as EMA needs) works mid-training."""
+    import copy
+
+    from munit_lib import Generator, MUNITConfig
+
+    cfg = MUNITConfig.profile_named("ci")
+    gen = Generator(cfg)
+    x = torch.randn(2, 3, cfg.image_size, cfg.image_size)
+    out = gen(x)
+    assert all(layer.weight is None and layer.bias is None for layer in gen.dec.adain_layers())
+    twin = copy.deepcopy(gen)
+    torch.testing.assert_close(twin(x), out)
