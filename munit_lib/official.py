@@ -106,6 +106,9 @@ def load_official_generators(path: str | os.PathLike, cfg: MUNITConfig | None = 
                              ) -> tuple[Generator, Generator]:
     """Load the original project's ``gen_XXXXXXXX.pt`` into two ``Generator`` s (eval mode).
 
+    munit_lib's own generator exports (``Trainer.export_generators``) use the same layout plus a
+    ``"config"`` entry, so they load here too, with their config.
+
     ``cfg`` defaults to the architecture read off the file (paper defaults otherwise); pass the
     config the model was trained with to have it checked against the file. The channel counts
     of domains a and b are read from the file.
@@ -120,7 +123,9 @@ def load_official_generators(path: str | os.PathLike, cfg: MUNITConfig | None = 
         if not isinstance(state, Mapping) or not all(isinstance(v, torch.Tensor) for v in state.values()):
             raise ValueError(f"{path}: entry {domain!r} is not a state dict of tensors")
         state = clean_state_dict(state)
-        if cfg is None:
+        if cfg is None and isinstance(data.get("config"), Mapping):
+            domain_cfg = MUNITConfig.from_dict(dict(data["config"]))  # munit_lib's own export
+        elif cfg is None:
             domain_cfg = infer_config(state)
         else:
             channels = state.get("enc_content.model.0.conv.weight")
