@@ -1,5 +1,23 @@
-"""Training MUNIT: one step (``step``), optimisers and schedules (``optim``)."""
-from .optim import make_optimizers, make_schedulers
-from .step import dis_losses, gen_losses, train_step
+"""Training MUNIT.
 
-__all__ = ["make_optimizers", "make_schedulers", "dis_losses", "gen_losses", "train_step"]
+* ``step``: one iteration (D update, then G update), the objectives as modules for DDP, and
+  the error raised on a NaN or infinite loss;
+* ``optim``: the paper's Adam settings and step decay;
+* ``batches``: batches as a pure function of the iteration (exact resume);
+* ``checkpoint``: atomic, safe-to-load checkpoints and generator exports;
+* ``ema``: a moving average of the generators;
+* ``distributed``: torchrun / DistributedDataParallel set-up;
+* ``trainer``: the loop with progress, samples, logs, checkpoints and resume.
+"""
+from .batches import IterationBatchSampler, SeededItems, batch_stream
+from .checkpoint import CheckpointError, atomic_save, export_generators, read_training_checkpoint
+from .distributed import DistributedContext, cleanup_distributed, init_distributed
+from .ema import GeneratorEMA
+from .optim import make_optimizers, make_schedulers
+from .step import DisObjective, GenObjective, NonFiniteLossError, dis_losses, gen_losses, train_step
+from .trainer import Trainer, build_datasets, default_device, read_loss_log
+
+__all__ = ["make_optimizers", "make_schedulers", "dis_losses", "gen_losses", "train_step", "NonFiniteLossError",
+           "DisObjective", "GenObjective", "IterationBatchSampler", "SeededItems", "batch_stream", "CheckpointError",
+           "atomic_save", "export_generators", "read_training_checkpoint", "DistributedContext", "init_distributed",
+           "cleanup_distributed", "GeneratorEMA", "Trainer", "build_datasets", "default_device", "read_loss_log"]

@@ -5,12 +5,32 @@ from __future__ import annotations
 import contextlib
 
 import torch
+from torch import nn
 
 from ..losses import (PerceptualLoss, content_recon_loss, cycle_recon_loss, discriminator_loss,
                       generator_adversarial_loss, image_recon_loss, style_recon_loss)
 from ..networks import MUNIT
 
-__all__ = ["dis_losses", "gen_losses", "train_step"]
+__all__ = ["dis_losses", "gen_losses", "train_step", "NonFiniteLossError", "DisObjective", "GenObjective"]
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A loss became NaN or infinite; raised before its backward pass, so no weight is touched."""
+
+    def __init__(self, name: str, value: float, iteration: int | None = None) -> None:
+        when = f" at iteration {iteration}" if iteration is not None else ""
+        super().__init__(f"the {name} loss is {value}{when}; training stopped before its backward pass "
+                         "(lower the learning rate, use fp32, or check the data for broken images)")
+        self.name, self.value, self.iteration = name, value, iteration
+
+
+def _check_finite(losses: dict[str, torch.Tensor], prefix: str, iteration: int | None) -> None:
+    total = losses["total"]
+    if not bool(torch.isfinite(total.detach())):
+        bad = [k for k, v in losses.items() if k != "total" and not bool(torch.isfinite(v.detach()))]
+        name = bad[0] if bad else "total"
+        raise NonFiniteLossError(name if name.startswith(prefix) else f"{prefix}_{name}", float(total.detach()),
+                                 iteration)
 
 
 def _styles(model: MUNIT, batch: int, device, rng: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,24 +107,68 @@ def gen_losses(model: MUNIT, x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Te
     return terms
 
 
+class DisObjective(nn.Module):
+    """``dis_losses`` as a module whose only registered parameters are the discriminators', so
+    that ``DistributedDataParallel`` averages exactly their gradients across processes. The
+    generators are held outside the module tree (they are only run under ``no_grad`` here)."""
+
+    def __init__(self, model: MUNIT) -> None:
+        super().__init__()
+        self.dis_a, self.dis_b = model.dis_a, model.dis_b
+        self._model = (model,)  # a tuple hides it from nn.Module registration
+
+    def forward(self, x_a, x_b, s_a, s_b) -> dict[str, torch.Tensor]:
+        return dis_losses(self._model[0], x_a, x_b, s_a, s_b)
+
+
+class GenObjective(nn.Module):
+    """``gen_losses`` as a module whose registered parameters are the generators' only (the
+    discriminators' gradients from this pass are local and cleared before their next update)."""
+
+    def __init__(self, model: MUNIT, perceptual: PerceptualLoss | None = None) -> None:
+        super().__init__()
+        self.gen_a, self.gen_b = model.gen_a, model.gen_b
+        self._model = (model,)
+        self._perceptual = (perceptual,)
+
+    def forward(self, x_a, x_b, s_a, s_b) -> dict[str, torch.Tensor]:
+        return gen_losses(self._model[0], x_a, x_b, s_a, s_b, perceptual=self._perceptual[0])
+
+
 def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.optim.Optimizer,
                x_a: torch.Tensor, x_b: torch.Tensor, perceptual: PerceptualLoss | None = None,
-               rng: torch.Generator | None = None, autocast_dtype: torch.dtype | None = None) -> dict[str, float]:
+               rng: torch.Generator | None = None, autocast_dtype: torch.dtype | None = None,
+               objectives: tuple[nn.Module, nn.Module] | None = None, iteration: int | None = None,
+               ) -> dict[str, float]:
     """One iteration: a discriminator update, then a generator update, each with fresh styles.
-    Returns every loss as a float (``dis_*`` and ``gen_*`` names)."""
+    Returns every loss as a float (``dis_*`` and ``gen_*`` names).
+
+    ``objectives`` = (dis, gen) modules to call instead of the plain functions, e.g.
+    ``DistributedDataParallel(DisObjective(model))``. A NaN or infinite loss raises
+    :class:`NonFiniteLossError` (naming the loss and ``iteration``) before its backward pass.
+    """
     device_type = x_a.device.type
     cast = (torch.autocast(device_type, dtype=autocast_dtype) if autocast_dtype is not None
             else contextlib.nullcontext())
-    # 1. discriminators
+    if objectives is None:
+        dis_objective = lambda *a: dis_losses(model, *a)  # noqa: E731
+        gen_objective = lambda *a: gen_losses(model, *a, perceptual=perceptual)  # noqa: E731
+    else:
+        dis_objective, gen_objective = objectives
+    # 1. discriminators, with fresh styles s_a, s_b ~ N(0, I)
+    s_a, s_b = _styles(model, x_a.shape[0], x_a.device, rng)
     opt_dis.zero_grad(set_to_none=True)
     with cast:
-        d = dis_losses(model, x_a, x_b, rng=rng)
+        d = dis_objective(x_a, x_b, s_a, s_b)
+    _check_finite(d, "dis", iteration)
     d["total"].backward()
     opt_dis.step()
-    # 2. generators (the discriminators' gradients from this pass are discarded next iteration)
+    # 2. generators, with new styles (the discriminators' gradients from this pass are discarded next iteration)
+    s_a, s_b = _styles(model, x_a.shape[0], x_a.device, rng)
     opt_gen.zero_grad(set_to_none=True)
     with cast:
-        g = gen_losses(model, x_a, x_b, perceptual=perceptual, rng=rng)
+        g = gen_objective(x_a, x_b, s_a, s_b)
+    _check_finite(g, "gen", iteration)
     g["total"].backward()
     opt_gen.step()
     out = {f"dis_{k}" if not k.startswith("dis") else k: float(v.detach()) for k, v in d.items()}

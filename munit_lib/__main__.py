@@ -1,0 +1,208 @@
+"""The command line: ``python -m munit_lib COMMAND ...`` (also installed as ``munit``).
+
+    make-shapes  --out DIR [--size 64] [--train 2000] [--test 200] [--seed 0]
+    train        --config FILE [--out DIR] [--resume] [--max-iter N] [--set key=value ...]
+    export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema]
+    bench        [--config FILE | --profile NAME] [--size N] [--batch B] [--iters N] [--device cpu]
+    translate    --checkpoint FILE --input IMAGE_OR_FOLDER --direction a2b --num-styles 10 --out DIR
+    demo         [--out DIR]
+
+Every command prints where its results are; errors are one line naming the problem.
+More than one GPU: ``torchrun --nproc_per_node=N -m munit_lib train --config FILE``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+
+def _parse_overrides(pairs: list[str]) -> dict:
+    """``["lr=2e-4", "batch_size=4"]`` -> ``{"lr": "2e-4", "batch_size": "4"}`` (the config coerces types)."""
+    import yaml
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--set expects key=value, got {pair!r}")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+def _load_config(args) -> "MUNITConfig":
+    from .config import MUNITConfig
+
+    if getattr(args, "config", None):
+        cfg = MUNITConfig.from_yaml(args.config)
+    else:
+        cfg = MUNITConfig.profile_named(getattr(args, "profile", None) or "paper")
+    overrides = _parse_overrides(getattr(args, "set", None) or [])
+    return cfg.replace(**overrides) if overrides else cfg
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_make_shapes(args) -> int:
+    from .data import make_shapes_dataset
+
+    root = make_shapes_dataset(args.out, size=args.size, n_train=args.train, n_test=args.test, seed=args.seed,
+                               progress=not args.quiet, overwrite=args.overwrite)
+    print(f"shapes dataset ({args.size}px, {args.train} train / {args.test} test per domain) in {root}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .training import Trainer, build_datasets, cleanup_distributed
+
+    cfg = _load_config(args)
+    out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
+    try:
+        display = build_datasets(cfg, "test")
+    except (FileNotFoundError, ValueError):
+        display = None  # no test split: sample grids use training images
+    trainer = Trainer(cfg, out, display=display, progress=not args.quiet)
+    try:
+        if args.resume:
+            if not trainer.checkpoint_path.exists():
+                raise FileNotFoundError(f"--resume: no checkpoint at {trainer.checkpoint_path}; "
+                                        "run without --resume to start")
+            trainer.resume()
+            print(f"resumed {out} at iteration {trainer.iteration}")
+        elif trainer.checkpoint_path.exists():
+            raise FileExistsError(f"{out} already holds a run (iteration checkpoint {trainer.checkpoint_path}); "
+                                  "pass --resume to continue it or --out to start another")
+        trainer.fit(args.max_iter)
+    finally:
+        cleanup_distributed()
+    if trainer.dist.is_main:
+        print(f"trained to iteration {trainer.iteration}: checkpoint {trainer.checkpoint_path}, "
+              f"generators {trainer.generators_path()}, losses {trainer.log_path}, samples {out / 'samples'}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .config import MUNITConfig
+    from .networks import MUNIT
+    from .training import export_generators, read_training_checkpoint
+    from .training.ema import GeneratorEMA
+
+    state = read_training_checkpoint(args.checkpoint)
+    cfg = MUNITConfig.from_dict(dict(state["config"]))
+    model = MUNIT(cfg)
+    model.load_state_dict(state["model"])
+    gens = (model.gen_a, model.gen_b)
+    if state.get("ema") and not args.no_ema:
+        ema = GeneratorEMA(model, float(state["ema"]["decay"]))
+        ema.load_state_dict(state["ema"])
+        gens = (ema.gen_a, ema.gen_b)
+    path = export_generators(*gens, args.out, cfg, int(state["iteration"]))
+    print(f"generators of iteration {state['iteration']} ({'EMA' if gens[0] is not model.gen_a else 'raw'}) "
+          f"written to {path}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_benchmark
+
+    cfg = _load_config(args)
+    result = run_benchmark(cfg, size=args.size, batch_size=args.batch, iterations=args.iters, device=args.device,
+                           precision=args.precision, threads=args.threads)
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
+def cmd_translate(args) -> int:
+    from .cli_translate import translate_command
+
+    return translate_command(args)
+
+
+def cmd_demo(args) -> int:
+    from .cli_translate import demo_command
+
+    return demo_command(args)
+
+
+# ----------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m munit_lib", description="MUNIT: data, training, translation")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("make-shapes", help="write the synthetic shapes domains (trainA/ trainB/ testA/ testB/)")
+    p.add_argument("--out", required=True, help="folder to create")
+    p.add_argument("--size", type=int, default=64, help="image side, 32 to 256 (default 64)")
+    p.add_argument("--train", type=int, default=2000, help="training images per domain")
+    p.add_argument("--test", type=int, default=200, help="test images per domain")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--overwrite", action="store_true", help="replace a different dataset in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_make_shapes)
+
+    p = sub.add_parser("train", help="train MUNIT from a YAML config (ours or the original project's)")
+    p.add_argument("--config", required=True, help="YAML file, e.g. configs/shapes_cpu.yaml")
+    p.add_argument("--out", help="run folder (default runs/<config name>)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--max-iter", type=int, help="stop at this iteration (default: the config's max_iter)")
+    p.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config values, e.g. --set lr=2e-4")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("export", help="write the generators of a training checkpoint in the original layout")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--no-ema", action="store_true", help="export the raw weights even when an EMA exists")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("bench", help="time one training iteration and one translation; prints one JSON line")
+    p.add_argument("--config", help="YAML config (default: the paper configuration)")
+    p.add_argument("--profile", help="a named profile instead of --config: paper, gpu, cpu, ci")
+    p.add_argument("--size", type=int, help="square image side (default: the config's image_size)")
+    p.add_argument("--batch", type=int, help="batch size (default: the config's)")
+    p.add_argument("--iters", type=int, default=5, help="timed iterations (after 1 warm-up)")
+    p.add_argument("--device", help="cpu, cuda, cuda:1 (default: cuda when available)")
+    p.add_argument("--precision", choices=["fp32", "bf16"], help="default: the config's")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config values")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("translate", help="translate an image or a folder with N styles or a reference's style")
+    p.add_argument("--checkpoint", required=True, help="generator file (ours or the official gen_XXXXXXXX.pt) "
+                                                       "or a training checkpoint")
+    p.add_argument("--config", help="YAML config of the official file (default: read off the file)")
+    p.add_argument("--input", required=True, help="an image or a folder of images")
+    p.add_argument("--direction", default="a2b", choices=["a2b", "b2a"])
+    p.add_argument("--num-styles", type=int, default=10)
+    p.add_argument("--style", help="a reference image from the target domain (example-guided)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True)
+    p.add_argument("--device")
+    p.set_defaults(func=cmd_translate)
+
+    p = sub.add_parser("demo", help="translate a few shapes with the shipped weights; writes one grid")
+    p.add_argument("--out", default="demo_output")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except FloatingPointError as error:  # NonFiniteLossError: which loss, when, and the last good checkpoint
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError, FileExistsError, OSError, KeyError) as error:
+        # a clear one-line message instead of a traceback for mistakes in the input
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Speed, measured: seconds per training iteration and per translation, and peak memory.
+
+``python -m munit_lib bench --profile paper --size 128 --threads 2`` prints one JSON line.
+A benchmark measures; it never asserts. Results we publish live in ``benchmarks/results.md``
+with the machine and the date beside them (``benchmarks/run_cpu.sh`` regenerates them).
+"""
+from __future__ import annotations
+
+import datetime
+import platform
+import resource
+import statistics
+import time
+
+import torch
+
+from .config import MUNITConfig
+from .networks import MUNIT
+from .training.optim import make_optimizers
+from .training.step import train_step
+
+__all__ = ["run_benchmark", "device_name"]
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    except OSError:
+        model = ""
+    return f"cpu: {model or platform.processor() or platform.machine()}"
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _median_seconds(fn, repeats: int, device: torch.device) -> float:
+    times = []
+    for _ in range(repeats):
+        _sync(device)
+        start = time.perf_counter()
+        fn()
+        _sync(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | None = None, iterations: int = 5,
+                  device: str | None = None, precision: str | None = None, threads: int | None = None) -> dict:
+    """Time ``iterations`` training iterations (after one warm-up) and as many translations.
+
+    Returns a dict: ``seconds_per_iteration`` (median of D step + G step), ``seconds_per_translation``
+    (median, one image, eval mode, no_grad), ``peak_memory_mb`` (GPU: peak allocated; CPU: the
+    process's peak resident set), ``device``, ``precision``, ``threads``, sizes and versions.
+    """
+    if threads:
+        torch.set_num_threads(int(threads))
+    size = int(size or cfg.image_size)
+    cfg = cfg.replace(image_size=size, new_size=max(size, cfg.new_size if size == cfg.image_size else size),
+                      batch_size=int(batch_size or cfg.batch_size), precision=precision or cfg.precision)
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    torch.manual_seed(cfg.seed)
+    model = MUNIT(cfg).to(dev)
+    memory = torch.channels_last if cfg.channels_last else torch.contiguous_format
+    if cfg.channels_last:
+        model = model.to(memory_format=memory)
+    opt_gen, opt_dis = make_optimizers(model)
+    x_a = torch.rand(cfg.batch_size, cfg.input_dim_a, size, size, device=dev).mul(2).sub(1).to(memory_format=memory)
+    x_b = torch.rand(cfg.batch_size, cfg.input_dim_b, size, size, device=dev).mul(2).sub(1).to(memory_format=memory)
+    cast = torch.bfloat16 if cfg.precision == "bf16" else None
+    rng = torch.Generator(dev).manual_seed(0)
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(dev)
+
+    def iteration():
+        train_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng, autocast_dtype=cast)
+
+    iteration()  # warm-up: allocations, kernel selection
+    per_iteration = _median_seconds(iteration, iterations, dev)
+
+    model.eval()
+    one = x_a[:1]
+
+    @torch.no_grad()
+    def translation():
+        with torch.autocast(dev.type, dtype=cast) if cast is not None else torch.no_grad():
+            content, _ = model.gen_a.encode(one)
+            model.gen_b.decode(content, model.random_style(1, rng, dev))
+
+    translation()
+    per_translation = _median_seconds(translation, max(iterations, 5), dev)
+    if dev.type == "cuda":
+        peak = torch.cuda.max_memory_allocated(dev) / 2 ** 20
+    else:  # ru_maxrss is in KiB on Linux
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"profile": cfg.profile, "image_size": size, "batch_size": cfg.batch_size, "precision": cfg.precision,
+            "channels_last": cfg.channels_last, "device": device_name(dev), "threads": torch.get_num_threads(),
+            "iterations": iterations, "seconds_per_iteration": round(per_iteration, 4),
+            "seconds_per_translation": round(per_translation, 5), "peak_memory_mb": round(peak, 1),
+            "torch": torch.__version__, "date": datetime.date.today().isoformat()}

@@ -1,0 +1,91 @@
+"""Generator weights shipped with the course, loaded without any network access.
+
+Each entry of ``PRETRAINED`` names a generator-pair file (munit_lib's export: the original
+``{"a": state_dict, "b": state_dict}`` layout plus ``"config"``, ``"format"`` and ``"iteration"``)
+relative to the data directory. The data directory is, in order of precedence:
+
+1. the ``root=`` argument,
+2. the environment variable ``MUNIT_DATA_DIR``,
+3. the repository's ``data/`` folder (beside ``munit_lib/``).
+
+``pretrained("shapes")`` returns a ready ``Translator``; ``list_pretrained()`` says what is known
+and what is on disk.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional, Union
+
+import torch
+
+from .translate import Translator
+
+__all__ = ["PRETRAINED", "DEFAULT_DATA_DIR", "UnknownPretrainedError", "data_dir", "pretrained_path",
+           "list_pretrained", "pretrained"]
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR_ENV = "MUNIT_DATA_DIR"
+
+PRETRAINED: dict[str, dict[str, str]] = {
+    "shapes": {
+        "file": "pretrained/shapes/generators.pt",
+        "about": "MUNIT trained by munit_lib on the synthetic shapes domains (A: line sketches of shapes, "
+                 "B: the same shapes painted in a colour and texture); cpu profile, 64x64 images",
+        "recreate": "python -m munit_lib train --config configs/shapes_cpu.yaml "
+                    "(then export its generators to data/pretrained/shapes/generators.pt)",
+    },
+}
+
+
+class UnknownPretrainedError(KeyError, ValueError):
+    """A name that is not in ``PRETRAINED`` (catchable as ``KeyError`` or ``ValueError``)."""
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+def data_dir(root: Optional[Union[str, os.PathLike]] = None) -> Path:
+    """The data directory: ``root`` if given, else ``$MUNIT_DATA_DIR``, else the repository's ``data/``."""
+    if root is not None:
+        return Path(root).expanduser()
+    env = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(env).expanduser() if env else DEFAULT_DATA_DIR
+
+
+def _entry(name: str) -> dict[str, str]:
+    if name not in PRETRAINED:
+        raise UnknownPretrainedError(f"no pretrained model named {name!r}; known names: "
+                                     f"{', '.join(repr(k) for k in sorted(PRETRAINED))}")
+    return PRETRAINED[name]
+
+
+def pretrained_path(name: str = "shapes", root: Optional[Union[str, os.PathLike]] = None) -> Path:
+    """Where the weights of ``name`` are (or should be) on disk."""
+    return data_dir(root) / _entry(name)["file"]
+
+
+def list_pretrained(root: Optional[Union[str, os.PathLike]] = None) -> list[dict]:
+    """The known models, sorted by name: ``{"name", "file" (relative to the data directory),
+    "about", "available" (whether the file is there)}`` each."""
+    return [{"name": name, "file": entry["file"], "about": entry["about"],
+             "available": pretrained_path(name, root).is_file()} for name, entry in sorted(PRETRAINED.items())]
+
+
+def pretrained(name: str = "shapes", device: Optional[Union[str, torch.device]] = None,
+               root: Optional[Union[str, os.PathLike]] = None, **kwargs) -> Translator:
+    """A ``Translator`` with the shipped weights ``name`` (no download, ever).
+
+    ``device`` defaults to the CPU; ``root`` overrides the data directory (see ``data_dir``);
+    other keyword arguments go to ``Translator`` (``max_side``, ``chunk_size``). An unknown name
+    raises ``UnknownPretrainedError`` listing the known ones; a missing file raises
+    ``FileNotFoundError`` saying which file and the command that recreates it.
+    """
+    entry = _entry(name)
+    path = pretrained_path(name, root)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the pretrained weights {name!r} are not on disk: {path} does not exist. Recreate them with "
+            f"`{entry['recreate']}`, or point root= (or ${DATA_DIR_ENV}) at the data directory that holds "
+            f"{entry['file']}")
+    return Translator.from_checkpoint(path, device=device, **kwargs)

@@ -1,0 +1,81 @@
+"""Training checkpoints: everything needed to continue a run, written atomically, read safely.
+
+A checkpoint is a plain dict of tensors, numbers and strings (so ``torch.load(...,
+weights_only=True)`` reads it without unpickling code)::
+
+    {"format": "munit_lib.checkpoint/1", "iteration": int, "config": {...},
+     "model": MUNIT state dict, "ema": {...} or None,
+     "opt_gen": ..., "opt_dis": ..., "sched_gen": ..., "sched_dis": ...,
+     "rng": {"torch": ByteTensor, "style": ByteTensor, "cuda": [ByteTensor, ...]}}
+
+Writes go to a temporary file in the same folder, are flushed to disk, then renamed over the
+old file: a crash mid-save leaves the previous checkpoint intact.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..config import MUNITConfig
+
+__all__ = ["CHECKPOINT_FORMAT", "GENERATORS_FORMAT", "atomic_save", "read_training_checkpoint",
+           "export_generators", "CheckpointError"]
+
+CHECKPOINT_FORMAT = "munit_lib.checkpoint/1"
+GENERATORS_FORMAT = "munit_lib.generators/1"
+
+
+class CheckpointError(ValueError):
+    """A file that is not a usable munit_lib training checkpoint."""
+
+
+def atomic_save(obj: Any, path: str | os.PathLike) -> Path:
+    """``torch.save`` to ``path`` through a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)  # atomic on POSIX and Windows
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_training_checkpoint(path: str | os.PathLike) -> dict:
+    """Read a checkpoint written by :class:`~munit_lib.training.Trainer` (``weights_only=True``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # truncated, not a torch file, or holds pickled objects
+        raise CheckpointError(f"{path} cannot be read as a safe torch checkpoint ({type(error).__name__}: "
+                              f"{str(error).splitlines()[0] if str(error) else ''})") from error
+    if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
+        hint = (" (it looks like a generator file: load it with load_official_generators)"
+                if isinstance(data, dict) and {"a", "b"} <= set(data) else "")
+        raise CheckpointError(f"{path} is not a munit_lib training checkpoint "
+                              f"(expected format {CHECKPOINT_FORMAT!r}){hint}")
+    return data
+
+
+def export_generators(gen_a: nn.Module, gen_b: nn.Module, path: str | os.PathLike, cfg: MUNITConfig,
+                      iteration: int = 0) -> Path:
+    """Save two generators in the original ``gen_XXXXXXXX.pt`` layout (``{"a": ..., "b": ...}``)
+    plus our ``config``, so both ``load_official_generators`` and the original code can read it.
+    Tensors are stored contiguous (a channels_last run exports the usual layout)."""
+    def plain(module: nn.Module) -> dict:
+        return {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
+
+    return atomic_save({"a": plain(gen_a), "b": plain(gen_b), "config": cfg.to_dict(),
+                        "format": GENERATORS_FORMAT, "iteration": int(iteration)}, path)

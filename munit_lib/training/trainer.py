@@ -1,0 +1,385 @@
+"""The training loop a researcher can leave running for a week.
+
+``Trainer(cfg, out_dir).fit()`` runs the paper's procedure (``train_step``: D update, then G
+update, fresh N(0, I) styles each, Adam and step decay) and around it everything a long run
+needs::
+
+    out_dir/
+      config.yaml             the full config of the run
+      checkpoints/last.pt     networks, optimisers, schedulers, iteration, RNG states, config
+      gen_XXXXXXXX.pt         the generators alone, in the original layout (+ our config)
+      losses.csv              one row every ``log_every`` iterations
+      samples/a2b_XXXXXXXX.png, b2a_...   fixed inputs x fixed styles, every ``sample_every``
+      tensorboard/            only when the ``tensorboard`` package is installed
+
+Resuming (``Trainer(...).resume()`` or ``fit(resume=True)``) continues the same run: with a
+fixed seed on the CPU, 2N iterations straight and N + resume + N give identical weights,
+because batches are a function of the iteration (``batches``) and every RNG state is saved.
+A NaN or infinite loss stops the run with :class:`NonFiniteLossError` before the bad update,
+so the last checkpoint on disk is the last good state. Ctrl-C (SIGINT) or SIGTERM stop after
+the current iteration and save a checkpoint; a second Ctrl-C interrupts at once.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import math
+import os
+import signal
+import threading
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import Dataset
+
+from ..config import MUNITConfig
+from ..losses import PerceptualLoss
+from ..networks import MUNIT
+from .batches import SeededItems, batch_stream
+from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, read_training_checkpoint
+from .distributed import DistributedContext, init_distributed
+from .ema import GeneratorEMA
+from .optim import make_optimizers, make_schedulers
+from .step import DisObjective, GenObjective, NonFiniteLossError, train_step
+
+__all__ = ["Trainer", "build_datasets", "read_loss_log", "default_device"]
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+# ----------------------------------------------------------------------------- data
+def _shapes_count(spec: str) -> int:
+    """``"shapes"`` -> 2000 images per domain, ``"shapes:500"`` -> 500."""
+    _, _, count = spec.partition(":")
+    try:
+        return int(count) if count else 2000
+    except ValueError:
+        raise ValueError(f"data_root {spec!r}: write 'shapes' or 'shapes:N' with N a number of images") from None
+
+
+def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dataset]:
+    """The two domains named by ``cfg.data_root``:
+
+    * ``"shapes"`` or ``"shapes:N"``: the synthetic shapes domains, drawn in memory at
+      ``image_size`` (N images per domain for training, default 2000; 64 for ``test``);
+    * a folder in the original layout (``trainA/ trainB/ testA/ testB/``, or ``trainA.txt``
+      file lists), loaded with the paper's transforms at ``new_size`` / ``image_size``.
+    """
+    from ..data import ShapesDomain, unpaired_domains
+
+    root = str(cfg.data_root).strip()
+    if not root:
+        raise ValueError("the config has no data_root: set it to a folder with trainA/ and trainB/ "
+                         "(python -m munit_lib make-shapes --out FOLDER writes one) or to 'shapes'")
+    if root == "shapes" or root.startswith("shapes:"):
+        n = _shapes_count(root) if split == "train" else 64
+        return (ShapesDomain("a", split, cfg.image_size, n, cfg.seed),
+                ShapesDomain("b", split, cfg.image_size, n, cfg.seed))
+    return unpaired_domains(root, split, cfg=cfg)
+
+
+def read_loss_log(path: str | os.PathLike) -> dict[str, list[float]]:
+    """``losses.csv`` as ``{column: [values...]}`` (``iteration`` included), for plotting."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return {}
+    return {key: [float(r[key]) if r.get(key) not in (None, "") else math.nan for r in rows] for key in rows[0]}
+
+
+# ----------------------------------------------------------------------------- trainer
+class Trainer:
+    """Train one MUNIT model on two unpaired domains (see the module docstring)."""
+
+    def __init__(self, cfg: MUNITConfig, out_dir: str | os.PathLike, datasets: Sequence[Dataset] | None = None,
+                 display: Sequence[Dataset] | None = None, device: torch.device | str | None = None,
+                 perceptual: PerceptualLoss | None = None, progress: bool = True,
+                 tensorboard: bool | None = None, distributed: DistributedContext | None = None) -> None:
+        self.cfg = cfg.validate()
+        self.out_dir = Path(out_dir)
+        self.dist = distributed if distributed is not None else init_distributed(device)
+        if device is None:
+            device = (torch.device("cuda", self.dist.local_rank) if torch.cuda.is_available() else torch.device("cpu"))
+        self.device = torch.device(device)
+        if self.cfg.precision == "bf16" and self.device.type == "cpu":
+            warnings.warn("bf16 autocast on the CPU is slow on most processors; "
+                          "set precision: fp32 for CPU runs", stacklevel=2)
+        self.autocast_dtype = torch.bfloat16 if self.cfg.precision == "bf16" else None
+        self.datasets = tuple(datasets) if datasets is not None else build_datasets(self.cfg, "train")
+        if len(self.datasets) != 2 or any(len(d) < 1 for d in self.datasets):
+            raise ValueError("Trainer needs two non-empty datasets (domain A, domain B)")
+        self.display_sets = tuple(display) if display is not None else self.datasets
+        self.perceptual = perceptual
+        if self.cfg.vgg_w > 0 and perceptual is None:
+            raise ValueError("vgg_w > 0 needs the perceptual loss: pass perceptual=PerceptualLoss(...) with "
+                             "VGG16 weights, or set vgg_w: 0")
+        self.progress = progress and self.dist.is_main
+
+        # the model, built under the run's seed so that the same config gives the same initial weights
+        torch.manual_seed(self.cfg.seed)
+        self.model = MUNIT(self.cfg).to(self.device)
+        if self.cfg.channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.opt_gen, self.opt_dis = make_optimizers(self.model)
+        self.sched_gen, self.sched_dis = make_schedulers((self.opt_gen, self.opt_dis), self.cfg)
+        self.ema = GeneratorEMA(self.model, self.cfg.ema_decay) if self.cfg.ema_decay > 0 else None
+        # the random styles of training come from their own generator (saved in checkpoints)
+        self.style_rng = torch.Generator(self.device).manual_seed(self.cfg.seed * 7919 + self.dist.rank + 1)
+        self.iteration = 0
+        self.objectives = None
+        if self.dist.enabled:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.objectives = (DistributedDataParallel(DisObjective(self.model), device_ids=ids, broadcast_buffers=False),
+                               DistributedDataParallel(GenObjective(self.model, perceptual), device_ids=ids,
+                                                       broadcast_buffers=False))
+        # fixed inputs and styles for the sample grids: the same pictures at every interval
+        g = torch.Generator().manual_seed(self.cfg.seed + 12345)
+        self.display_styles = torch.randn(self.cfg.display_size, self.cfg.style_dim, generator=g)
+        self._tensorboard = tensorboard
+        self._writer = None
+        self._stop_requested = False
+
+    # ------------------------------------------------------------------ paths
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.out_dir / "checkpoints" / "last.pt"
+
+    @property
+    def log_path(self) -> Path:
+        return self.out_dir / "losses.csv"
+
+    def generators_path(self, iteration: int | None = None) -> Path:
+        return self.out_dir / f"gen_{(self.iteration if iteration is None else iteration):08d}.pt"
+
+    # ------------------------------------------------------------------ state
+    def _rng_state(self) -> dict:
+        state = {"torch": torch.get_rng_state(), "style": self.style_rng.get_state()}
+        if torch.cuda.is_available():
+            state["cuda"] = torch.cuda.get_rng_state_all()
+        return state
+
+    def state_dict(self) -> dict:
+        return {"format": CHECKPOINT_FORMAT, "iteration": self.iteration, "config": self.cfg.to_dict(),
+                "model": self.model.state_dict(), "ema": self.ema.state_dict() if self.ema else None,
+                "opt_gen": self.opt_gen.state_dict(), "opt_dis": self.opt_dis.state_dict(),
+                "sched_gen": self.sched_gen.state_dict(), "sched_dis": self.sched_dis.state_dict(),
+                "rng": self._rng_state(), "world_size": self.dist.world_size}
+
+    def load_state_dict(self, state: dict) -> None:
+        saved = MUNITConfig.from_dict(dict(state["config"]))
+        architecture = ("style_dim", "gen_dim", "mlp_dim", "mlp_layers", "n_downsample", "n_res", "style_downsample",
+                        "dis_dim", "dis_n_layer", "dis_num_scales", "input_dim_a", "input_dim_b", "activ", "pad_type",
+                        "dis_norm", "dis_activ", "dis_pad_type")
+        differ = [f"{k}: checkpoint {getattr(saved, k)!r} vs config {getattr(self.cfg, k)!r}"
+                  for k in architecture if getattr(saved, k) != getattr(self.cfg, k)]
+        if differ:
+            raise ValueError("the checkpoint was trained with another architecture; " + "; ".join(differ))
+        self.model.load_state_dict(state["model"])
+        if self.ema is not None and state.get("ema"):
+            self.ema.load_state_dict(state["ema"])
+        elif self.ema is not None:  # EMA switched on mid-run: start it from the current weights
+            self.ema = GeneratorEMA(self.model, self.cfg.ema_decay)
+        self.opt_gen.load_state_dict(state["opt_gen"])
+        self.opt_dis.load_state_dict(state["opt_dis"])
+        self.sched_gen.load_state_dict(state["sched_gen"])
+        self.sched_dis.load_state_dict(state["sched_dis"])
+        rng = state["rng"]
+        torch.set_rng_state(rng["torch"])
+        self.style_rng.set_state(rng["style"])
+        if "cuda" in rng and torch.cuda.is_available() and len(rng["cuda"]) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(rng["cuda"])
+        self.iteration = int(state["iteration"])
+
+    def save_checkpoint(self, path: str | os.PathLike | None = None) -> Path | None:
+        """Write the whole training state atomically (rank 0 only); returns the path."""
+        if not self.dist.is_main:
+            return None
+        return atomic_save(self.state_dict(), path or self.checkpoint_path)
+
+    def resume(self, path: str | os.PathLike | None = None) -> int:
+        """Continue from ``path`` (default ``out_dir/checkpoints/last.pt``); returns the iteration."""
+        path = Path(path or self.checkpoint_path)
+        self.load_state_dict(read_training_checkpoint(path))
+        if self.dist.is_main:
+            self._truncate_log(self.iteration)
+        return self.iteration
+
+    def export_generators(self, path: str | os.PathLike | None = None, use_ema: bool = True) -> Path:
+        """The generators alone (EMA weights when there are some), in the original layout + config."""
+        gens = (self.ema.gen_a, self.ema.gen_b) if use_ema and self.ema is not None else (self.model.gen_a,
+                                                                                            self.model.gen_b)
+        return export_generators(*gens, path or self.generators_path(), self.cfg, self.iteration)
+
+    # ------------------------------------------------------------------ logging
+    def _truncate_log(self, iteration: int) -> None:
+        """Drop log rows written after the checkpoint we resume from (they will be redone)."""
+        if not self.log_path.exists():
+            return
+        with open(self.log_path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        if not rows:
+            return
+        kept = [rows[0]] + [r for r in rows[1:] if r and int(float(r[0])) <= iteration]
+        tmp = self.log_path.with_suffix(".csv.tmp")
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(kept)
+        os.replace(tmp, self.log_path)
+
+    def _log(self, losses: dict[str, float]) -> None:
+        row = {"iteration": self.iteration, "lr": self.opt_gen.param_groups[0]["lr"], **losses}
+        new = not self.log_path.exists() or self.log_path.stat().st_size == 0
+        if not new:
+            with open(self.log_path, newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f), list(row))
+        else:
+            header = list(row)
+        with open(self.log_path, "a", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+            if new:
+                writer.writeheader()
+            writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+        if self._writer is not None:
+            for key, value in losses.items():
+                self._writer.add_scalar(f"loss/{key}", value, self.iteration)
+
+    def _open_tensorboard(self) -> None:
+        if self._tensorboard is False or not self.dist.is_main:
+            return
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:  # optional: never required
+            if self._tensorboard:
+                warnings.warn("tensorboard is not installed (pip install tensorboard); logging to CSV only")
+            return
+        self._writer = SummaryWriter(str(self.out_dir / "tensorboard"), purge_step=self.iteration + 1)
+
+    # ------------------------------------------------------------------ samples
+    def display_batch(self, domain: int) -> torch.Tensor:
+        """The fixed inputs of the sample grids: the first ``display_size`` images of a domain."""
+        dataset = SeededItems(self.display_sets[domain])
+        n = min(self.cfg.display_size, len(dataset))
+        return torch.stack([dataset[(i, i)] for i in range(n)])
+
+    @torch.no_grad()
+    def sample_grids(self) -> dict[str, torch.Tensor]:
+        """Inputs (first column) next to their translations with the fixed display styles, as
+        images ``(rows * (1 + styles), 3, H, W)`` per direction (what ``save_image`` lays out)."""
+        gens = (self.ema.gen_a, self.ema.gen_b) if self.ema is not None else (self.model.gen_a, self.model.gen_b)
+        was_training = [g.training for g in gens]
+        for g in gens:
+            g.eval()
+        grids = {}
+        try:
+            for name, src, source, target in (("a2b", 0, gens[0], gens[1]), ("b2a", 1, gens[1], gens[0])):
+                x = self.display_batch(src).to(self.device)  # (n, 3, H, W)
+                content, _ = source.encode(x)
+                styles = self.display_styles.to(self.device)  # (k, style_dim)
+                columns = [x] + [target.decode(content, s.expand(len(x), -1)) for s in styles]
+                # (k + 1) tensors of (n, 3, H, W) -> (n, k + 1, 3, H, W) -> (n * (k + 1), 3, H, W)
+                grids[name] = torch.stack(columns, dim=1).flatten(0, 1).float().cpu()
+        finally:
+            for g, mode in zip(gens, was_training):
+                g.train(mode)
+        return grids
+
+    def write_samples(self) -> list[Path]:
+        from torchvision.utils import save_image
+
+        paths = []
+        for name, images in self.sample_grids().items():
+            path = self.out_dir / "samples" / f"{name}_{self.iteration:08d}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_image(images, path, nrow=1 + len(self.display_styles), normalize=True, value_range=(-1, 1))
+            paths.append(path)
+            if self._writer is not None:
+                self._writer.add_images(f"samples/{name}", (images[: 1 + len(self.display_styles)] + 1) / 2,
+                                        self.iteration)
+        return paths
+
+    # ------------------------------------------------------------------ the loop
+    @contextlib.contextmanager
+    def _graceful_stop(self):
+        """First SIGINT / SIGTERM: finish the iteration, save, return. Second: interrupt now."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def request_stop(signum, frame):
+            if self._stop_requested:
+                raise KeyboardInterrupt
+            self._stop_requested = True
+
+        for sig in previous:
+            signal.signal(sig, request_stop)
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def fit(self, max_iter: int | None = None, resume: bool = False) -> dict[str, float]:
+        """Train until ``max_iter`` iterations in all (default ``cfg.max_iter``); returns the last losses.
+
+        With ``resume=True`` continue from ``out_dir/checkpoints/last.pt`` when it exists."""
+        from tqdm.auto import tqdm
+
+        cfg = self.cfg
+        max_iter = cfg.max_iter if max_iter is None else int(max_iter)
+        if resume and self.checkpoint_path.exists():
+            self.resume()
+        if self.dist.is_main:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            cfg.to_yaml(self.out_dir / "config.yaml")
+        self._open_tensorboard()
+        stream = batch_stream(self.datasets, cfg.batch_size, cfg.seed, start=self.iteration, rank=self.dist.rank,
+                              num_workers=cfg.num_workers, pin_memory=self.device.type == "cuda")
+        bar = tqdm(total=max_iter, initial=self.iteration, desc="MUNIT", unit="it", disable=not self.progress,
+                   dynamic_ncols=True)
+        memory = torch.channels_last if cfg.channels_last else torch.contiguous_format
+        losses: dict[str, float] = {}
+        self._stop_requested = False
+        try:
+            with self._graceful_stop():
+                while self.iteration < max_iter and not self._stop_requested:
+                    x_a, x_b = next(stream)
+                    x_a = x_a.to(self.device, non_blocking=True, memory_format=memory)
+                    x_b = x_b.to(self.device, non_blocking=True, memory_format=memory)
+                    losses = train_step(self.model, self.opt_gen, self.opt_dis, x_a, x_b, self.perceptual,
+                                        self.style_rng, self.autocast_dtype, self.objectives, self.iteration + 1)
+                    self.sched_gen.step()
+                    self.sched_dis.step()
+                    if self.ema is not None:
+                        self.ema.update(self.model)
+                    self.iteration += 1
+                    bar.update(1)
+                    if not self.dist.is_main:
+                        continue
+                    if self.iteration % cfg.log_every == 0 or self.iteration == max_iter:
+                        self._log(losses)
+                        bar.set_postfix(D=f"{losses['dis_total']:.3f}", G=f"{losses['gen_total']:.3f}",
+                                        x=f"{losses['gen_recon_x_a'] + losses['gen_recon_x_b']:.3f}")
+                    if self.iteration % cfg.sample_every == 0:
+                        self.write_samples()
+                    if self.iteration % cfg.checkpoint_every == 0:
+                        self.save_checkpoint()
+        except NonFiniteLossError as error:
+            bar.close()
+            if self.checkpoint_path.exists():  # nothing was saved after the bad step
+                error.args = (f"{error.args[0]}; the last good checkpoint is {self.checkpoint_path}",)
+            raise
+        bar.close()
+        if self.dist.is_main:  # a run always ends with its state on disk
+            self.save_checkpoint()
+            self.export_generators()
+            if self.iteration % cfg.sample_every != 0:
+                self.write_samples()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        return losses

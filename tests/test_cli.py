@@ -1,0 +1,81 @@
+"""The command line: make-shapes, train (fresh, refusing to overwrite, resume), export, bench,
+and one-line errors for bad input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from munit_lib import MUNITConfig, load_official_generators
+from munit_lib.__main__ import main
+from munit_lib.training import read_loss_log, read_training_checkpoint
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    cfg = MUNITConfig.profile_named("ci", data_root="shapes:4", log_every=1, sample_every=2, checkpoint_every=2,
+                                    display_size=2)
+    path = tmp_path / "tiny.yaml"
+    cfg.to_yaml(path)
+    return path
+
+
+def test_make_shapes_writes_the_original_layout(tmp_path, capsys):
+    assert main(["make-shapes", "--out", str(tmp_path / "shapes"), "--size", "32", "--train", "3", "--test", "2",
+                 "--quiet"]) == 0
+    for folder, n in (("trainA", 3), ("trainB", 3), ("testA", 2), ("testB", 2)):
+        assert len(list((tmp_path / "shapes" / folder).glob("*.png"))) == n
+    assert "shapes dataset" in capsys.readouterr().out
+
+
+def test_train_then_refuse_to_overwrite_then_resume(tmp_path, config_file, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--config", str(config_file), "--out", str(out), "--max-iter", "2", "--quiet"]) == 0
+    assert read_training_checkpoint(out / "checkpoints" / "last.pt")["iteration"] == 2
+    assert "trained to iteration 2" in capsys.readouterr().out
+    # a second start in the same folder would silently mix runs: refused with the fix in the message
+    assert main(["train", "--config", str(config_file), "--out", str(out), "--max-iter", "4", "--quiet"]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(["train", "--config", str(config_file), "--out", str(out), "--max-iter", "4", "--resume",
+                 "--quiet"]) == 0
+    assert "resumed" in capsys.readouterr().out
+    assert read_loss_log(out / "losses.csv")["iteration"] == [1.0, 2.0, 3.0, 4.0]
+    assert (out / "samples" / "a2b_00000004.png").is_file()
+    gen_a, gen_b = load_official_generators(out / "gen_00000004.pt")
+    assert gen_a.cfg.gen_dim == MUNITConfig.profile_named("ci").gen_dim
+
+
+def test_resume_without_a_run_and_a_bad_override_are_one_line_errors(tmp_path, config_file, capsys):
+    assert main(["train", "--config", str(config_file), "--out", str(tmp_path / "none"), "--resume"]) == 2
+    assert "no checkpoint" in capsys.readouterr().err
+    assert main(["train", "--config", str(config_file), "--out", str(tmp_path / "x"), "--set", "lerning_rate=1"]) == 2
+    err = capsys.readouterr().err
+    assert "lerning_rate" in err and err.count("\n") == 1
+
+
+def test_export_writes_raw_or_ema_generators(tmp_path, config_file):
+    out = tmp_path / "run"
+    assert main(["train", "--config", str(config_file), "--out", str(out), "--max-iter", "1", "--quiet",
+                 "--set", "ema_decay=0.5"]) == 0
+    checkpoint = out / "checkpoints" / "last.pt"
+    assert main(["export", "--checkpoint", str(checkpoint), "--out", str(tmp_path / "ema.pt")]) == 0
+    assert main(["export", "--checkpoint", str(checkpoint), "--out", str(tmp_path / "raw.pt"), "--no-ema"]) == 0
+    state = read_training_checkpoint(checkpoint)
+    ema = torch.load(tmp_path / "ema.pt", weights_only=True)
+    raw = torch.load(tmp_path / "raw.pt", weights_only=True)
+    key = "enc_style.model.0.conv.weight"
+    assert torch.equal(raw["a"][key], state["model"][f"gen_a.{key}"])
+    assert torch.equal(ema["a"][key], state["ema"]["gen_a"][key])
+    assert not torch.equal(ema["a"][key], raw["a"][key])
+
+
+def test_bench_prints_one_json_line(capsys):
+    assert main(["bench", "--profile", "ci", "--iters", "1", "--device", "cpu", "--threads", "1"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert {"seconds_per_iteration", "seconds_per_translation", "peak_memory_mb", "device", "precision",
+            "threads", "image_size", "batch_size"} <= set(result)
+    assert result["threads"] == 1 and result["image_size"] == 32 and result["seconds_per_iteration"] > 0
+    torch.set_num_threads(1)
