@@ -1,6 +1,7 @@
 """The command line: ``python -m munit_lib COMMAND ...`` (also installed as ``munit``).
 
     make-shapes  --out DIR [--size 64] [--train 2000] [--test 200] [--seed 0]
+    download     edges2shoes | edges2handbags | afhq [--root data]
     train        --config FILE [--out DIR] [--resume] [--max-iter N] [--set key=value ...]
     export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema]
     bench        [--config FILE | --profile NAME] [--size N] [--batch B] [--iters N] [--device cpu]
@@ -83,6 +84,16 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_download(args) -> int:
+    from . import data
+
+    fetch = {"edges2shoes": data.download_edges2shoes, "edges2handbags": data.download_edges2handbags,
+             "afhq": data.download_afhq}[args.name]
+    folder = fetch(args.root)
+    print(f"{args.name} is ready in {folder}: set data_root: {folder} in your config")
+    return 0
+
+
 def cmd_export(args) -> int:
     from .config import MUNITConfig
     from .networks import MUNIT
@@ -149,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config values, e.g. --set lr=2e-4")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("download", help="download and prepare a paper dataset (needs the network; large)")
+    p.add_argument("name", choices=["edges2shoes", "edges2handbags", "afhq"])
+    p.add_argument("--root", default="data", help="where to put it (default data/)")
+    p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("export", help="write the generators of a training checkpoint in the original layout")
     p.add_argument("--checkpoint", required=True)

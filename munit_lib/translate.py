@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
@@ -58,6 +59,15 @@ PathLike = Union[str, os.PathLike]
 
 class ImageResizeWarning(UserWarning):
     """An input image was resized or cropped so that the generators can take it."""
+
+
+def _warn(message: str, category: type = ImageResizeWarning) -> None:
+    """Warn at the first caller outside munit_lib (and torch's ``no_grad`` wrappers), so that the
+    note points at the user's own line."""
+    frame, level = sys._getframe(0), 1
+    while frame is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] in ("munit_lib", "torch"):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -241,8 +251,8 @@ def load_images(source: Any, channels: int = 3) -> tuple[list[torch.Tensor], lis
             raise ValueError(f"image tensors must be shaped (C, H, W) or (B, C, H, W), got {tuple(source.shape)}")
         lo, hi = (float(x.min()), float(x.max())) if x.numel() else (0.0, 0.0)
         if lo < -1.01 or hi > 1.01:
-            warnings.warn(f"image values span [{lo:.3g}, {hi:.3g}] but the generators expect [-1, 1]; "
-                          "scale [0, 1] images with x * 2 - 1", stacklevel=3)
+            _warn(f"image values span [{lo:.3g}, {hi:.3g}] but the generators expect [-1, 1]; "
+                  "scale [0, 1] images with x * 2 - 1 and 0..255 ones with x / 127.5 - 1", UserWarning)
         return list(x.unbind(0)), [f"image {i}" for i in range(x.shape[0])]
     raise TypeError(f"unsupported image input {type(source).__name__}: use a tensor in [-1, 1], a PIL image, "
                     "a uint8 array, a path to an image file or folder, or a list of these")
@@ -405,10 +415,10 @@ class Translator:
             out.append(x.to(self.device, self.dtype))
         if notes:
             shown = "; ".join(notes[:3]) + (f"; ... ({len(notes)} in all)" if len(notes) > 3 else "")
-            warnings.warn(f"resized {what} for the generators ({shown}): sides must be multiples of "
-                          f"{self.size_multiple}, at least {self.min_size} and at most max_side={self.max_side}; "
-                          f"the short side goes to image_size={self.image_size}, then a centre crop",
-                          ImageResizeWarning, stacklevel=3)
+            _warn(f"resized {what} for the generators ({shown}): sides must be multiples of "
+                  f"{self.size_multiple}, at least {self.min_size} and at most max_side={self.max_side}; "
+                  f"too large or small images get their short side resized to image_size={self.image_size}, "
+                  "then a centre crop")
         return out, names
 
     def prepare(self, images: Any, domain: str, what: str = "input") -> torch.Tensor:
@@ -419,8 +429,8 @@ class Translator:
         found, _ = self.prepare_each(images, domain, what)
         if len({tuple(x.shape) for x in found}) > 1:
             sizes = sorted({f"{x.shape[1]}x{x.shape[2]}" for x in found})
-            warnings.warn(f"{what} images differ in size ({', '.join(sizes)}); all were resized to "
-                          f"{self.image_size}x{self.image_size} to make one batch", ImageResizeWarning, stacklevel=3)
+            _warn(f"{what} images differ in size ({', '.join(sizes)}); all were resized to "
+                  f"{self.image_size}x{self.image_size} to make one batch")
             found = [_square(x, self.image_size) for x in found]
         return torch.stack(found)  # B x (C, H, W) -> (B, C, H, W)
 
@@ -519,7 +529,7 @@ class Translator:
                                mode: str = "linear") -> torch.Tensor:
         """Each input along a path of styles from ``s0`` to ``s1`` (``interpolate_styles``):
         ``(B, steps, C, H, W)``; column 0 uses exactly ``s0``, the last exactly ``s1``."""
-        styles = interpolate_styles(self._styles(s0)[0], self._styles(s1)[0], steps, mode)
+        styles = interpolate_styles(self._styles(s0), self._styles(s1), steps, mode)  # (steps, d)
         return self.translate(x, direction, styles)
 
     @torch.no_grad()
@@ -527,7 +537,7 @@ class Translator:
                         base: Any = None) -> torch.Tensor:
         """Each input with ``base`` (default: the prior's mean, all zeros) while style coordinate
         ``dim`` takes each of ``values``: ``(B, len(values), C, H, W)``."""
-        base = torch.zeros(self.style_dim) if base is None else self._styles(base)[0]
+        base = torch.zeros(self.style_dim) if base is None else self._styles(base)  # (1, d)
         return self.translate(x, direction, sweep_style(base, dim, values))
 
 

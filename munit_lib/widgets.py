@@ -155,9 +155,12 @@ class StyleExplorerState:
         """Add a user's image (a path, a PIL image, a tensor, or image-file bytes from an upload,
         named ``name``) to the current source domain's contents and select it; returns its index.
         (A folder or a batch adds every image and selects the first.)"""
-        if isinstance(path_or_bytes, BytesLike):
+        upload = isinstance(path_or_bytes, BytesLike)
+        if upload:
             path_or_bytes = _decode_upload(path_or_bytes, name, self.translator.channels(self.source_domain))
         self.index = self._add(self.source_domain, path_or_bytes)
+        if upload:
+            self.names[self.source_domain][self.index] = name  # the upload's own name, not "PIL image"
         return self.index
 
     def set_direction(self, direction: str) -> None:

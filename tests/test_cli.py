@@ -79,3 +79,14 @@ def test_bench_prints_one_json_line(capsys):
             "threads", "image_size", "batch_size"} <= set(result)
     assert result["threads"] == 1 and result["image_size"] == 32 and result["seconds_per_iteration"] > 0
     torch.set_num_threads(1)
+
+
+def test_download_dispatches_to_the_explicit_function_without_touching_the_network(tmp_path, monkeypatch, capsys):
+    from munit_lib import data
+
+    calls = []
+    monkeypatch.setattr(data, "download_edges2shoes", lambda root: calls.append(root) or tmp_path / "e2s")
+    assert main(["download", "edges2shoes", "--root", str(tmp_path)]) == 0
+    assert calls == [str(tmp_path)] and "data_root" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["download", "imagenet"])

@@ -1,0 +1,77 @@
+"""Shipped weights (munit_lib.pretrained): loading from a data directory, with no network.
+
+The real weights are produced by a training run; here a tiny ci-profile export stands in."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from munit_lib import Generator, MUNITConfig, init_weights
+from munit_lib.pretrained import (DEFAULT_DATA_DIR, PRETRAINED, UnknownPretrainedError, data_dir, list_pretrained,
+                                  pretrained, pretrained_path)
+from munit_lib.translate import Translator
+from munit_test_helpers import random_images
+
+
+@pytest.fixture(scope="module")
+def generators():
+    cfg = MUNITConfig.profile_named("ci")
+    torch.manual_seed(1)
+    return cfg, init_weights(Generator(cfg, 3)), init_weights(Generator(cfg, 3))
+
+
+@pytest.fixture
+def root(tmp_path, generators) -> Path:
+    """A data directory holding a tiny export at the registry's path for "shapes"."""
+    cfg, gen_a, gen_b = generators
+    path = tmp_path / PRETRAINED["shapes"]["file"]
+    path.parent.mkdir(parents=True)
+    torch.save({"a": gen_a.state_dict(), "b": gen_b.state_dict(), "config": cfg.to_dict(),
+                "format": "munit_lib.generators/1", "iteration": 0}, path)
+    return tmp_path
+
+
+def test_loads_from_a_root(root, generators):
+    cfg, gen_a, gen_b = generators
+    translator = pretrained("shapes", root=root)
+    assert isinstance(translator, Translator)
+    assert translator.style_dim == cfg.style_dim and translator.image_size == cfg.image_size
+    x = random_images((1, 3, 32, 32), 0)
+    expected = Translator(gen_a, gen_b).translate_random(x, "a2b", 2, seed=0)
+    assert torch.equal(translator.translate_random(x, "a2b", 2, seed=0), expected)
+
+
+def test_data_directory_precedence(root, monkeypatch, tmp_path):
+    monkeypatch.delenv("MUNIT_DATA_DIR", raising=False)
+    assert data_dir() == DEFAULT_DATA_DIR == Path(__file__).resolve().parents[1] / "data"
+    monkeypatch.setenv("MUNIT_DATA_DIR", str(root))
+    assert data_dir() == root
+    assert pretrained_path("shapes") == root / "pretrained" / "shapes" / "generators.pt"
+    assert pretrained().style_dim == 8  # found through the environment variable
+    assert data_dir(tmp_path / "other") == tmp_path / "other"  # the argument wins
+
+
+def test_unknown_name_lists_the_known_ones(root):
+    for error in (KeyError, ValueError):
+        with pytest.raises(error) as info:
+            pretrained("edges2cats", root=root)
+        assert "'shapes'" in str(info.value) and "edges2cats" in str(info.value)
+    assert issubclass(UnknownPretrainedError, KeyError)
+
+
+def test_missing_file_says_which_and_how_to_recreate(tmp_path):
+    with pytest.raises(FileNotFoundError) as info:
+        pretrained("shapes", root=tmp_path)
+    message = str(info.value)
+    assert str(tmp_path / "pretrained" / "shapes" / "generators.pt") in message
+    assert "python -m munit_lib train --config configs/shapes_cpu.yaml" in message
+
+
+def test_list_pretrained(root, tmp_path):
+    listed = list_pretrained(root)
+    assert [m["name"] for m in listed] == sorted(PRETRAINED)
+    shapes = next(m for m in listed if m["name"] == "shapes")
+    assert shapes["available"] and shapes["file"] == "pretrained/shapes/generators.pt" and shapes["about"]
+    assert not any(m["available"] for m in list_pretrained(tmp_path / "nowhere"))
