@@ -32,7 +32,6 @@ The plain functions ``random_styles``, ``interpolate_styles``, ``sweep_style`` a
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 import warnings
@@ -46,12 +45,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import MUNITConfig
-from .data.folders import ImageLoadError, _normalise_mode, list_images, load_image
+from .data.folders import _normalise_mode, list_images, load_image
 from .data.transforms import image_to_tensor
 
 __all__ = ["DIRECTIONS", "Translator", "ImageResizeWarning", "check_direction", "check_styles", "random_styles",
-           "interpolate_styles", "sweep_style", "load_images", "fit_image_size", "save_translations",
-           "ImageLoadError"]
+           "interpolate_at", "interpolate_styles", "sweep_style", "load_images", "fit_image_size",
+           "save_translations"]
 
 DIRECTIONS = ("a2b", "b2a")
 PathLike = Union[str, os.PathLike]
@@ -553,8 +552,8 @@ def _square(x: torch.Tensor, size: int) -> torch.Tensor:
 
 
 # ----------------------------------------------------------------------------- images out
-def save_translations(outputs: torch.Tensor, out_dir: PathLike, grid: bool = True, inputs: Optional[torch.Tensor] = None,
-                      prefix: str = "translation") -> list[Path]:
+def save_translations(outputs: torch.Tensor, out_dir: PathLike, grid: bool = True,
+                      inputs: Optional[torch.Tensor] = None, prefix: str = "translation") -> list[Path]:
     """Write translations as PNG files; returns their paths (the grid last).
 
     ``outputs``: ``(B, N, C, H, W)`` (input ``b``, style ``n``), ``(N, C, H, W)`` or ``(C, H, W)``,
@@ -569,7 +568,8 @@ def save_translations(outputs: torch.Tensor, out_dir: PathLike, grid: bool = Tru
     elif x.dim() == 4:
         x = x[None]  # (N, C, H, W) -> (1, N, C, H, W)
     if x.dim() != 5:
-        raise ValueError(f"outputs must be shaped (B, N, C, H, W), (N, C, H, W) or (C, H, W); got {tuple(outputs.shape)}")
+        raise ValueError("outputs must be shaped (B, N, C, H, W), (N, C, H, W) or (C, H, W); "
+                         f"got {tuple(outputs.shape)}")
     b, n, c, h, w = x.shape
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

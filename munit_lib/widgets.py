@@ -511,12 +511,10 @@ class StyleExplorer:
 
     def _take_upload(self, widget: Any, change: dict) -> list[tuple[str, bytes]]:
         files = uploaded_files(change["new"])
-        if files:  # clear the widget so that the same file can be uploaded again (ipywidgets 8)
+        if files:  # clear the widget so that the same file can be uploaded again
             self._syncing = True
-            try:
-                widget.value = ()
-            except Exception:  # ipywidgets 7's value cannot be reset from Python
-                pass
+            try:  # set_trait: ipywidgets 7 marks value read-only; its empty value is {}, 8's is ()
+                widget.set_trait("value", {} if isinstance(widget.value, dict) else ())
             finally:
                 self._syncing = False
         return files

@@ -234,20 +234,27 @@ def test_direction_without_content_explains(translator, contents):
     assert "no content image for domain b" in explorer.error.value
 
 
-def test_uploads(explorer, tmp_path):
+def upload(widget, name: str, data: bytes) -> None:
+    """What the browser does when a file is chosen, in ipywidgets 8 or 7."""
     import ipywidgets
 
-    if int(ipywidgets.__version__.split(".")[0]) < 8:
-        pytest.skip("setting FileUpload.value from Python needs ipywidgets 8")
+    if int(ipywidgets.__version__.split(".")[0]) >= 8:
+        widget.value = ({"name": name, "type": "image/png", "size": len(data), "content": memoryview(data),
+                         "last_modified": datetime.now(timezone.utc)},)
+    else:  # 7: the front end sends metadata and data, then bumps a counter that fills the value
+        widget.metadata, widget.data = [{"name": name, "type": "image/png", "size": len(data)}], [data]
+        widget._counter += 1
+
+
+def test_uploads(explorer, tmp_path):
     data = png_file(tmp_path, 5).read_bytes()
-    explorer.upload_content.value = ({"name": "mine.png", "type": "image/png", "size": len(data),
-                                      "content": memoryview(data), "last_modified": datetime.now(timezone.utc)},)
+    upload(explorer.upload_content, "mine.png", data)
     assert explorer.error.value == "" and explorer.state.content_names[-1] == "mine.png"
     assert explorer.content.value == len(explorer.state.contents) - 1
-    assert explorer.upload_content.value == ()  # cleared for the next upload
-    explorer.upload_reference.value = ({"name": "bad.png", "type": "image/png", "size": 3,
-                                        "content": memoryview(b"bad"),
-                                        "last_modified": datetime.now(timezone.utc)},)
+    assert not explorer.upload_content.value  # cleared for the next upload
+    upload(explorer.upload_content, "mine.png", data)  # the same file again is taken again
+    assert explorer.state.content_names[-2:] == ["mine.png", "mine.png"]
+    upload(explorer.upload_reference, "bad.png", b"bad")
     assert "bad.png" in explorer.error.value
 
 
