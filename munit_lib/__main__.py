@@ -3,6 +3,7 @@
     make-shapes  --out DIR [--size 64] [--train 2000] [--test 200] [--seed 0]
     download     edges2shoes | edges2handbags | afhq [--root data]
     train        --config FILE [--out DIR] [--resume] [--max-iter N] [--set key=value ...]
+    score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--out scores.json]
     export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema]
     bench        [--config FILE | --profile NAME] [--size N] [--batch B] [--iters N] [--device cpu]
     translate    --checkpoint FILE --input IMAGE_OR_FOLDER --direction a2b --num-styles 10 --out DIR
@@ -115,6 +116,21 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_score_shapes(args) -> int:
+    from .official import load_official_generators
+    from .shapes_metrics import score_shapes_model
+
+    gen_a, gen_b = load_official_generators(args.checkpoint)
+    scores = score_shapes_model(gen_a, gen_b, n=args.n, num_styles=args.styles, seed=args.seed,
+                                progress=not args.quiet)
+    text = json.dumps(scores, indent=1, sort_keys=True)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"scores written to {args.out}")
+    print(text)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .bench import run_benchmark
 
@@ -171,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--no-ema", action="store_true", help="export the raw weights even when an EMA exists")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("score-shapes", help="score a shapes model on the test split (content IoU, diversity, "
+                                            "example-guided fidelity)")
+    p.add_argument("--checkpoint", required=True, help="generator file (gen_XXXXXXXX.pt or generators.pt)")
+    p.add_argument("--n", type=int, default=200, help="test images per domain")
+    p.add_argument("--styles", type=int, default=16, help="random styles per input")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="write the scores as JSON here")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_score_shapes)
 
     p = sub.add_parser("bench", help="time one training iteration and one translation; prints one JSON line")
     p.add_argument("--config", help="YAML config (default: the paper configuration)")

@@ -14,7 +14,9 @@ import math
 import os
 import random
 import sys
-from typing import TYPE_CHECKING, Mapping, Sequence
+from collections import deque
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -87,16 +89,16 @@ LOSS_PANELS: dict[str, tuple[str, ...]] = {
 
 
 def _moving_average(values: Sequence[float], window: int) -> list[float]:
-    """Mean of the last ``window`` finite values at each point (fewer at the start); NaN where
-    a window holds no finite value."""
-    out, total, count, recent = [], 0.0, 0, []
+    """At each point, the mean of the finite values among the last ``window`` (fewer at the
+    start); NaN where that window holds no finite value."""
+    out, recent, total, count = [], deque(), 0.0, 0
     for v in values:
-        finite = not math.isnan(v) and not math.isinf(v)
+        finite = math.isfinite(v)
         recent.append(v if finite else None)
         if finite:
             total, count = total + v, count + 1
         if len(recent) > window:
-            old = recent.pop(0)
+            old = recent.popleft()
             if old is not None:
                 total, count = total - old, count - 1
         out.append(total / count if count else math.nan)

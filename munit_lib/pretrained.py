@@ -32,8 +32,8 @@ PRETRAINED: dict[str, dict[str, str]] = {
         "file": "pretrained/shapes/generators.pt",
         "about": "MUNIT trained by munit_lib on the synthetic shapes domains (A: line sketches of shapes, "
                  "B: the same shapes painted in a colour and texture); cpu profile, 64x64 images",
-        "recreate": "python -m munit_lib train --config configs/shapes_cpu.yaml "
-                    "(then export its generators to data/pretrained/shapes/generators.pt)",
+        "recreate": "python -m munit_lib train --config configs/shapes_cpu.yaml && python -m munit_lib export "
+                    "--checkpoint runs/shapes_cpu/checkpoints/last.pt --out data/pretrained/shapes/generators.pt",
     },
 }
 

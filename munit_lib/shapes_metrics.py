@@ -41,7 +41,7 @@ from torch.nn import functional as F
 from .data.shapes import PALETTE, TEXTURES, shade
 
 __all__ = ["sketch_mask", "painting_mask", "shape_mask", "classify_colour", "classify_texture", "mask_iou",
-           "content_iou", "style_diversity", "example_guided_fidelity", "MIN_TEXTURE_SIZE"]
+           "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model", "MIN_TEXTURE_SIZE"]
 
 MIN_TEXTURE_SIZE = 32  # textures (period 3/16 of the image) are read reliably from 32 px up
 _COLOURS = list(PALETTE)
@@ -370,3 +370,67 @@ def example_guided_fidelity(outputs, references) -> dict:
     n = len(same_c)
     return {"colour": sum(same_c) / n, "texture": sum(same_t) / n,
             "both": sum(c and t for c, t in zip(same_c, same_t)) / n, "n": n}
+
+
+# ----------------------------------------------------------------------------- scoring a model
+@torch.no_grad()
+def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, num_styles: int = 16, seed: int = 0,
+                       data_seed: int = 0, batch: int = 50, progress: bool = False) -> dict:
+    """Score a sketches (a) <-> paintings (b) model on the shapes test split with the measures above.
+
+    * ``content_iou_a2b`` / ``content_iou_b2a``: mean IoU between each test image's shape and
+      the shape of each of its ``num_styles`` translations (random styles from N(0, I));
+    * ``colour_coverage`` / ``texture_coverage`` / ``style_coverage``: per sketch, the share of
+      the 8 colours / 4 textures / 32 pairs its ``num_styles`` paintings reach, averaged;
+    * ``guided_colour`` / ``guided_texture``: example-guided a -> b with the style of test
+      painting ``(i + 1) mod n``: how often the output takes the reference's colour / texture.
+
+    ``size`` defaults to the generators' ``cfg.image_size``. Deterministic for a given ``seed``.
+    """
+    from tqdm.auto import tqdm
+
+    from .data.shapes import ShapesDomain
+
+    size = int(size or gen_a.cfg.image_size)
+    device = next(gen_a.parameters()).device
+    modes = (gen_a.training, gen_b.training)
+    gen_a.eval(), gen_b.eval()
+    sketches = ShapesDomain("a", "test", size, n, data_seed)
+    paintings = ShapesDomain("b", "test", size, n, data_seed)
+    g = torch.Generator().manual_seed(seed)
+    styles_b = torch.randn(num_styles, gen_b.cfg.style_dim, generator=g).to(device)  # (S, d)
+    styles_a = torch.randn(num_styles, gen_a.cfg.style_dim, generator=g).to(device)
+    iou_a2b, iou_b2a, colours, textures, pairs, guided_out, guided_ref = [], [], [], [], [], [], []
+    bar = tqdm(total=n, desc="scoring", unit="img", disable=not progress)
+    try:
+        for start in range(0, n, batch):
+            idx = range(start, min(start + batch, n))
+            x_a = torch.stack([sketches[i] for i in idx]).to(device)  # (B, 3, H, W)
+            x_b = torch.stack([paintings[i] for i in idx]).to(device)
+            refs = torch.stack([paintings[(i + 1) % n] for i in idx]).to(device)
+            c_a, _ = gen_a.encode(x_a)
+            c_b, _ = gen_b.encode(x_b)
+            # every input with every style: (S, B, 3, H, W)
+            out_ab = torch.stack([gen_b.decode(c_a, s[None]) for s in styles_b])
+            out_ba = torch.stack([gen_a.decode(c_b, s[None]) for s in styles_a])
+            for k in range(num_styles):
+                iou_a2b += content_iou(x_a, "a", out_ab[k], "b")["per_pair"]
+                iou_b2a += content_iou(x_b, "b", out_ba[k], "a")["per_pair"]
+            for j in range(len(idx)):  # the S paintings of one sketch
+                d = style_diversity(out_ab[:, j])
+                colours.append(d["colour_coverage"])
+                textures.append(d["texture_coverage"])
+                pairs.append(d["style_coverage"])
+            _, ref_styles = gen_b.encode(refs)
+            guided_out.append(gen_b.decode(c_a, ref_styles).cpu())
+            guided_ref.append(refs.cpu())
+            bar.update(len(idx))
+    finally:
+        bar.close()
+        gen_a.train(modes[0]), gen_b.train(modes[1])
+    guided = example_guided_fidelity(torch.cat(guided_out), torch.cat(guided_ref))
+    return {"n_test": n, "num_styles": num_styles, "image_size": size, "seed": seed,
+            "content_iou_a2b": float(np.mean(iou_a2b)), "content_iou_b2a": float(np.mean(iou_b2a)),
+            "colour_coverage": float(np.mean(colours)), "texture_coverage": float(np.mean(textures)),
+            "style_coverage": float(np.mean(pairs)), "guided_colour": guided["colour"],
+            "guided_texture": guided["texture"], "guided_both": guided["both"]}

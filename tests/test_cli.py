@@ -90,3 +90,17 @@ def test_download_dispatches_to_the_explicit_function_without_touching_the_netwo
     assert calls == [str(tmp_path)] and "data_root" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["download", "imagenet"])
+
+
+def test_score_shapes_writes_reproducible_scores_in_range(tmp_path, config_file, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--config", str(config_file), "--out", str(out), "--max-iter", "1", "--quiet"]) == 0
+    scores = []
+    for name in ("one.json", "two.json"):
+        assert main(["score-shapes", "--checkpoint", str(out / "gen_00000001.pt"), "--n", "4", "--styles", "3",
+                     "--out", str(tmp_path / name), "--quiet"]) == 0
+        scores.append(json.loads((tmp_path / name).read_text()))
+    assert scores[0] == scores[1]
+    for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "texture_coverage", "guided_colour"):
+        assert 0.0 <= scores[0][key] <= 1.0, key
+    assert scores[0]["n_test"] == 4 and scores[0]["num_styles"] == 3
