@@ -45,8 +45,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import MUNITConfig
-from .data.folders import _normalise_mode, list_images, load_image
-from .data.transforms import image_to_tensor
+
+# munit_lib.data (file loading) is imported inside the functions that read files: it brings in
+# torchvision, which costs seconds, and ``import munit_lib`` should stay quick.
 
 __all__ = ["DIRECTIONS", "Translator", "ImageResizeWarning", "check_direction", "check_styles", "random_styles",
            "interpolate_at", "interpolate_styles", "sweep_style", "load_images", "fit_image_size",
@@ -207,6 +208,9 @@ def load_images(source: Any, channels: int = 3) -> tuple[list[torch.Tensor], lis
     through ``data.folders.load_image`` (EXIF rotation, grayscale, palette and transparency
     handled), so an unreadable file raises ``ImageLoadError`` naming it. No resizing here.
     """
+    from .data.folders import _normalise_mode, list_images, load_image
+    from .data.transforms import image_to_tensor
+
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels}")
     if isinstance(source, (list, tuple)):
@@ -225,14 +229,15 @@ def load_images(source: Any, channels: int = 3) -> tuple[list[torch.Tensor], lis
         path = Path(source).expanduser()
         if path.is_dir():
             paths = list_images(path)  # FileNotFoundError / ValueError name the folder
-            return [_pil_to_tensor(load_image(p, channels)) for p in paths], [p.name for p in paths]
+            # uint8 (H, W, C) -> float (C, H, W) in [-1, 1], as in the data pipeline
+            return [image_to_tensor(load_image(p, channels)) for p in paths], [p.name for p in paths]
         if not path.exists():
             raise FileNotFoundError(f"image file {path} does not exist")
-        return [_pil_to_tensor(load_image(path, channels))], [path.name]
+        return [image_to_tensor(load_image(path, channels))], [path.name]
     if isinstance(source, Image.Image):
         # the same conversions as a file gets (EXIF rotation; palette, 16-bit, transparency on white)
         image = _normalise_mode(ImageOps.exif_transpose(source), channels)
-        return [_pil_to_tensor(image)], ["PIL image"]
+        return [image_to_tensor(image)], ["PIL image"]
     if isinstance(source, np.ndarray):
         if source.dtype != np.uint8:
             raise TypeError(f"numpy images must be uint8 (H, W) or (H, W, C), got dtype {source.dtype}; "
@@ -255,10 +260,6 @@ def load_images(source: Any, channels: int = 3) -> tuple[list[torch.Tensor], lis
         return list(x.unbind(0)), [f"image {i}" for i in range(x.shape[0])]
     raise TypeError(f"unsupported image input {type(source).__name__}: use a tensor in [-1, 1], a PIL image, "
                     "a uint8 array, a path to an image file or folder, or a list of these")
-
-
-def _pil_to_tensor(image: Image.Image) -> torch.Tensor:
-    return image_to_tensor(image)  # uint8 (H, W, C) -> float (C, H, W) in [-1, 1]
 
 
 def fit_image_size(x: torch.Tensor, size_multiple: int, min_size: int, max_side: int,

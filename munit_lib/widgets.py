@@ -33,8 +33,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .data.folders import ImageLoadError, load_image
-from .data.transforms import tensor_to_uint8
 from .translate import Translator, check_direction, check_styles, interpolate_at, random_styles
 
 __all__ = ["StyleExplorerState", "StyleExplorer", "uploaded_files"]
@@ -45,6 +43,8 @@ BytesLike = (bytes, bytearray, memoryview)
 def _decode_upload(data: Any, name: str, channels: int) -> Image.Image:
     """Image file bytes (an upload) -> PIL image, through ``load_image`` so that uploads get the
     same conversions as files on disk. Undecodable bytes raise ``ImageLoadError`` naming the upload."""
+    from .data.folders import ImageLoadError, load_image
+
     suffix = Path(name).suffix or ".png"
     with tempfile.TemporaryDirectory(prefix="munit_upload_") as folder:
         path = Path(folder) / f"upload{suffix}"
@@ -265,7 +265,9 @@ class StyleExplorerState:
             if p.shape[1] < h:  # pad a shorter panel with white below
                 p = torch.cat([p, torch.ones(3, h - p.shape[1], p.shape[2])], dim=1)
             row += [p, gap]
-        return tensor_to_uint8(torch.cat(row[:-1], dim=2))  # (3, H, W_total) -> (H, W_total, 3)
+        frame = torch.cat(row[:-1], dim=2)  # (3, H, W_total)
+        frame = ((frame.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)  # [-1, 1] -> 0..255
+        return frame.permute(1, 2, 0).numpy()  # (3, H, W_total) -> (H, W_total, 3)
 
     def render_png(self, scale: int = 1) -> bytes:
         """The current frame as PNG bytes, enlarged ``scale`` times (nearest neighbour, crisp pixels)."""
