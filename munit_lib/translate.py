@@ -335,11 +335,23 @@ class Translator:
     # ---------------------------------------------------------------- construction
     @classmethod
     def from_checkpoint(cls, path: PathLike, cfg: Optional[MUNITConfig] = None,
-                        device: Optional[Union[str, torch.device]] = None, **kwargs: Any) -> "Translator":
-        """Load a generator pair: the original ``gen_XXXXXXXX.pt`` or munit_lib's export (see
-        ``load_official_generators``; ``cfg`` is checked against the file when given)."""
-        from .official import load_official_generators
+                        device: Optional[Union[str, torch.device]] = None, use_ema: bool = True,
+                        **kwargs: Any) -> "Translator":
+        """Load a generator pair: the original ``gen_XXXXXXXX.pt``, munit_lib's export (see
+        ``load_official_generators``; ``cfg`` is checked against the file when given), or a
+        training checkpoint (``checkpoints/last.pt``; its EMA generators when it has them)."""
+        from .official import load_official_generators, read_checkpoint
 
+        data = read_checkpoint(path)
+        if isinstance(data, dict) and str(data.get("format", "")).startswith("munit_lib.checkpoint"):
+            from .networks import MUNIT
+
+            model = MUNIT(MUNITConfig.from_dict(dict(data["config"])))
+            model.load_state_dict(data["model"])
+            if use_ema and data.get("ema"):
+                model.gen_a.load_state_dict(data["ema"]["gen_a"])
+                model.gen_b.load_state_dict(data["ema"]["gen_b"])
+            return cls(model.gen_a, model.gen_b, device=device, **kwargs)
         gen_a, gen_b = load_official_generators(path, cfg)
         return cls(gen_a, gen_b, device=device, **kwargs)  # loaded on the CPU; device moves them
 
