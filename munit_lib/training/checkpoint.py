@@ -44,6 +44,9 @@ def atomic_save(obj: Any, path: str | os.PathLike) -> Path:
             torch.save(obj, f)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions
         os.replace(tmp, path)  # atomic on POSIX and Windows
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
