@@ -132,8 +132,11 @@ def cmd_score_shapes(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import run_benchmark
+    from .bench import run_benchmark, run_explorer_benchmark
 
+    if args.explorer:
+        print(json.dumps(run_explorer_benchmark(args.explorer, threads=args.threads), sort_keys=True))
+        return 0
     cfg = _load_config(args)
     result = run_benchmark(cfg, size=args.size, batch_size=args.batch, iterations=args.iters, device=args.device,
                            precision=args.precision, threads=args.threads)
@@ -208,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", choices=["fp32", "bf16"], help="default: the config's")
     p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config values")
+    p.add_argument("--explorer", metavar="MODEL", help="instead: time one style-explorer update with the "
+                                                         "shipped model MODEL (e.g. shapes)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("translate", help="translate an image or a folder with N styles or a reference's style")

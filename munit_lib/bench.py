@@ -102,3 +102,25 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
             "iterations": iterations, "seconds_per_iteration": round(per_iteration, 4),
             "seconds_per_translation": round(per_translation, 5), "peak_memory_mb": round(peak, 1),
             "torch": torch.__version__, "date": datetime.date.today().isoformat()}
+
+
+def run_explorer_benchmark(name: str = "shapes", n: int = 30, threads: int | None = None,
+                           root: str | None = None) -> dict:
+    """Median seconds of one style-explorer update (slider moved -> callback -> decode -> PNG ->
+    ``Image`` widget) with the shipped model ``name``, on the CPU."""
+    if threads:
+        torch.set_num_threads(int(threads))
+    from .data import ShapesDomain
+    from .pretrained import pretrained
+    from .widgets import StyleExplorer
+
+    translator = pretrained(name, root=root)
+    size = translator.image_size
+    contents = torch.stack([ShapesDomain("a", "test", size, 4, 0)[i] for i in range(4)])
+    explorer = StyleExplorer(translator, contents)
+    explorer.time_update(3)  # warm-up
+    seconds = explorer.time_update(n)
+    return {"benchmark": "explorer_update", "model": name, "image_size": size, "updates": n,
+            "seconds_per_update": round(seconds, 5), "device": device_name(torch.device("cpu")),
+            "threads": torch.get_num_threads(), "torch": torch.__version__,
+            "date": datetime.date.today().isoformat()}

@@ -104,3 +104,17 @@ def test_score_shapes_writes_reproducible_scores_in_range(tmp_path, config_file,
     for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "texture_coverage", "guided_colour"):
         assert 0.0 <= scores[0][key] <= 1.0, key
     assert scores[0]["n_test"] == 4 and scores[0]["num_styles"] == 3
+
+
+def test_bench_explorer_times_one_widget_update(tmp_path, monkeypatch, capsys):
+    from munit_lib import MUNIT
+    from munit_lib.training import export_generators
+
+    cfg = MUNITConfig.profile_named("ci")
+    model = MUNIT(cfg)
+    export_generators(model.gen_a, model.gen_b, tmp_path / "pretrained" / "shapes" / "generators.pt", cfg)
+    monkeypatch.setenv("MUNIT_DATA_DIR", str(tmp_path))
+    assert main(["bench", "--explorer", "shapes", "--threads", "1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["benchmark"] == "explorer_update" and result["image_size"] == 32
+    assert result["seconds_per_update"] > 0 and result["threads"] == 1
