@@ -286,3 +286,21 @@ def test_ddp_with_gloo_keeps_two_processes_in_step(tmp_path):
     alone.fit(2)
     assert not torch.equal(alone.model.state_dict()["gen_a.enc_style.model.0.conv.weight"],
                            ranks[0]["final"]["gen_a.enc_style.model.0.conv.weight"])
+
+
+def test_a_folder_being_trained_by_another_process_is_refused_and_a_stale_lock_is_taken_over(tmp_path):
+    import subprocess
+    import sys
+
+    run = trainer(tmp_path)
+    run.out_dir.mkdir(parents=True)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (run.out_dir / ".lock").write_text(str(sleeper.pid))
+        with pytest.raises(RuntimeError, match=f"process {sleeper.pid}"):
+            run.fit(1)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    run.fit(1)  # the process is gone: its lock is stale
+    assert run.iteration == 1 and not (run.out_dir / ".lock").exists()

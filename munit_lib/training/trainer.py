@@ -92,6 +92,16 @@ def read_loss_log(path: str | os.PathLike) -> dict[str, list[float]]:
     return {key: [float(r[key]) if r.get(key) not in (None, "") else math.nan for r in rows] for key in rows[0]}
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 # ----------------------------------------------------------------------------- trainer
 class Trainer:
     """Train one MUNIT model on two unpaired domains (see the module docstring)."""
@@ -323,10 +333,45 @@ class Trainer:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
+    @contextlib.contextmanager
+    def _run_lock(self):
+        """``out_dir/.lock`` holds the pid of the process training there: a second process
+        training into the same folder would overwrite the first one's checkpoints."""
+        if not self.dist.is_main:
+            yield
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        lock = self.out_dir / ".lock"
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                break
+            except FileExistsError:
+                try:
+                    pid = int(lock.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and pid != os.getpid() and _process_alive(pid):
+                    raise RuntimeError(f"{self.out_dir} is being trained by process {pid}; wait for it, stop it, "
+                                       "or choose another output folder") from None
+                lock.unlink(missing_ok=True)  # left by a process that no longer runs
+        else:
+            raise RuntimeError(f"cannot take the lock {lock}")
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
+
     def fit(self, max_iter: int | None = None, resume: bool = False) -> dict[str, float]:
         """Train until ``max_iter`` iterations in all (default ``cfg.max_iter``); returns the last losses.
 
         With ``resume=True`` continue from ``out_dir/checkpoints/last.pt`` when it exists."""
+        with self._run_lock():
+            return self._fit(max_iter, resume)
+
+    def _fit(self, max_iter: int | None, resume: bool) -> dict[str, float]:
         from tqdm.auto import tqdm
 
         cfg = self.cfg
