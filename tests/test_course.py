@@ -92,15 +92,16 @@ def fake_log(n: int = 30) -> dict[str, list[float]]:
 
 
 def test_default_panels_group_the_losses():
-    fig = plot_losses(fake_log())
+    fig = plot_losses(fake_log(100))  # default smoothing: a window of 100 / 25 = 4 rows
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == ["adversarial (LSGAN)", "image reconstruction", "latent reconstruction"]
     labels = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
     assert labels[1] == ["gen_recon_x_a", "gen_recon_x_b"]
     # x axis is the iteration column; smoothed curves sit over faint raw ones
     x = fig.axes[0].lines[0].get_xdata()
-    assert list(x) == fake_log()["iteration"]
+    assert list(x) == fake_log(100)["iteration"]
     assert len(fig.axes[0].lines) == 2 * 3
+    assert len(plot_losses(fake_log(20)).axes[0].lines) == 3  # too few rows to smooth
 
 
 def test_keys_as_a_list_or_a_mapping_and_no_smoothing():

@@ -230,9 +230,9 @@ def test_ema_is_the_moving_average_of_the_generators(tmp_path):
 
 
 def test_channels_last_and_bf16_train_and_stay_finite(tmp_path):
-    run = trainer(tmp_path, channels_last=True, precision="bf16", ema_decay=0.0)
+    cfg = tiny_cfg(channels_last=True, precision="bf16", ema_decay=0.0)
     with pytest.warns(UserWarning, match="bf16"):
-        run = Trainer(run.cfg, tmp_path / "bf16", datasets=shapes(), progress=False, tensorboard=False)
+        run = Trainer(cfg, tmp_path / "bf16", datasets=shapes(), progress=False, tensorboard=False)
     losses = run.fit(2)
     assert all(torch.isfinite(torch.tensor(v)) for v in losses.values())
 
