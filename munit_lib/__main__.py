@@ -140,6 +140,7 @@ def cmd_bench(args) -> int:
     cfg = _load_config(args)
     result = run_benchmark(cfg, size=args.size, batch_size=args.batch, iterations=args.iters, device=args.device,
                            precision=args.precision, threads=args.threads)
+    result["config"] = args.config or (args.profile or "paper")  # what was measured, as the user named it
     print(json.dumps(result, sort_keys=True))
     return 0
 

@@ -304,3 +304,17 @@ def test_a_folder_being_trained_by_another_process_is_refused_and_a_stale_lock_i
         sleeper.wait()
     run.fit(1)  # the process is gone: its lock is stale
     assert run.iteration == 1 and not (run.out_dir / ".lock").exists()
+
+
+def test_the_logged_learning_rate_is_the_one_each_iteration_trained_with(tmp_path):
+    run = trainer(tmp_path, step_size=2, gamma=0.5, lr=1e-4)
+    run.fit(3)
+    assert read_loss_log(run.log_path)["lr"] == pytest.approx([1e-4, 1e-4, 5e-5])
+
+
+def test_resuming_with_another_number_of_processes_warns(tmp_path):
+    run = trainer(tmp_path)
+    run.fit(1)
+    atomic_save({**run.state_dict(), "world_size": 2}, run.checkpoint_path)
+    with pytest.warns(UserWarning, match="2 process"):
+        trainer(tmp_path).resume()

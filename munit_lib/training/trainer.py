@@ -204,6 +204,12 @@ class Trainer:
         if "cuda" in rng and torch.cuda.is_available() and len(rng["cuda"]) == torch.cuda.device_count():
             torch.cuda.set_rng_state_all(rng["cuda"])
         self.iteration = int(state["iteration"])
+        saved_world = int(state.get("world_size", 1))
+        if saved_world != self.dist.world_size:
+            warnings.warn(f"the checkpoint was written by a run with {saved_world} process(es) and this one has "
+                          f"{self.dist.world_size}: training continues, but each process now draws other batches "
+                          "than the original run would have (resume with the same number for an exact "
+                          "continuation)", stacklevel=2)
 
     def save_checkpoint(self, path: str | os.PathLike | None = None) -> Path | None:
         """Write the whole training state atomically (rank 0 only); returns the path."""
@@ -241,7 +247,7 @@ class Trainer:
         os.replace(tmp, self.log_path)
 
     def _log(self, losses: dict[str, float]) -> None:
-        row = {"iteration": self.iteration, "lr": self.opt_gen.param_groups[0]["lr"], **losses}
+        row = {"iteration": self.iteration, **losses}  # losses starts with the iteration's learning rate
         new = not self.log_path.exists() or self.log_path.stat().st_size == 0
         if not new:
             with open(self.log_path, newline="", encoding="utf-8") as f:
@@ -395,8 +401,10 @@ class Trainer:
                     x_a, x_b = next(stream)
                     x_a = x_a.to(self.device, non_blocking=True, memory_format=memory)
                     x_b = x_b.to(self.device, non_blocking=True, memory_format=memory)
+                    lr = self.opt_gen.param_groups[0]["lr"]  # the rate this iteration trains with
                     losses = train_step(self.model, self.opt_gen, self.opt_dis, x_a, x_b, self.perceptual,
                                         self.style_rng, self.autocast_dtype, self.objectives, self.iteration + 1)
+                    losses = {"lr": lr, **losses}
                     self.sched_gen.step()
                     self.sched_dis.step()
                     if self.ema is not None:

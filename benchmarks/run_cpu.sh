@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# CPU benchmarks behind benchmarks/results.md. Run from the repository root on a quiet machine
+# (nothing else using the cores): bash benchmarks/run_cpu.sh >> benchmarks/results.jsonl
+# Each line is one JSON object printed by `python -m munit_lib bench`.
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+THREADS=${THREADS:-2}
+# the paper configuration (batch 1), as the GUIDE's figures for the original implementation
+for size in 64 128 256; do
+  $PY -m munit_lib bench --profile paper --size "$size" --threads "$THREADS" --iters 3 --device cpu
+done
+# the shipped shapes model's training configuration, and one style-explorer update with its weights
+$PY -m munit_lib bench --config configs/shapes_cpu.yaml --threads 1 --iters 20 --device cpu
+$PY -m munit_lib bench --explorer shapes --threads 1
+$PY -m munit_lib bench --explorer shapes --threads "$THREADS"

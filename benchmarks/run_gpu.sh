@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# GPU benchmarks (issue: fp32 and bf16 at 256x256, batch 1 and a larger batch), one JSON line each:
+#   bash benchmarks/run_gpu.sh >> benchmarks/results.jsonl
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+for batch in 1 8; do
+  for precision in fp32 bf16; do
+    $PY -m munit_lib bench --profile gpu --size 256 --batch "$batch" --precision "$precision" --iters 20 --device cuda
+  done
+done
