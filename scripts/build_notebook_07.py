@@ -61,10 +61,13 @@ clone with `munit_lib` installed from that clone (`pip install -e .`).
 """)
 
 code("""
-# Colab only: install munit_lib from the course repository (does nothing elsewhere).
+# Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
+# Does nothing elsewhere.
 import sys
 if "google.colab" in sys.modules:
-    %pip install -q "git+https://github.com/munit-course/munit-course.git"
+    !git clone -q --depth 1 https://github.com/munit-course/munit-course.git /content/munit-course || true
+    %pip install -q -e /content/munit-course
+    sys.path.insert(0, "/content/munit-course")  # use the clone now, without restarting the runtime
 """)
 
 code("""
