@@ -33,6 +33,16 @@ def device_name(device: torch.device) -> str:
     return f"cpu: {model or platform.processor() or platform.machine()}"
 
 
+def matmul_gflops(device: torch.device, n: int = 2048, repeats: int = 5) -> float:
+    """This machine's fp32 matrix-multiply throughput (GFLOP/s): a yardstick to compare timings
+    taken on different machines (convolutions run near it)."""
+    a = torch.randn(n, n, device=device)
+    b = torch.randn(n, n, device=device)
+    a @ b
+    seconds = _median_seconds(lambda: a @ b, repeats, device)
+    return round(2 * n ** 3 / seconds / 1e9, 1)
+
+
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -53,7 +63,8 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
                   device: str | None = None, precision: str | None = None, threads: int | None = None) -> dict:
     """Time ``iterations`` training iterations (after one warm-up) and as many translations.
 
-    Returns a dict: ``seconds_per_iteration`` (median of D step + G step), ``seconds_per_translation``
+    Returns a dict: ``seconds_per_iteration`` (median of D step + G step), ``tflop_per_iteration``
+    (counted by ``FlopCounterMode``), ``achieved_gflops``, ``matmul_gflops`` (the machine's yardstick), ``seconds_per_translation``
     (median, one image, eval mode, no_grad), ``peak_memory_mb`` (GPU: peak allocated; CPU: the
     process's peak resident set), ``device``, ``precision``, ``threads``, sizes and versions.
     """
@@ -79,7 +90,11 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
     def iteration():
         train_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng, autocast_dtype=cast)
 
-    iteration()  # warm-up: allocations, kernel selection
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:  # the warm-up (allocations, kernel choice) counts FLOPs
+        iteration()
+    flops = counter.get_total_flops()
     per_iteration = _median_seconds(iteration, iterations, dev)
 
     model.eval()
@@ -88,7 +103,7 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
     @torch.no_grad()
     def translation():
         with torch.autocast(dev.type, dtype=cast) if cast is not None else torch.no_grad():
-            content, _ = model.gen_a.encode(one)
+            content = model.gen_a.encode_content(one)  # as the original test script: content only
             model.gen_b.decode(content, model.random_style(1, rng, dev))
 
     translation()
@@ -97,7 +112,8 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
         peak = torch.cuda.max_memory_allocated(dev) / 2 ** 20
     else:  # ru_maxrss is in KiB on Linux
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"profile": cfg.profile, "image_size": size, "batch_size": cfg.batch_size, "precision": cfg.precision,
+    return {"profile": cfg.profile, "image_size": size, "tflop_per_iteration": round(flops / 1e12, 4),
+            "achieved_gflops": round(flops / per_iteration / 1e9, 1), "matmul_gflops": matmul_gflops(dev), "batch_size": cfg.batch_size, "precision": cfg.precision,
             "channels_last": cfg.channels_last, "device": device_name(dev), "threads": torch.get_num_threads(),
             "iterations": iterations, "seconds_per_iteration": round(per_iteration, 4),
             "seconds_per_translation": round(per_translation, 5), "peak_memory_mb": round(peak, 1),

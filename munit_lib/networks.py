@@ -172,6 +172,16 @@ class Generator(nn.Module):
         content = self.enc_content(x)
         return content, style
 
+    def encode_content(self, x: torch.Tensor) -> torch.Tensor:
+        """Only the content code (skips the style encoder: a translation with a given style needs no more)."""
+        check_image(x, self.input_dim, self.cfg.size_multiple, self.cfg.generator_min_size, "Generator.encode_content")
+        return self.enc_content(x)
+
+    def encode_style(self, x: torch.Tensor) -> torch.Tensor:
+        """Only the style code (B, style_dim) (skips the content encoder)."""
+        check_image(x, self.input_dim, self.cfg.size_multiple, self.cfg.generator_min_size, "Generator.encode_style")
+        return self.enc_style(x).flatten(1)
+
     def decode(self, content: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         """(content, style) -> image in [-1, 1]; style shaped (B, style_dim) or (B, style_dim, 1, 1)."""
         style = self._check_style(style, content.shape[0])
@@ -305,7 +315,7 @@ class MUNIT(nn.Module):
         if direction not in ("a2b", "b2a"):
             raise ValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}")
         source, target = (self.gen_a, self.gen_b) if direction == "a2b" else (self.gen_b, self.gen_a)
-        content, _ = source.encode(x)
+        content = source.encode_content(x)
         if style is None:
             style = self.random_style(x.shape[0], generator, x.device)
         return target.decode(content, style)

@@ -455,7 +455,7 @@ class Translator:
         """Content codes of source-domain images: ``c = E^c_source(x)``, ``(B, C', H/4, W/4)``."""
         source, _ = self.generators(direction)
         x = self.prepare(x, self.domains(direction)[0], "input")
-        return source.encode(x)[0]
+        return source.encode_content(x)
 
     @torch.no_grad()
     def encode_style(self, reference: Any, direction: str = "a2b") -> torch.Tensor:
@@ -467,9 +467,7 @@ class Translator:
         """
         _, target = self.generators(direction)
         refs, _ = self.prepare_each(reference, self.domains(direction)[1], "reference")
-        # encode() checks the size and also computes a content code we do not need; the style
-        # encoder alone gives (1, d, 1, 1) per reference.
-        codes = [target.enc_style(r.unsqueeze(0)).flatten(1) for r in refs]  # R x (1, d)
+        codes = [target.encode_style(r.unsqueeze(0)) for r in refs]  # R x (1, d): the style encoder only
         return torch.cat(codes)  # (R, d)
 
     @torch.no_grad()

@@ -239,7 +239,7 @@ class StyleExplorerState:
         key = (self.source_domain, self.index)
         if key not in self._content_cache:
             source, _ = self.translator.generators(self.direction)
-            self._content_cache[key] = source.encode(self.contents[self.index].unsqueeze(0))[0]  # (1, C', h, w)
+            self._content_cache[key] = source.encode_content(self.contents[self.index].unsqueeze(0))  # (1, C', h, w)
         return self._content_cache[key]
 
     @torch.no_grad()

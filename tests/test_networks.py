@@ -330,3 +330,15 @@ def test_decode_leaves_no_graph_behind_so_the_model_can_be_deep_copied():
     assert all(layer.weight is None and layer.bias is None for layer in gen.dec.adain_layers())
     twin = copy.deepcopy(gen)
     torch.testing.assert_close(twin(x), out)
+
+
+def test_encode_content_and_encode_style_equal_the_two_halves_of_encode(ci_cfg):
+    torch.manual_seed(0)
+    gen = Generator(ci_cfg).eval()
+    x = random_images((2, 3, 32, 32), 9)
+    with torch.no_grad():
+        content, style = gen.encode(x)
+        torch.testing.assert_close(gen.encode_content(x), content)
+        torch.testing.assert_close(gen.encode_style(x), style)
+    with pytest.raises(ValueError, match="channel"):
+        gen.encode_content(random_images((1, 1, 32, 32), 1))

@@ -302,3 +302,21 @@ def test_train_step_updates_discriminators_then_generators_with_fresh_styles(ci_
         ours, theirs = getattr(model, name).state_dict(), getattr(replica, name).state_dict()
         for k in ours:
             torch.testing.assert_close(ours[k], theirs[k], msg=f"{name}.{k}")
+
+
+def test_the_generator_update_leaves_the_discriminators_weights_without_gradient_and_trainable(ci_cfg):
+    """The G step freezes D's weights while it back-propagates through D (a saving, not a change):
+    afterwards every D parameter is trainable again, and both updates left their gradients."""
+    from munit_lib import MUNIT
+    from munit_lib.training import make_optimizers, train_step
+    from munit_test_helpers import random_images
+
+    torch.manual_seed(0)
+    model = MUNIT(ci_cfg)
+    opt_gen, opt_dis = make_optimizers(model)
+    train_step(model, opt_gen, opt_dis, random_images((1, 3, 32, 32), 1), random_images((1, 3, 32, 32), 2))
+    dis = list(model.dis_a.parameters()) + list(model.dis_b.parameters())
+    assert all(p.requires_grad for p in dis)
+    assert all(p.grad is not None for p in dis)  # from the D step, which ran first
+    gens = list(model.gen_a.parameters()) + list(model.gen_b.parameters())
+    assert all(p.grad is not None for p in gens)

@@ -49,8 +49,8 @@ def dis_losses(model: MUNIT, x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Te
     if s_a is None or s_b is None:
         s_a, s_b = _styles(model, x_a.shape[0], x_a.device, rng)
     with torch.no_grad():  # the generators are not updated here
-        c_a, _ = model.gen_a.encode(x_a)
-        c_b, _ = model.gen_b.encode(x_b)
+        c_a = model.gen_a.encode_content(x_a)  # the styles of x_a, x_b are not needed here
+        c_b = model.gen_b.encode_content(x_b)
         x_ba = model.gen_a.decode(c_b, s_a)  # b -> a
         x_ab = model.gen_b.decode(c_a, s_b)  # a -> b
     loss_a = discriminator_loss(model.dis_a(x_ba), model.dis_a(x_a), cfg.gan_type)
@@ -105,6 +105,19 @@ def gen_losses(model: MUNIT, x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Te
         total = total + cfg.vgg_w * (terms["vgg_a"] + terms["vgg_b"])
     terms["total"] = total
     return terms
+
+
+@contextlib.contextmanager
+def _frozen(*modules: nn.Module):
+    """Temporarily ``requires_grad=False`` on every parameter of ``modules`` (restored after)."""
+    params = [p for m in modules for p in m.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
 
 
 class DisObjective(nn.Module):
@@ -163,13 +176,15 @@ def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.opti
     _check_finite(d, "dis", iteration)
     d["total"].backward()
     opt_dis.step()
-    # 2. generators, with new styles (the discriminators' gradients from this pass are discarded next iteration)
+    # 2. generators, with new styles. The gradient flows through the discriminators to the
+    # translations, but the discriminators' own weights get none: freezing them skips that work.
     s_a, s_b = _styles(model, x_a.shape[0], x_a.device, rng)
     opt_gen.zero_grad(set_to_none=True)
-    with cast:
-        g = gen_objective(x_a, x_b, s_a, s_b)
-    _check_finite(g, "gen", iteration)
-    g["total"].backward()
+    with _frozen(model.dis_a, model.dis_b):
+        with cast:
+            g = gen_objective(x_a, x_b, s_a, s_b)
+        _check_finite(g, "gen", iteration)
+        g["total"].backward()
     opt_gen.step()
     out = {f"dis_{k}" if not k.startswith("dis") else k: float(v.detach()) for k, v in d.items()}
     out.update({f"gen_{k}": float(v.detach()) for k, v in g.items()})

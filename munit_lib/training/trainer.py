@@ -293,7 +293,7 @@ class Trainer:
         try:
             for name, src, source, target in (("a2b", 0, gens[0], gens[1]), ("b2a", 1, gens[1], gens[0])):
                 x = self.display_batch(src).to(self.device)  # (n, 3, H, W)
-                content, _ = source.encode(x)
+                content = source.encode_content(x)
                 styles = self.display_styles.to(self.device)  # (k, style_dim)
                 columns = [x] + [target.decode(content, s.expand(len(x), -1)) for s in styles]
                 # (k + 1) tensors of (n, 3, H, W) -> (n, k + 1, 3, H, W) -> (n * (k + 1), 3, H, W)
