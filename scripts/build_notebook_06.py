@@ -8,26 +8,12 @@ reviewed as one Python file. After building, store its outputs under the CI prof
 """
 from __future__ import annotations
 
-import hashlib
-import textwrap
-from pathlib import Path
+from notebook_builder import NotebookBuilder
 
-import nbformat
-
-ROOT = Path(__file__).resolve().parents[1]
 NAME = "06_data_unpaired_domains.ipynb"
-CELLS: list[tuple[str, str]] = []
+notebook = NotebookBuilder(NAME)
+md, code = notebook.md, notebook.code
 
-
-def md(text: str) -> None:
-    CELLS.append(("markdown", textwrap.dedent(text).strip("\n")))
-
-
-def code(text: str) -> None:
-    CELLS.append(("code", textwrap.dedent(text).strip("\n")))
-
-
-# ============================================================================= header
 md(f"""
 # 06 · Data: two unpaired domains
 
@@ -874,23 +860,7 @@ Next, notebook 07 trains MUNIT on these two domains.
 
 
 # ============================================================================= build
-def build() -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
-                          "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
-                          "pygments_lexer": "ipython3", "version": "3.11.7"},
-    }
-    for i, (kind, source) in enumerate(CELLS):
-        cell = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
-        cell.id = hashlib.sha1(f"06-{i}".encode()).hexdigest()[:8]  # stable ids: small diffs on rebuild
-        nb.cells.append(cell)
-    return nb
 
 
 if __name__ == "__main__":
-    out = ROOT / "notebooks" / NAME
-    nbformat.validate(nb := build())
-    nbformat.write(nb, out)
-    print(f"wrote {out.relative_to(ROOT)} ({len(CELLS)} cells)")
+    notebook.main()

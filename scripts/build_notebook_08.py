@@ -12,29 +12,15 @@ outputs: after replacing the weights, store the outputs again.
 """
 from __future__ import annotations
 
-import hashlib
-import textwrap
-from pathlib import Path
+from notebook_builder import NotebookBuilder
 
-import nbformat
-
-ROOT = Path(__file__).resolve().parents[1]
 NAME = "08_multimodal_translation.ipynb"
-CELLS: list[tuple[str, str, tuple[str, ...]]] = []
+notebook = NotebookBuilder(NAME)
+md, code = notebook.md, notebook.code
 # Cells whose asserts only a trained model passes carry this tag (in the cell's metadata), so that
 # they are easy to find when the shipped weights change.
 TRAINED = ("trained-model-check",)
 
-
-def md(text: str) -> None:
-    CELLS.append(("markdown", textwrap.dedent(text).strip("\n"), ()))
-
-
-def code(text: str, tags: tuple[str, ...] = ()) -> None:
-    CELLS.append(("code", textwrap.dedent(text).strip("\n"), tags))
-
-
-# ============================================================================= header
 md(f"""
 # 08 · Multimodal translation: one sketch, many paintings
 
@@ -720,25 +706,7 @@ Next, notebook 09 adds the paper's style-augmented cycle consistency.
 
 
 # ============================================================================= build
-def build() -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
-                          "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
-                          "pygments_lexer": "ipython3", "version": "3.11.7"},
-    }
-    for i, (kind, source, tags) in enumerate(CELLS):
-        cell = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
-        if tags:
-            cell.metadata["tags"] = list(tags)
-        cell.id = hashlib.sha1(f"08-{i}".encode()).hexdigest()[:8]  # stable ids: small diffs on rebuild
-        nb.cells.append(cell)
-    return nb
 
 
 if __name__ == "__main__":
-    out = ROOT / "notebooks" / NAME
-    nbformat.validate(nb := build())
-    nbformat.write(nb, out)
-    print(f"wrote {out.relative_to(ROOT)} ({len(CELLS)} cells)")
+    notebook.main()
