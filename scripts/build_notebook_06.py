@@ -859,8 +859,5 @@ Next, notebook 07 trains MUNIT on these two domains.
 """)
 
 
-# ============================================================================= build
-
-
 if __name__ == "__main__":
     notebook.main()

@@ -705,8 +705,5 @@ Next, notebook 09 adds the paper's style-augmented cycle consistency.
 """)
 
 
-# ============================================================================= build
-
-
 if __name__ == "__main__":
     notebook.main()
