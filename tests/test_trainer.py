@@ -318,3 +318,36 @@ def test_resuming_with_another_number_of_processes_warns(tmp_path):
     atomic_save({**run.state_dict(), "world_size": 2}, run.checkpoint_path)
     with pytest.warns(UserWarning, match="2 process"):
         trainer(tmp_path).resume()
+
+
+def test_tensorboard_is_used_when_installed_and_never_required(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    class FakeWriter:
+        def __init__(self, logdir, purge_step=None):
+            calls.append(("open", Path(logdir).name, purge_step))
+
+        def add_scalar(self, tag, value, step):
+            calls.append(("scalar", tag, step))
+
+        def add_images(self, tag, images, step):
+            calls.append(("images", tag, step))
+
+        def close(self):
+            calls.append(("close",))
+
+    fake = types.ModuleType("torch.utils.tensorboard")
+    fake.SummaryWriter = FakeWriter
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", fake)
+    run = Trainer(tiny_cfg(sample_every=2), tmp_path / "tb", datasets=shapes(), progress=False)
+    run.fit(2)
+    assert calls[0] == ("open", "tensorboard", 1) and calls[-1] == ("close",)
+    assert ("scalar", "loss/gen_total", 2) in calls and ("images", "samples/a2b", 2) in calls
+    # without the package: no error, CSV only
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)  # makes the import fail
+    quiet = Trainer(tiny_cfg(), tmp_path / "none", datasets=shapes(), progress=False)
+    quiet.fit(1)
+    assert quiet.log_path.exists() and not (tmp_path / "none" / "tensorboard").exists()
