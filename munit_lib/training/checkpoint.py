@@ -56,14 +56,12 @@ def atomic_save(obj: Any, path: str | os.PathLike) -> Path:
 
 def read_training_checkpoint(path: str | os.PathLike) -> dict:
     """Read a checkpoint written by :class:`~munit_lib.training.Trainer` (``weights_only=True``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
+    from ..official import read_checkpoint
+
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # truncated, not a torch file, or holds pickled objects
-        raise CheckpointError(f"{path} cannot be read as a safe torch checkpoint ({type(error).__name__}: "
-                              f"{str(error).splitlines()[0] if str(error) else ''})") from error
+        data = read_checkpoint(path)  # weights_only=True; names a missing, truncated or unsafe file
+    except ValueError as error:
+        raise CheckpointError(str(error)) from error
     if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
         hint = (" (it looks like a generator file: load it with load_official_generators)"
                 if isinstance(data, dict) and {"a", "b"} <= set(data) else "")
