@@ -152,6 +152,7 @@ class Trainer:
         self.display_styles = torch.randn(self.cfg.display_size, self.cfg.style_dim, generator=g)
         self._tensorboard = tensorboard
         self._writer = None
+        self._log_header: list[str] | None = None  # the columns of losses.csv, read or written once
         self._stop_requested = False
 
     # ------------------------------------------------------------------ paths
@@ -249,13 +250,13 @@ class Trainer:
     def _log(self, losses: dict[str, float]) -> None:
         row = {"iteration": self.iteration, **losses}  # losses starts with the iteration's learning rate
         new = not self.log_path.exists() or self.log_path.stat().st_size == 0
-        if not new:
+        if new:
+            self._log_header = list(row)
+        elif self._log_header is None:  # an existing log (a resumed run): read its columns once
             with open(self.log_path, newline="", encoding="utf-8") as f:
-                header = next(csv.reader(f), list(row))
-        else:
-            header = list(row)
+                self._log_header = next(csv.reader(f), list(row))
         with open(self.log_path, "a", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+            writer = csv.DictWriter(f, fieldnames=self._log_header, extrasaction="ignore")
             if new:
                 writer.writeheader()
             writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
