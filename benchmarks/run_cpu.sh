@@ -9,6 +9,10 @@ THREADS=${THREADS:-2}
 for size in 64 128 256; do
   $PY -m munit_lib bench --profile paper --size "$size" --threads "$THREADS" --iters 3 --device cpu
 done
+# ours beside the original implementation's procedure, same process, interleaved (see results.md)
+for size in 64 128 256; do
+  $PY -m munit_lib bench --profile paper --size "$size" --threads "$THREADS" --iters "${ROUNDS:-7}" --device cpu --against-original
+done
 # the shipped shapes model's training configuration, and one style-explorer update with its weights
 $PY -m munit_lib bench --config configs/shapes_cpu.yaml --threads 1 --iters 20 --device cpu
 $PY -m munit_lib bench --explorer shapes --threads 1

@@ -17,9 +17,10 @@ import torch
 from .config import MUNITConfig
 from .networks import MUNIT
 from .training.optim import make_optimizers
-from .training.step import train_step
+from .losses import discriminator_loss
+from .training.step import gen_losses, train_step
 
-__all__ = ["run_benchmark", "device_name"]
+__all__ = ["run_benchmark", "run_original_comparison", "original_procedure_step", "device_name"]
 
 
 def device_name(device: torch.device) -> str:
@@ -118,6 +119,88 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
             "iterations": iterations, "seconds_per_iteration": round(per_iteration, 4),
             "seconds_per_translation": round(per_translation, 5), "peak_memory_mb": round(peak, 1),
             "torch": torch.__version__, "date": datetime.date.today().isoformat()}
+
+
+def original_procedure_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.optim.Optimizer,
+                            x_a: torch.Tensor, x_b: torch.Tensor, rng: torch.Generator | None = None) -> None:
+    """One iteration carried out the way the original implementation's trainer carries it out, to
+    time it beside :func:`~munit_lib.training.step.train_step` on the same machine.
+
+    The mathematics is the same (same styles, same losses, same updates: the tests check that both
+    leave identical weights); only the work differs. The original
+      * in the discriminator update, encodes content *and* style of both images with autograd
+        recording, and detaches the translations before the discriminators see them;
+      * in the generator update, lets the gradient reach the discriminators' weights too (it is
+        thrown away: the next discriminator update clears it).
+    ``train_step`` skips both (``no_grad`` and content only; discriminators frozen), which is why
+    it counts fewer FLOPs (2.20 against 2.24 TFLOP at 256x256, the GUIDE's figure for the original).
+    """
+    cfg = model.cfg
+    batch, device = x_a.shape[0], x_a.device
+    # discriminator update
+    s_a, s_b = model.random_style(batch, rng, device), model.random_style(batch, rng, device)
+    opt_dis.zero_grad(set_to_none=True)
+    c_a, _ = model.gen_a.encode(x_a)
+    c_b, _ = model.gen_b.encode(x_b)
+    x_ba, x_ab = model.gen_a.decode(c_b, s_a), model.gen_b.decode(c_a, s_b)
+    loss = cfg.gan_w * (discriminator_loss(model.dis_a(x_ba.detach()), model.dis_a(x_a), cfg.gan_type)
+                        + discriminator_loss(model.dis_b(x_ab.detach()), model.dis_b(x_b), cfg.gan_type))
+    loss.backward()
+    opt_dis.step()
+    # generator update: the discriminators' weights get gradients too
+    s_a, s_b = model.random_style(batch, rng, device), model.random_style(batch, rng, device)
+    opt_gen.zero_grad(set_to_none=True)
+    gen_losses(model, x_a, x_b, s_a, s_b)["total"].backward()
+    opt_gen.step()
+
+
+def run_original_comparison(cfg: MUNITConfig, size: int | None = None, rounds: int = 5, device: str | None = None,
+                            threads: int | None = None) -> dict:
+    """Time our training iteration and the original implementation's procedure
+    (:func:`original_procedure_step`) on the same machine, in the same process, interleaved.
+
+    Shared machines drift and stall, so the two are timed in alternating order (ours first in even
+    rounds, the original's first in odd ones) after one warm-up each; the JSON line gives the
+    median and the fastest iteration of each, FLOPs of each, and ``ratio`` = our median over theirs
+    (below 1: we are faster).
+    """
+    if threads:
+        torch.set_num_threads(int(threads))
+    size = int(size or cfg.image_size)
+    cfg = cfg.replace(image_size=size, new_size=size)
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    torch.manual_seed(cfg.seed)
+    model = MUNIT(cfg).to(dev)
+    if cfg.vgg_w > 0:
+        raise ValueError("the comparison times the configuration without the perceptual loss: set vgg_w=0")
+    opt_gen, opt_dis = make_optimizers(model)
+    x_a = torch.rand(cfg.batch_size, cfg.input_dim_a, size, size, device=dev).mul(2).sub(1)
+    x_b = torch.rand(cfg.batch_size, cfg.input_dim_b, size, size, device=dev).mul(2).sub(1)
+    rng = torch.Generator(dev).manual_seed(0)
+    steps = {"ours": lambda: train_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng),
+             "original": lambda: original_procedure_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng)}
+
+    from torch.utils.flop_counter import FlopCounterMode
+
+    flops = {}
+    for name, step in steps.items():  # warm-up, counting FLOPs
+        with FlopCounterMode(display=False) as counter:
+            step()
+        flops[name] = counter.get_total_flops()
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for r in range(rounds):
+        for name in (["ours", "original"] if r % 2 == 0 else ["original", "ours"]):
+            times[name].append(_median_seconds(steps[name], 1, dev))
+    result = {"benchmark": "against_original_procedure", "profile": cfg.profile, "image_size": size,
+              "batch_size": cfg.batch_size, "rounds": rounds, "device": device_name(dev),
+              "threads": torch.get_num_threads(), "matmul_gflops": matmul_gflops(dev), "torch": torch.__version__,
+              "date": datetime.date.today().isoformat()}
+    for name in steps:
+        result[f"{name}_tflop_per_iteration"] = round(flops[name] / 1e12, 6)
+        result[f"{name}_seconds_median"] = round(statistics.median(times[name]), 4)
+        result[f"{name}_seconds_fastest"] = round(min(times[name]), 4)
+    result["ratio"] = round(result["ours_seconds_median"] / result["original_seconds_median"], 3)
+    return result
 
 
 def run_explorer_benchmark(name: str = "shapes", n: int = 30, threads: int | None = None,
