@@ -6,6 +6,7 @@ with the machine and the date beside them (``benchmarks/run_cpu.sh`` regenerates
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import platform
 import resource
@@ -132,9 +133,31 @@ def original_procedure_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_di
         recording, and detaches the translations before the discriminators see them;
       * in the generator update, lets the gradient reach the discriminators' weights too (it is
         thrown away: the next discriminator update clears it).
-    ``train_step`` skips both (``no_grad`` and content only; discriminators frozen), which is why
-    it counts fewer FLOPs (2.20 against 2.24 TFLOP at 256x256, the GUIDE's figure for the original).
+      * upsamples and then convolves in the decoder (our decoders do both in one at the low
+        resolution, :mod:`munit_lib.upsample_conv`): switched off here for the iteration.
+    ``train_step`` skips all three, which is why it counts fewer FLOPs (the original counts 2.24
+    TFLOP at 256x256, the GUIDE's figure).
     """
+    with _plain_upsampling(model):
+        _original_procedure(model, opt_gen, opt_dis, x_a, x_b, rng)
+
+
+@contextlib.contextmanager
+def _plain_upsampling(model: MUNIT):
+    """Decoders that upsample, pad and convolve one after another, as the original (restored after)."""
+    decoders = [model.gen_a.dec, model.gen_b.dec]
+    before = [d.fused_upsampling for d in decoders]
+    for d in decoders:
+        d.fused_upsampling = False
+    try:
+        yield
+    finally:
+        for d, value in zip(decoders, before):
+            d.fused_upsampling = value
+
+
+def _original_procedure(model: MUNIT, opt_gen, opt_dis, x_a: torch.Tensor, x_b: torch.Tensor,
+                        rng: torch.Generator | None) -> None:
     cfg = model.cfg
     batch, device = x_a.shape[0], x_a.device
     # discriminator update

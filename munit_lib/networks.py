@@ -14,6 +14,7 @@ from torch.nn import functional as F
 
 from .config import MUNITConfig
 from .nn import MLP, AdaptiveInstanceNorm2d, Conv2dBlock, ResBlocks
+from .upsample_conv import upsample_conv2d
 
 __all__ = ["ContentEncoder", "StyleEncoder", "Decoder", "Generator", "Discriminator",
            "MultiScaleDiscriminator", "MUNIT", "init_weights", "count_parameters"]
@@ -97,6 +98,10 @@ class Decoder(nn.Module):
 
     ``n_res`` residual blocks whose normalisation is AdaIN, then per upsampling: nearest x2,
     5x5 conv halving the width, LayerNorm, ReLU; finally a 7x7 conv to ``output_dim`` and tanh.
+
+    ``fused_upsampling`` (default on): each "nearest x2, reflect pad, 5x5 conv" is computed at the
+    low resolution (:mod:`munit_lib.upsample_conv`): the same values to float rounding, 2.8 times
+    fewer FLOPs for those layers. Set it to False to run the layers one after another as listed.
     """
 
     def __init__(self, n_upsample: int, n_res: int, dim: int, output_dim: int, activ: str = "relu",
@@ -109,6 +114,7 @@ class Decoder(nn.Module):
             dim //= 2
         layers.append(Conv2dBlock(dim, output_dim, 7, 1, 3, norm="none", activation="tanh", pad_type=pad_type))
         self.model = nn.Sequential(*layers)
+        self.fused_upsampling = pad_type == "reflect"  # the low-resolution form reproduces reflect padding
 
     def adain_layers(self) -> list[AdaptiveInstanceNorm2d]:
         """The AdaIN layers in module order: the order in which they consume the MLP's output."""
@@ -140,7 +146,19 @@ class Decoder(nn.Module):
             layer.bias = None
 
     def forward(self, content: torch.Tensor) -> torch.Tensor:
-        return self.model(content)
+        if not self.fused_upsampling:
+            return self.model(content)
+        x, layers, i = content, list(self.model), 0
+        while i < len(layers):
+            if isinstance(layers[i], nn.Upsample):  # nearest x2 + the Conv2dBlock after it, in one
+                block = layers[i + 1]
+                x = upsample_conv2d(x, block.conv.weight, block.conv.bias, block.pad.padding[0])
+                x = block.norm_and_activate(x)
+                i += 2
+            else:
+                x = layers[i](x)
+                i += 1
+        return x
 
 
 # ----------------------------------------------------------------------------- generator

@@ -153,7 +153,10 @@ class Conv2dBlock(nn.Module):
         self.activation = make_activation(activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.conv(self.pad(x))
+        return self.norm_and_activate(self.conv(self.pad(x)))
+
+    def norm_and_activate(self, x: torch.Tensor) -> torch.Tensor:
+        """What follows the convolution: normalisation, then activation (each when present)."""
         if self.norm is not None:
             x = self.norm(x)
         if self.activation is not None:
