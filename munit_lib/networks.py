@@ -102,7 +102,14 @@ class Decoder(nn.Module):
     ``fused_upsampling`` (default on): each "nearest x2, reflect pad, 5x5 conv" is computed at the
     low resolution (:mod:`munit_lib.upsample_conv`): the same values to float rounding, 2.8 times
     fewer FLOPs for those layers. Set it to False to run the layers one after another as listed.
+    The fused form has a fixed overhead (its exact border), so it is used only where it pays off:
+    an input of at least ``fuse_min_side`` pixels a side and ``fuse_min_channels`` channels (on
+    the 2-core CPU of benchmarks/results.md it is 1.2-2.2 times faster from there on, and up to
+    2.4 times slower on small, narrow maps).
     """
+
+    fuse_min_side = 32
+    fuse_min_channels = 64
 
     def __init__(self, n_upsample: int, n_res: int, dim: int, output_dim: int, activ: str = "relu",
                  pad_type: str = "reflect") -> None:
@@ -150,8 +157,8 @@ class Decoder(nn.Module):
             return self.model(content)
         x, layers, i = content, list(self.model), 0
         while i < len(layers):
-            if isinstance(layers[i], nn.Upsample):  # nearest x2 + the Conv2dBlock after it, in one
-                block = layers[i + 1]
+            if isinstance(layers[i], nn.Upsample) and self._fuse_pays_off(x):
+                block = layers[i + 1]  # nearest x2 + the Conv2dBlock after it, in one
                 x = upsample_conv2d(x, block.conv.weight, block.conv.bias, block.pad.padding[0])
                 x = block.norm_and_activate(x)
                 i += 2
@@ -159,6 +166,9 @@ class Decoder(nn.Module):
                 x = layers[i](x)
                 i += 1
         return x
+
+    def _fuse_pays_off(self, x: torch.Tensor) -> bool:
+        return min(x.shape[-2:]) >= self.fuse_min_side and x.shape[1] >= self.fuse_min_channels
 
 
 # ----------------------------------------------------------------------------- generator

@@ -67,6 +67,7 @@ def test_decoder_gives_the_same_images_and_gradients_either_way(ci_cfg):
     model = MUNIT(ci_cfg)
     decoder = model.gen_a.dec
     assert decoder.fused_upsampling
+    decoder.fuse_min_side = decoder.fuse_min_channels = 0  # fuse even the ci model's small maps
     x = random_images((2, 3, 32, 48), 3)
     style = torch.randn(2, ci_cfg.style_dim, generator=torch.Generator().manual_seed(1))
     results = []
@@ -87,6 +88,7 @@ def test_decoder_gives_the_same_images_and_gradients_either_way(ci_cfg):
 def test_fused_decoder_counts_fewer_flops(ci_cfg):
     torch.manual_seed(0)
     gen = MUNIT(ci_cfg).gen_a
+    gen.dec.fuse_min_side = gen.dec.fuse_min_channels = 0
     content = gen.encode_content(random_images((1, 3, 32, 32), 4))
     counts = []
     for fused in (True, False):
@@ -95,6 +97,27 @@ def test_fused_decoder_counts_fewer_flops(ci_cfg):
             gen.decode(content, torch.zeros(1, ci_cfg.style_dim))
         counts.append(counter.get_total_flops())
     assert counts[0] < counts[1]
+
+
+def test_decoder_fuses_only_maps_large_enough_to_pay_off(ci_cfg):
+    """At the ci widths (16 channels entering the upsampling) the decoder stays layer by layer by
+    default: same FLOPs as the plain form; from 64 channels and 32 pixels a side it fuses."""
+    torch.manual_seed(0)
+    gen = MUNIT(ci_cfg).gen_a
+    content = torch.zeros(1, gen.dec.model[2].conv.in_channels, 32, 32)  # model: res blocks, upsample, conv, ...
+
+    def flops(**thresholds):
+        for name, value in thresholds.items():
+            setattr(gen.dec, name, value)
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            gen.decode(content, torch.zeros(1, ci_cfg.style_dim))
+        return counter.get_total_flops()
+
+    default = flops()
+    gen.dec.fused_upsampling = False
+    assert flops() == default
+    gen.dec.fused_upsampling = True
+    assert flops(fuse_min_channels=content.shape[1]) < default
 
 
 def test_decoder_with_other_padding_runs_layer_by_layer(ci_cfg):
