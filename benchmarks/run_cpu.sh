@@ -13,6 +13,8 @@ done
 for size in 64 128 256; do
   $PY -m munit_lib bench --profile paper --size "$size" --threads "$THREADS" --iters "${ROUNDS:-7}" --device cpu --against-original
 done
+# the decoder's fused upsampling against the plain form, over map sizes and widths
+$PY benchmarks/upsample_conv.py --threads "$THREADS"
 # the shipped shapes model's training configuration, and one style-explorer update with its weights
 $PY -m munit_lib bench --config configs/shapes_cpu.yaml --threads 1 --iters 20 --device cpu
 $PY -m munit_lib bench --explorer shapes --threads 1

@@ -8,3 +8,5 @@ for batch in 1 8; do
     $PY -m munit_lib bench --profile gpu --size 256 --batch "$batch" --precision "$precision" --iters 20 --device cuda
   done
 done
+# ours beside the original implementation's procedure (paper configuration, batch 1, fp32)
+$PY -m munit_lib bench --profile paper --size 256 --iters 20 --device cuda --against-original

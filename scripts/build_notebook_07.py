@@ -104,7 +104,10 @@ one for both discriminators; the learning rate halved every 100,000 iterations; 
 **1,000,000 iterations** of random $256 \\times 256$ crops.
 
 How long is that? One iteration at $256 \\times 256$ costs 2.24 TFLOP (forward and backward through
-all four networks). Measured on a 2-core CPU like the one the course's CI uses:
+all four networks) in the original implementation; `munit_lib` does the same iteration in 1.74 TFLOP
+(it skips work whose result is thrown away and upsamples at the low resolution, see
+`benchmarks/results.md`), which changes the picture little. The original, measured on a 2-core CPU
+like the one the course's CI uses:
 """)
 
 code("""
