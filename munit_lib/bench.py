@@ -16,9 +16,9 @@ import time
 import torch
 
 from .config import MUNITConfig
+from .losses import discriminator_loss
 from .networks import MUNIT
 from .training.optim import make_optimizers
-from .losses import discriminator_loss
 from .training.step import gen_losses, train_step
 
 __all__ = ["run_benchmark", "run_original_comparison", "original_procedure_step", "device_name"]
@@ -128,15 +128,17 @@ def original_procedure_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_di
     time it beside :func:`~munit_lib.training.step.train_step` on the same machine.
 
     The mathematics is the same (same styles, same losses, same updates: the tests check that both
-    leave identical weights); only the work differs. The original
+    leave identical weights when both decoders run layer by layer); only the work differs. The original
+
       * in the discriminator update, encodes content *and* style of both images with autograd
         recording, and detaches the translations before the discriminators see them;
       * in the generator update, lets the gradient reach the discriminators' weights too (it is
-        thrown away: the next discriminator update clears it).
-      * upsamples and then convolves in the decoder (our decoders do both in one at the low
-        resolution, :mod:`munit_lib.upsample_conv`): switched off here for the iteration.
-    ``train_step`` skips all three, which is why it counts fewer FLOPs (the original counts 2.24
-    TFLOP at 256x256, the GUIDE's figure).
+        thrown away: the next discriminator update clears it);
+      * in the decoder, upsamples and then convolves (ours do both in one at the low resolution,
+        :mod:`munit_lib.upsample_conv`; switched off here for the iteration).
+
+    ``train_step`` skips all three, which is why it counts fewer FLOPs (this procedure counts
+    2.24 TFLOP at 256x256, the GUIDE's figure for the original).
     """
     with _plain_upsampling(model):
         _original_procedure(model, opt_gen, opt_dis, x_a, x_b, rng)

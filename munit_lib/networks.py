@@ -104,8 +104,8 @@ class Decoder(nn.Module):
     fewer FLOPs for those layers. Set it to False to run the layers one after another as listed.
     The fused form has a fixed overhead (its exact border), so it is used only where it pays off:
     an input of at least ``fuse_min_side`` pixels a side and ``fuse_min_channels`` channels (on
-    the 2-core CPU of benchmarks/results.md it is 1.2-2.2 times faster from there on, and up to
-    2.4 times slower on small, narrow maps).
+    the 2-core CPU of benchmarks/results.md it is 1.1-2.1 times faster from there on, and up to
+    2.7 times slower on small, narrow maps: ``benchmarks/upsample_conv.py``).
     """
 
     fuse_min_side = 32
