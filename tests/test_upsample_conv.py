@@ -124,3 +124,14 @@ def test_decoder_with_other_padding_runs_layer_by_layer(ci_cfg):
     """The low-resolution form reproduces reflect padding only: other paddings keep the plain path."""
     model = MUNIT(ci_cfg.replace(pad_type="zero"))
     assert not model.gen_a.dec.fused_upsampling
+
+
+def test_fused_form_under_bf16_autocast_and_channels_last():
+    """The trainer's GPU options reach this code: bf16 autocast and channels_last inputs give the
+    plain form's result, to bf16 precision."""
+    x, weight, bias = _inputs(8, 8, 2, seed=5, dtype=torch.float32)
+    x = x.detach().to(memory_format=torch.channels_last)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        fused, plain = upsample_conv2d(x, weight, bias, 2), upsample_conv2d_plain(x, weight, bias, 2)
+    assert fused.dtype == plain.dtype == torch.bfloat16
+    torch.testing.assert_close(fused.float(), plain.float(), rtol=0.05, atol=0.15)
