@@ -20,6 +20,8 @@ output rows and columns, which are computed directly from thin slabs of the inpu
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch.nn import functional as F
 
@@ -47,14 +49,19 @@ def phase_kernels(weight: torch.Tensor, padding: int) -> tuple[torch.Tensor, int
     (C_out * 4, C_in, K', K') in ``pixel_shuffle`` order (channel o * 4 + 2 * i + j is phase (i, j)
     of output channel o). Returns them with the input padding they need before and after."""
     c_out, c_in, k, _ = weight.shape
-    sums = [_tap_sums(k, padding, phase) for phase in (0, 1)]
-    d_min, size = sums[0][1], sums[0][0].shape[0]
-    # vec(A_i W A_j^T) = (A_i kron A_j) vec(W): one (4 K'K', k k) matrix maps a kernel to its 4 phases
-    mix = torch.cat([torch.kron(sums[i][0], sums[j][0]) for i in (0, 1) for j in (0, 1)])  # (4 K'^2, k^2)
-    mix = mix.to(device=weight.device, dtype=weight.dtype)
+    mix, d_min, size = _phase_mix(k, padding, weight.device, weight.dtype)
     flat = weight.reshape(c_out * c_in, k * k) @ mix.t()  # (C_out * C_in, 4 K'^2)
     kernels = flat.view(c_out, c_in, 4, size, size).transpose(1, 2)  # (C_out, 4, C_in, K', K')
     return kernels.reshape(c_out * 4, c_in, size, size), -d_min, size - 1 + d_min
+
+
+@functools.lru_cache(maxsize=16)
+def _phase_mix(k: int, padding: int, device: torch.device, dtype: torch.dtype) -> tuple[torch.Tensor, int, int]:
+    """vec(A_i W A_j^T) = (A_i kron A_j) vec(W): one (4 K'^2, k^2) 0/1 matrix maps a flattened kernel
+    to its four phase kernels. Built once per kernel size, device and dtype."""
+    sums = [_tap_sums(k, padding, phase) for phase in (0, 1)]
+    mix = torch.cat([torch.kron(sums[i][0], sums[j][0]) for i in (0, 1) for j in (0, 1)])  # (4 K'^2, k^2)
+    return mix.to(device=device, dtype=dtype), sums[0][1], sums[0][0].shape[0]
 
 
 def upsample_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
