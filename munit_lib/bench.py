@@ -61,6 +61,26 @@ def _median_seconds(fn, repeats: int, device: torch.device) -> float:
     return statistics.median(times)
 
 
+def _device(name: str | None) -> torch.device:
+    return torch.device(name or ("cuda" if torch.cuda.is_available() else "cpu"))
+
+
+def _training_setup(cfg: MUNITConfig, dev: torch.device):
+    """What every timed iteration uses: a MUNIT seeded with ``cfg.seed`` on ``dev`` (channels_last
+    when the config asks), its two optimisers, one random batch per domain in [-1, 1] at
+    ``cfg.image_size`` and a seeded generator for the style codes."""
+    torch.manual_seed(cfg.seed)
+    model = MUNIT(cfg).to(dev)
+    memory = torch.channels_last if cfg.channels_last else torch.contiguous_format
+    if cfg.channels_last:
+        model = model.to(memory_format=memory)
+    opt_gen, opt_dis = make_optimizers(model)
+    size = cfg.image_size
+    x_a = torch.rand(cfg.batch_size, cfg.input_dim_a, size, size, device=dev).mul(2).sub(1).to(memory_format=memory)
+    x_b = torch.rand(cfg.batch_size, cfg.input_dim_b, size, size, device=dev).mul(2).sub(1).to(memory_format=memory)
+    return model, opt_gen, opt_dis, x_a, x_b, torch.Generator(dev).manual_seed(0)
+
+
 def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | None = None, iterations: int = 5,
                   device: str | None = None, precision: str | None = None, threads: int | None = None) -> dict:
     """Time ``iterations`` training iterations (after one warm-up) and as many translations.
@@ -75,17 +95,9 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
     size = int(size or cfg.image_size)
     cfg = cfg.replace(image_size=size, new_size=max(size, cfg.new_size if size == cfg.image_size else size),
                       batch_size=int(batch_size or cfg.batch_size), precision=precision or cfg.precision)
-    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    torch.manual_seed(cfg.seed)
-    model = MUNIT(cfg).to(dev)
-    memory = torch.channels_last if cfg.channels_last else torch.contiguous_format
-    if cfg.channels_last:
-        model = model.to(memory_format=memory)
-    opt_gen, opt_dis = make_optimizers(model)
-    x_a = torch.rand(cfg.batch_size, cfg.input_dim_a, size, size, device=dev).mul(2).sub(1).to(memory_format=memory)
-    x_b = torch.rand(cfg.batch_size, cfg.input_dim_b, size, size, device=dev).mul(2).sub(1).to(memory_format=memory)
+    dev = _device(device)
+    model, opt_gen, opt_dis, x_a, x_b, rng = _training_setup(cfg, dev)
     cast = torch.bfloat16 if cfg.precision == "bf16" else None
-    rng = torch.Generator(dev).manual_seed(0)
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
 
@@ -193,15 +205,10 @@ def run_original_comparison(cfg: MUNITConfig, size: int | None = None, rounds: i
         torch.set_num_threads(int(threads))
     size = int(size or cfg.image_size)
     cfg = cfg.replace(image_size=size, new_size=size)
-    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    torch.manual_seed(cfg.seed)
-    model = MUNIT(cfg).to(dev)
     if cfg.vgg_w > 0:
         raise ValueError("the comparison times the configuration without the perceptual loss: set vgg_w=0")
-    opt_gen, opt_dis = make_optimizers(model)
-    x_a = torch.rand(cfg.batch_size, cfg.input_dim_a, size, size, device=dev).mul(2).sub(1)
-    x_b = torch.rand(cfg.batch_size, cfg.input_dim_b, size, size, device=dev).mul(2).sub(1)
-    rng = torch.Generator(dev).manual_seed(0)
+    dev = _device(device)
+    model, opt_gen, opt_dis, x_a, x_b, rng = _training_setup(cfg, dev)
     steps = {"ours": lambda: train_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng),
              "original": lambda: original_procedure_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng)}
 
