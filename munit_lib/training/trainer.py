@@ -371,14 +371,19 @@ class Trainer:
         finally:
             lock.unlink(missing_ok=True)
 
-    def fit(self, max_iter: int | None = None, resume: bool = False) -> dict[str, float]:
+    def fit(self, max_iter: int | None = None, resume: bool = False,
+            max_seconds: float | None = None) -> dict[str, float]:
         """Train until ``max_iter`` iterations in all (default ``cfg.max_iter``); returns the last losses.
 
-        With ``resume=True`` continue from ``out_dir/checkpoints/last.pt`` when it exists."""
+        With ``resume=True`` continue from ``out_dir/checkpoints/last.pt`` when it exists.
+        ``max_seconds`` also stops after that much wall-clock time of training (the iteration
+        under way is finished), then saves as at any end: ``fit`` can be called again to go on
+        (``benchmarks/time_to_quality.py`` scores the model between such calls)."""
         with self._run_lock():
-            return self._fit(max_iter, resume)
+            return self._fit(max_iter, resume, max_seconds)
 
-    def _fit(self, max_iter: int | None, resume: bool) -> dict[str, float]:
+    def _fit(self, max_iter: int | None, resume: bool, max_seconds: float | None = None) -> dict[str, float]:
+        import time
         from tqdm.auto import tqdm
 
         cfg = self.cfg
@@ -396,9 +401,10 @@ class Trainer:
         memory = torch.channels_last if cfg.channels_last else torch.contiguous_format
         losses: dict[str, float] = {}
         self._stop_requested = False
+        deadline = math.inf if max_seconds is None else time.perf_counter() + float(max_seconds)
         try:
             with self._graceful_stop():
-                while self.iteration < max_iter and not self._stop_requested:
+                while self.iteration < max_iter and not self._stop_requested and time.perf_counter() < deadline:
                     x_a, x_b = next(stream)
                     x_a = x_a.to(self.device, non_blocking=True, memory_format=memory)
                     x_b = x_b.to(self.device, non_blocking=True, memory_format=memory)
