@@ -34,9 +34,11 @@ unit: $(VENV)/.test-installed
 notebooks: $(VENV)/.test-installed
 	$(TESTENV) $(PY) -m pytest $(NBVAL) notebooks/
 
-# Re-execute every notebook under the CI profile and store its outputs (what nbval compares).
+# Notebooks are edited as their jupytext twins (notebooks/NN_name.py). This writes each twin into
+# its .ipynb, re-executes it under the CI profile and stores its outputs (what nbval compares).
+# One notebook: make outputs NB=notebooks/03_decoder_and_mlp.py
 outputs: $(VENV)/.test-installed
-	$(TESTENV) $(PY) scripts/store_notebook_outputs.py
+	$(TESTENV) $(PY) scripts/store_notebook_outputs.py $(NB)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

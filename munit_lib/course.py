@@ -25,9 +25,48 @@ from .config import MUNITConfig, profile_from_env
 if TYPE_CHECKING:  # imported lazily below: the training package is not needed by every notebook
     from .training import Trainer
 
-__all__ = ["setup", "in_colab", "CI_THREADS", "load_or_train", "plot_losses", "LOSS_PANELS"]
+__all__ = ["setup", "in_colab", "CI_THREADS", "load_or_train", "plot_losses", "LOSS_PANELS",
+           "COURSE_REPOSITORY", "COLAB_CLONE_DIR", "COLAB_SETUP_CELL", "colab_url", "colab_badge"]
 
 CI_THREADS = 2  # CI machines have 2 cores
+
+# The course's home, written here once. The notebooks' Colab badges and set-up cells must carry it
+# literally (in Colab the cell runs before munit_lib is installed); tests/test_course_url.py checks
+# that every notebook uses exactly these.
+COURSE_REPOSITORY = "https://github.com/munit-course/munit-course"
+COLAB_CLONE_DIR = "/content/munit-course"
+
+# The first code cell of every notebook. Plain Python (no `!` magics) so that it reads the same in
+# the notebook and in its jupytext twin; a failed clone or install stops with what to do instead of
+# being hidden.
+COLAB_SETUP_CELL = f'''# Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
+# Does nothing elsewhere.
+import os
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    COURSE, CLONE = "{COURSE_REPOSITORY}.git", "{COLAB_CLONE_DIR}"
+    if not os.path.isdir(os.path.join(CLONE, ".git")):
+        if subprocess.run(["git", "clone", "-q", "--depth", "1", COURSE, CLONE]).returncode != 0:
+            raise RuntimeError(f"Could not clone {{COURSE}} into {{CLONE}}. Check that the runtime is online "
+                               f"and that {{COURSE}} opens in a browser; delete {{CLONE}} if a partial copy "
+                               "is left (Files panel, or `!rm -rf` it); then re-run this cell.")
+    if subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", CLONE]).returncode != 0:
+        raise RuntimeError(f"pip could not install munit_lib from {{CLONE}}: read pip's message above, "
+                           "then Runtime > Restart session and re-run this cell.")
+    sys.path.insert(0, CLONE)  # use the clone now, without restarting the runtime'''
+
+
+def colab_url(notebook_name: str) -> str:
+    """Colab's address for ``notebooks/<notebook_name>`` of the course repository (branch main)."""
+    owner_and_name = COURSE_REPOSITORY.split("github.com/", 1)[1]
+    return f"https://colab.research.google.com/github/{owner_and_name}/blob/main/notebooks/{notebook_name}"
+
+
+def colab_badge(notebook_name: str) -> str:
+    """The markdown "Open In Colab" badge every notebook carries in its first cell."""
+    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(notebook_name)})"
 
 
 def in_colab() -> bool:

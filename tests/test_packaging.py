@@ -91,17 +91,3 @@ def test_makefile_defines_lab_and_test(root):
     assert re.search(r"^lab:", text, re.M) and re.search(r"^test:", text, re.M)
     test_recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", text, re.M).group(1)
     assert "tests/" in test_recipe and "--nbval" in text and "notebooks/" in test_recipe
-
-
-def test_every_notebook_starts_with_the_colab_set_up_cell(root):
-    """The first code cell clones the course in Colab (so configs/ and the shipped weights under
-    data/ exist there too) and does nothing elsewhere."""
-    import json
-
-    notebooks = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    assert len(notebooks) >= 9
-    for path in notebooks:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        first = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
-        assert 'if "google.colab" in sys.modules:' in first, path.name
-        assert "git clone" in first and "sys.path.insert(0, \"/content/munit-course\")" in first, path.name

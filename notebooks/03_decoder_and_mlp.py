@@ -1,0 +1,537 @@
+# %% [markdown]
+# # 03 · The decoder: AdaIN residual blocks, the style MLP and LayerNorm upsampling
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/munit-course/munit-course/blob/main/notebooks/03_decoder_and_mlp.ipynb)
+#
+# The decoder $G$ is where MUNIT puts content and style back together: it takes a content code
+# $c$ (a spatial feature map) and a style code $s$ (8 numbers) and paints an image. The style
+# never enters as a tensor concatenated to the content; it enters only through the **scales and
+# biases of the AdaIN layers**, which a small MLP computes from $s$.
+#
+# **What you will learn**
+#
+# - the decoder layer by layer: residual blocks whose normalisation is AdaIN, two upsampling
+#   stages with MUNIT's own LayerNorm, a 7x7 output convolution with tanh;
+# - the MLP $8 \to 256 \to 256 \to 4096$ and exactly how its 4096 outputs are cut into the
+#   $(\beta, \gamma)$ pairs of the eight AdaIN layers;
+# - how to run the whole decoder by hand and prove it equals `munit_lib`'s `Generator.decode`;
+# - why the order of the MLP's outputs is part of the model (swap two halves and it breaks);
+# - why the upsampling layers use LayerNorm and not instance normalisation.
+
+# %%
+# Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
+# Does nothing elsewhere.
+import os
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    COURSE, CLONE = "https://github.com/munit-course/munit-course.git", "/content/munit-course"
+    if not os.path.isdir(os.path.join(CLONE, ".git")):
+        if subprocess.run(["git", "clone", "-q", "--depth", "1", COURSE, CLONE]).returncode != 0:
+            raise RuntimeError(f"Could not clone {COURSE} into {CLONE}. Check that the runtime is online "
+                               f"and that {COURSE} opens in a browser; delete {CLONE} if a partial copy "
+                               "is left (Files panel, or `!rm -rf` it); then re-run this cell.")
+    if subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", CLONE]).returncode != 0:
+        raise RuntimeError(f"pip could not install munit_lib from {CLONE}: read pip's message above, "
+                           "then Runtime > Restart session and re-run this cell.")
+    sys.path.insert(0, CLONE)  # use the clone now, without restarting the runtime
+
+# %%
+import torch
+import torch.nn.functional as F
+import matplotlib.pyplot as plt
+from torch.testing import assert_close
+
+from munit_lib import Generator, MUNITConfig, count_parameters, init_weights
+from munit_lib.nn import LayerNorm, instance_norm
+from munit_lib.viz import to_image
+from munit_lib.course import setup
+
+PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
+
+# %% [markdown]
+# ## 1. The decoder at a glance
+#
+# For a 256x256 image the content encoder (notebook 02) returns a content code of shape
+# $256 \times 64 \times 64$. The decoder turns it back into an image:
+#
+# | stage | layers | output shape (paper) |
+# |---|---|---|
+# | content code $c$ | | $256 \times 64 \times 64$ |
+# | 4 residual blocks | $x + \mathrm{AdaIN}(\mathrm{conv}_{3\times3}(\mathrm{ReLU}(\mathrm{AdaIN}(\mathrm{conv}_{3\times3}(x)))))$ | $256 \times 64 \times 64$ |
+# | upsample 1 | nearest x2, 5x5 conv to 128, LayerNorm, ReLU | $128 \times 128 \times 128$ |
+# | upsample 2 | nearest x2, 5x5 conv to 64, LayerNorm, ReLU | $64 \times 256 \times 256$ |
+# | output | 7x7 conv to 3, tanh | $3 \times 256 \times 256$ |
+#
+# Every convolution pads by reflection. Each residual block holds two AdaIN layers, so four
+# blocks hold **eight**, each with $C = 256$ channels. An AdaIN layer needs one scale
+# $\gamma$ and one bias $\beta$ per channel, so the MLP must emit $8 \times 2 \times 256 = 4096$
+# numbers. Let us check the parameter counts of the paper configuration.
+
+# %%
+paper = Generator(MUNITConfig())  # paper defaults; we only count, so the initialisation does not matter
+n_dec, n_mlp = count_parameters(paper.dec), count_parameters(paper.mlp)
+print(f"decoder parameters: {n_dec:,}")
+print(f"MLP parameters:     {n_mlp:,}")
+print(f"AdaIN layers: {len(paper.dec.adain_layers())}, values the MLP emits: {paper.dec.num_adain_params}")
+assert n_dec == 5_754_627 and n_mlp == 1_120_768
+assert paper.dec.num_adain_params == 8 * 2 * 256 == 4096
+
+
+# %% [markdown]
+# The same numbers by hand. A convolution from $C_{in}$ to $C_{out}$ channels with a $k \times k$
+# kernel has $C_{in} C_{out} k^2 + C_{out}$ parameters; AdaIN has **none** of its own (its
+# $\gamma, \beta$ come from the MLP); MUNIT's LayerNorm has a $\gamma$ and a $\beta$ per channel.
+
+# %%
+def conv_params(c_in, c_out, k):
+    return c_in * c_out * k * k + c_out  # weights + biases
+
+res_blocks = 4 * 2 * conv_params(256, 256, 3)  # 4 blocks x 2 convs; AdaIN adds nothing
+upsampling = (conv_params(256, 128, 5) + 2 * 128) + (conv_params(128, 64, 5) + 2 * 64)  # + LayerNorm gamma, beta
+output = conv_params(64, 3, 7)
+mlp = (8 * 256 + 256) + (256 * 256 + 256) + (256 * 4096 + 4096)  # three linear layers
+
+for name, n in [("residual blocks", res_blocks), ("upsampling", upsampling), ("output conv", output), ("MLP", mlp)]:
+    print(f"{name:16s} {n:>10,}")
+assert res_blocks + upsampling + output == n_dec
+assert mlp == n_mlp
+print(f"share of the MLP in its last layer: {(256 * 4096 + 4096) / mlp:.3f}")
+del paper  # free the 15M-parameter generator
+
+# %% [markdown]
+# 82% of the decoder's weights sit in the residual blocks, and 94% of the MLP's in its last
+# layer: the map from the 256 hidden units to the 4096 AdaIN parameters.
+#
+# ## 2. A small generator to take apart
+#
+# Running things by hand is quicker on a narrow network. We keep the paper's structure (two
+# upsamplings, **four** residual blocks, hence eight AdaIN layers) and shrink the widths:
+# base width 16, so the content code has $16 \cdot 2^2 = 64$ channels, and an MLP width of 64.
+# `init_weights` gives it the generators' Kaiming initialisation, as `munit_lib.MUNIT` does.
+
+# %%
+cfg = MUNITConfig(gen_dim=16, mlp_dim=64, n_res=4, image_size=64, new_size=64)
+gen = init_weights(Generator(cfg), cfg.init).eval()
+
+adain_names = [name for name, m in gen.dec.named_modules() if type(m).__name__ == "AdaptiveInstanceNorm2d"]
+print("AdaIN layers in module order (the order in which they read the MLP output):")
+for name, layer in zip(adain_names, gen.dec.adain_layers()):
+    print(f"  dec.{name:30s} C = {layer.num_features}")
+print(f"MLP: {cfg.style_dim} -> {cfg.mlp_dim} -> {cfg.mlp_dim} -> {gen.dec.num_adain_params}")
+
+
+# %% [markdown]
+# We need a content code. Any tensor of the right shape would do, but a code that comes from an
+# image makes the pictures later more telling, so we draw a small toy image (a disc and a bar)
+# and encode it with the (untrained) content encoder.
+
+# %%
+def toy_image(size=64, flip=False):
+    """A disc and a bar, shaped (1, 3, size, size) with values in [-1, 1]."""
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, size), torch.linspace(-1, 1, size), indexing="ij")
+    if flip:
+        xx = -xx
+    disc = ((xx + 0.3) ** 2 + (yy + 0.2) ** 2 < 0.2).float()
+    bar = ((xx - 0.45).abs() < 0.15).float() * (yy.abs() < 0.7).float()
+    img = torch.stack([disc, bar, 0.5 * (disc + bar)])  # (3, H, W) in [0, 1]
+    return (img * 2 - 1).unsqueeze(0)
+
+images = torch.cat([toy_image(), toy_image(flip=True)])  # (2, 3, 64, 64)
+with torch.no_grad():
+    content, _ = gen.encode(images)
+print("content code:", tuple(content.shape))  # (B, 4 * gen_dim, H / 4, W / 4)
+
+
+# %% [markdown]
+# ## 3. The MLP by hand
+#
+# The style code $s \in \mathbb R^8$ goes through three linear layers, with ReLU between them and
+# **no** activation at the end (the AdaIN scales and biases may be any real number):
+#
+# $$h_1 = \mathrm{ReLU}(W_1 s + b_1), \qquad h_2 = \mathrm{ReLU}(W_2 h_1 + b_2), \qquad
+# p = W_3 h_2 + b_3 \in \mathbb R^{\sum_\ell 2 C_\ell}.$$
+#
+# `munit_lib` stores the layers as `mlp.model[i].fc` (the original state-dict layout); we read
+# their weights and do the matrix products ourselves.
+
+# %%
+def mlp_by_hand(s, mlp):
+    """s: (B, style_dim) -> AdaIN parameters p: (B, sum of 2C over the AdaIN layers)."""
+    fc1, fc2, fc3 = (block.fc for block in mlp.model)
+    h = F.relu(s @ fc1.weight.T + fc1.bias)  # (B, mlp_dim)
+    h = F.relu(h @ fc2.weight.T + fc2.bias)  # (B, mlp_dim)
+    return h @ fc3.weight.T + fc3.bias       # (B, 2 * 8 * 64): no activation at the end
+
+style = torch.randn(2, cfg.style_dim)  # two style codes from the prior N(0, I)
+with torch.no_grad():
+    p = mlp_by_hand(style, gen.mlp)
+    assert_close(p, gen.mlp(style))
+print("MLP output:", tuple(p.shape))
+
+
+# %% [markdown]
+# ## 4. Cutting the MLP output into $(\beta, \gamma)$ pairs
+#
+# The vector $p$ is read from left to right, one AdaIN layer at a time **in module order**
+# (block 1 conv 1, block 1 conv 2, block 2 conv 1, ...). For a layer with $C$ channels the first
+# $C$ values are its bias $\beta$, the next $C$ its scale $\gamma$:
+#
+# $$p = [\underbrace{\beta_1}_{C}\ \underbrace{\gamma_1}_{C}\ \underbrace{\beta_2}_{C}\
+# \underbrace{\gamma_2}_{C}\ \cdots\ \beta_8\ \gamma_8], \qquad
+# \mathrm{AdaIN}(x;\gamma,\beta) = \gamma \,\frac{x - \mu(x)}{\sqrt{\sigma^2(x) + \epsilon}} + \beta .$$
+#
+# Note $\gamma$, not $1 + \gamma$: the original implementation multiplies by the raw MLP output.
+
+# %%
+def split_adain_params(p, channels):
+    """p: (B, sum 2C) -> list of (gamma, beta), each (B, C), one pair per AdaIN layer."""
+    pairs, offset = [], 0
+    for c in channels:
+        beta = p[:, offset:offset + c]            # first C values: the bias
+        gamma = p[:, offset + c:offset + 2 * c]   # next C values: the scale
+        pairs.append((gamma, beta))
+        offset += 2 * c
+    assert offset == p.shape[1], "the MLP output must be used up exactly"
+    return pairs
+
+channels = [layer.num_features for layer in gen.dec.adain_layers()]  # [64] * 8
+pairs = split_adain_params(p, channels)
+
+# munit_lib does the same split inside Decoder.assign_adain_params
+gen.dec.assign_adain_params(p)
+for (gamma, beta), layer in zip(pairs, gen.dec.adain_layers()):
+    assert_close(layer.weight.view(2, -1), gamma)  # the library stores (B * C,), we view it as (B, C)
+    assert_close(layer.bias.view(2, -1), beta)
+print(f"{len(pairs)} (gamma, beta) pairs, each shaped {tuple(pairs[0][0].shape)}")
+
+
+# %% [markdown]
+# ## 5. The whole decoder by hand
+#
+# Three small functions are all we need:
+#
+# - reflect padding then convolution, as every `Conv2dBlock` does;
+# - AdaIN, with the per-sample, per-channel mean and **biased** variance over $H, W$;
+# - MUNIT's LayerNorm: one mean and one **unbiased** standard deviation per sample, taken over
+#   $C, H, W$ together, $\epsilon$ outside the square root, then a per-channel affine map:
+#
+# $$\mathrm{LN}(x)_{c} = \gamma_c\,\frac{x_c - \mu}{\sigma + \epsilon} + \beta_c, \qquad
+# \mu = \tfrac{1}{CHW}\sum_{c,h,w} x_{chw}, \quad
+# \sigma = \sqrt{\tfrac{1}{CHW - 1}\sum_{c,h,w}(x_{chw} - \mu)^2}.$$
+
+# %%
+def conv(x, layer, pad):
+    """Reflect padding, then the convolution `layer` (an nn.Conv2d whose weights we borrow)."""
+    return F.conv2d(F.pad(x, (pad, pad, pad, pad), mode="reflect"), layer.weight, layer.bias)
+
+def adain_by_hand(x, gamma, beta, eps=1e-5):
+    mean = x.mean(dim=(2, 3), keepdim=True)                 # (B, C, 1, 1)
+    var = x.var(dim=(2, 3), keepdim=True, unbiased=False)   # biased, per sample and channel
+    x_hat = (x - mean) / torch.sqrt(var + eps)
+    return gamma[:, :, None, None] * x_hat + beta[:, :, None, None]
+
+def layer_norm_by_hand(x, gamma, beta, eps=1e-5):
+    flat = x.flatten(1)                                     # (B, C*H*W)
+    mean = flat.mean(dim=1).view(-1, 1, 1, 1)
+    std = flat.std(dim=1).view(-1, 1, 1, 1)                 # unbiased
+    x_hat = (x - mean) / (std + eps)                        # eps outside the root
+    return gamma.view(1, -1, 1, 1) * x_hat + beta.view(1, -1, 1, 1)
+
+
+# %% [markdown]
+# Now the decoder itself. We walk `gen.dec.model` only to borrow each convolution's weights;
+# every operation is ours.
+
+# %%
+def decode_by_hand(p, content, dec):
+    """AdaIN parameters p (B, sum 2C) and content (B, C, h, w) -> image (B, 3, 4h, 4w)."""
+    res_blocks, *upsampling, last = dec.model          # ResBlocks, (Upsample, Conv2dBlock) * 2, Conv2dBlock
+    n_adain = 2 * len(res_blocks.model)
+    pairs = split_adain_params(p, [content.shape[1]] * n_adain)
+    x = content
+    for i, block in enumerate(res_blocks.model):       # residual blocks with AdaIN
+        first, second = block.model
+        (g1, b1), (g2, b2) = pairs[2 * i], pairs[2 * i + 1]
+        h = F.relu(adain_by_hand(conv(x, first.conv, 1), g1, b1))
+        h = adain_by_hand(conv(h, second.conv, 1), g2, b2)  # no ReLU after the second conv
+        x = x + h                                           # identity skip
+    for block in upsampling[1::2]:                      # every second entry is a Conv2dBlock
+        x = F.interpolate(x, scale_factor=2, mode="nearest")  # (B, C, H, W) -> (B, C, 2H, 2W)
+        x = conv(x, block.conv, 2)                      # 5x5 conv halving the channels
+        x = F.relu(layer_norm_by_hand(x, block.norm.gamma, block.norm.beta))
+    return torch.tanh(conv(x, last.conv, 3))            # 7x7 conv to 3 channels
+
+with torch.no_grad():
+    ours = decode_by_hand(mlp_by_hand(style, gen.mlp), content, gen.dec)
+    theirs = gen.decode(content, style)
+assert_close(ours, theirs)
+print("decoded image:", tuple(ours.shape), "- equal to Generator.decode")
+
+
+# %% [markdown]
+# Our by-hand decoder upsamples and then convolves, as the paper describes. On large maps the
+# library does the same arithmetic in a cheaper order: from 32 pixels a side and 64 channels,
+# which the paper's decoder reaches. The small generator here stays below that, so it runs layer
+# by layer.
+# Nearest upsampling repeats every pixel in a $2 \times 2$ block. A $5 \times 5$ kernel sliding
+# over the upsampled map therefore reads each input pixel more than once, and those taps can be
+# added together in advance.
+#
+# Take an even output row $2m$. It reads upsampled rows $2m-2, \dots, 2m+2$, that is input rows
+# $m-1, m-1, m, m, m+1$, so its kernel rows group as $(w_0 + w_1,\; w_2 + w_3,\; w_4)$.
+# An odd row groups them as $(w_0,\; w_1 + w_2,\; w_3 + w_4)$.
+# Each of the four output phases (even/odd row $\times$ even/odd column) is then a $3 \times 3$
+# convolution of the *small* map, and `pixel_shuffle` interleaves them.
+# That is 36 multiply-adds where there were 100, without building the upsampled image.
+# Only the reflection at the border needs the direct formula, on the outermost row and column.
+# `munit_lib.upsample_conv` implements it, and its tests check values and gradients against
+# the definition. `gen.dec.fused_upsampling = False` turns it off everywhere.
+
+# %% [markdown]
+# ## 6. The order of the MLP outputs is part of the model
+#
+# Nothing in the MLP says which of its 512 outputs is a bias and which a scale: the meaning is
+# fixed only by the order in which the decoder reads them. A trained MLP has learnt *that*
+# order, so a decoder that reads differently is a different model (and loading an official
+# checkpoint into it would silently give garbage). Three ways to get it wrong:
+
+# %%
+def swap_beta_gamma(p, channels):
+    """Read each layer's block as [gamma, beta] instead of [beta, gamma]."""
+    pieces, offset = [], 0
+    for c in channels:
+        pieces += [p[:, offset + c:offset + 2 * c], p[:, offset:offset + c]]
+        offset += 2 * c
+    return torch.cat(pieces, dim=1)
+
+def reverse_layers(p, channels):
+    """Feed the AdaIN layers in reverse module order."""
+    blocks = list(torch.split(p, [2 * c for c in channels], dim=1))
+    return torch.cat(blocks[::-1], dim=1)
+
+def one_plus_gamma(p, channels):
+    """Use 1 + gamma as the scale (a common variant, not the original)."""
+    q, offset = p.clone(), 0
+    for c in channels:
+        q[:, offset + c:offset + 2 * c] += 1
+        offset += 2 * c
+    return q
+
+with torch.no_grad():
+    p = gen.mlp(style)
+    print(f"{'reading of the MLP output':28s} max |image difference|")
+    for name, change in [("as the original", None), ("beta and gamma swapped", swap_beta_gamma),
+                         ("layers in reverse order", reverse_layers), ("1 + gamma as the scale", one_plus_gamma)]:
+        q = p if change is None else change(p, channels)
+        diff = (decode_by_hand(q, content, gen.dec) - theirs).abs().max().item()
+        print(f"{name:28s} {diff:.2f}")
+        if change is not None:
+            assert diff > 0.1  # a visibly different image
+
+# %% [markdown]
+# The output lies in $[-1, 1]$, so differences around 1 mean different images, not rounding.
+#
+# ## 7. One content, several styles
+#
+# With the content code fixed, every style code gives its own set of 512 AdaIN parameters and
+# hence its own image. **Honest warning:** this generator is untrained. Its images are mostly
+# coloured noise; at best the layout of the toy image shows through faintly. What the figure
+# does show is the *mechanism*: the same content code, changed only through the AdaIN
+# parameters, gives a different image for each style. The differences are subtle shifts of colour
+# and texture, because nothing has learnt yet which AdaIN parameters matter; the bar of the source
+# image shows through in every one. Notebook 08 repeats this with a trained model.
+
+# %%
+styles = torch.randn(6, cfg.style_dim, generator=torch.Generator().manual_seed(3))  # six styles ~ N(0, I)
+with torch.no_grad():
+    outputs = gen.decode(content[:1].expand(6, -1, -1, -1), styles)  # one content code, six styles
+print("outputs:", tuple(outputs.shape))
+
+fig, axes = plt.subplots(1, 7, figsize=(14, 2.4))
+axes[0].imshow(to_image(images[0]))
+axes[0].set_title("source of the content", fontsize=9)
+for i, ax in enumerate(axes[1:]):
+    ax.imshow(to_image(outputs[i]))
+    ax.set_title(f"style {i + 1}", fontsize=9)
+for ax in axes:
+    ax.axis("off")
+fig.suptitle("Untrained decoder: one content code, six random styles", fontsize=10)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 8. What the MLP emits
+#
+# Let us look at the AdaIN parameters themselves, for 256 random style codes: per layer, the
+# distribution of $\gamma$ and of $\beta$ over channels and styles.
+
+# %%
+many = torch.randn(256, cfg.style_dim, generator=torch.Generator().manual_seed(4))
+with torch.no_grad():
+    pairs = split_adain_params(gen.mlp(many), channels)
+gammas = [g.flatten() for g, _ in pairs]  # 8 tensors of 256 * 64 values
+betas = [b.flatten() for _, b in pairs]
+
+def r2(v):
+    """Round to 2 decimals for printing, without a '-0.00'."""
+    return round(float(v), 2) + 0.0
+
+print("layer  mean(gamma)  std(gamma)  mean(beta)  std(beta)")
+for i, (g, b) in enumerate(zip(gammas, betas)):
+    print(f"{i + 1:5d}  {r2(g.mean()):11.2f}  {r2(g.std()):10.2f}  {r2(b.mean()):10.2f}  {r2(b.std()):9.2f}")
+negative = torch.cat(gammas).lt(0).float().mean().item()
+print(f"share of negative gammas: {negative:.2f}")
+assert 0.2 < negative < 0.8
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True)
+labels = [f"{i + 1}" for i in range(len(pairs))]
+axes[0].boxplot([g.numpy() for g in gammas], showfliers=False)
+axes[0].axhline(1.0, color="tab:green", ls="--", lw=1, label="gamma = 1 (identity scale)")
+axes[0].set_title(r"$\gamma$ (scale) per AdaIN layer")
+axes[1].boxplot([b.numpy() for b in betas], showfliers=False)
+axes[1].set_title(r"$\beta$ (bias) per AdaIN layer")
+for ax in axes:
+    ax.set_xticks(range(1, len(labels) + 1), labels)
+    ax.set_xlabel("AdaIN layer (module order)")
+    ax.axhline(0.0, color="grey", lw=0.8)
+axes[0].legend(fontsize=8, loc="upper right")
+fig.suptitle("AdaIN parameters of an untrained MLP, 256 random styles", fontsize=10)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# At initialisation the scales are centred on **zero**, not one: the last linear layer has
+# Kaiming-normal weights and zero bias, so $\gamma$ is symmetric around 0 and about half the
+# channels of every AdaIN layer have their sign flipped. That is a faithful copy of the
+# original (it uses $\gamma$, not $1 + \gamma$); training moves the scales to useful values.
+# Exercise 2 asks what changes if you use $1 + \gamma$.
+#
+# ## 9. LayerNorm in the upsampling layers: why not instance norm?
+#
+# The residual blocks have just *set* each channel's mean and scale from the style:
+# that is what AdaIN does. Instance normalisation in the upsampling layers would undo it, since
+# IN gives every channel mean 0 and variance 1 again. MUNIT's LayerNorm takes one mean and one
+# standard deviation over **all** channels and positions, so it rescales the whole feature map
+# at once and keeps the *relative* statistics of the channels:
+#
+# $$\mathrm{IN}: \ \hat x_{c} = \frac{x_c - \mu_c}{\sqrt{\sigma_c^2 + \epsilon}}
+# \qquad\text{vs.}\qquad \mathrm{LN}: \ \hat x_{c} = \frac{x_c - \mu}{\sigma + \epsilon}.$$
+#
+# Take a feature map whose four channels have different means and spreads:
+
+# %%
+gen_x = torch.Generator().manual_seed(5)
+means = torch.tensor([-2.0, 0.0, 1.0, 3.0]).view(1, 4, 1, 1)
+spreads = torch.tensor([0.5, 1.0, 2.0, 4.0]).view(1, 4, 1, 1)
+x = torch.randn(1, 4, 16, 16, generator=gen_x) * spreads + means  # (1, 4, 16, 16)
+
+ln = LayerNorm(4, affine=False)  # munit_lib's layer, without the affine part
+x_in, x_ln = instance_norm(x), ln(x)
+assert_close(x_ln, layer_norm_by_hand(x, torch.ones(4), torch.zeros(4)))
+
+def channel_stats(t):
+    return t.mean(dim=(0, 2, 3)), t.std(dim=(0, 2, 3))  # per channel
+
+print("channel   input mean/std    after IN mean/std   after LN mean/std")
+for c in range(4):
+    rows = [channel_stats(t) for t in (x, x_in, x_ln)]
+    print(f"{c:7d}" + "".join(f"   {r2(m[c]):7.2f} {r2(s[c]):6.2f}" for m, s in rows))
+
+# IN: every channel mean 0, std 1.  LN: the ratios of the channel spreads survive.
+m_in, s_in = channel_stats(x_in)
+assert_close(m_in, torch.zeros(4), atol=1e-5, rtol=0)
+m_x, s_x = channel_stats(x)
+m_ln, s_ln = channel_stats(x_ln)
+assert_close(s_ln / s_ln[0], s_x / s_x[0])
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True)
+for ax, t, title in zip(axes, (x, x_in, x_ln), ("input", "instance norm", "MUNIT LayerNorm")):
+    m, s = channel_stats(t)
+    ax.bar(range(4), m.numpy(), yerr=s.numpy(), capsize=4, color=["tab:blue", "tab:orange", "tab:green", "tab:red"])
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(range(4))
+    ax.set_xlabel("channel")
+    ax.set_title(title)
+axes[0].set_ylabel("mean ± std over H, W")
+fig.suptitle("IN erases each channel's statistics; LN keeps them relative to one another", fontsize=10)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The consequence for the decoder: apply AdaIN with two different styles, then normalise. After
+# IN the two results are the same (with positive scales, IN exactly undoes AdaIN's per-channel
+# affine map, up to $\epsilon$): the style is gone. After LN they still differ.
+
+# %%
+gen_s = torch.Generator().manual_seed(6)
+feat = torch.randn(1, 4, 16, 16, generator=gen_s)
+styled = []
+for _ in range(2):  # two "styles": positive scales and arbitrary biases
+    gamma = torch.rand(1, 4, generator=gen_s) * 2 + 0.5
+    beta = torch.randn(1, 4, generator=gen_s)
+    styled.append(adain_by_hand(feat, gamma, beta))
+
+in_gap = (instance_norm(styled[0]) - instance_norm(styled[1])).abs().max().item()
+ln_gap = (ln(styled[0]) - ln(styled[1])).abs().max().item()
+print(f"after IN: max difference between the two styles = {in_gap:.3f}")
+print(f"after LN: max difference between the two styles = {ln_gap:.3f}")
+assert in_gap < 1e-3 < 0.1 < ln_gap
+
+# %% [markdown]
+# A last detail: MUNIT's LayerNorm is **not** `torch.nn.LayerNorm`. PyTorch's uses the biased
+# variance with $\epsilon$ inside the square root, and an affine map per element rather than per
+# channel. On a large map the two nearly agree; on a small one the unbiased
+# $\sqrt{N/(N-1)}$ factor shows. The official checkpoints were trained with MUNIT's version, so
+# that is the one `munit_lib` implements.
+
+# %%
+tiny = torch.randn(1, 4, 2, 2, generator=torch.Generator().manual_seed(7))  # N = C*H*W = 16 values
+gap = (ln(tiny) - F.layer_norm(tiny, tiny.shape[1:])).abs().max().item()
+ratio = (F.layer_norm(tiny, tiny.shape[1:]) / ln(tiny)).mean().item()
+print(f"max difference to torch's layer_norm on 16 values: {gap:.3f}")
+print(f"ratio torch / MUNIT: {ratio:.4f}   sqrt(16/15) = {(16 / 15) ** 0.5:.4f}")
+assert gap > 1e-3
+
+# %% [markdown]
+# ## Summary
+#
+# - The decoder is residual blocks with AdaIN, then two (nearest x2 upsample, 5x5 conv, LayerNorm,
+#   ReLU) stages, then a 7x7 conv and tanh: 5,754,627 parameters at the paper configuration.
+# - Style enters **only** through the AdaIN layers. A 3-layer MLP (1,120,768 parameters) maps
+#   the 8-d style code to 4096 numbers: for each of the 8 AdaIN layers, in module order, first
+#   the 256 biases $\beta$, then the 256 scales $\gamma$, used as $\gamma\hat x + \beta$.
+# - That reading order is part of the model: swapping $\beta$ and $\gamma$, reversing the layers
+#   or using $1 + \gamma$ gives a different decoder.
+# - The upsampling layers use MUNIT's LayerNorm (unbiased std over C, H, W, $\epsilon$ outside
+#   the root, per-channel affine), which keeps the relative channel statistics AdaIN has set;
+#   instance normalisation would erase them.
+# - We rebuilt the MLP and the decoder from `F.conv2d`, `F.interpolate` and a few means and
+#   variances, and proved them equal to `Generator.decode`. On large maps the library computes each
+#   upsampling stage at the low resolution (four $3 \times 3$ phase kernels): the same values
+#   with 2.8 times less arithmetic.
+#
+# ## Exercises
+#
+# 1. Using `conv_params`, count the decoder and MLP parameters of the `cpu` profile
+#    (`MUNITConfig.profile_named("cpu")`) by hand; check against `count_parameters`.
+# 2. Change `decode_by_hand` to use $1 + \gamma$ as the scale and redraw the figure of section 7.
+#    Do the untrained outputs change character? Why might a re-implementation choose $1+\gamma$,
+#    and why must ours not, if it is to load the official checkpoints?
+# 3. Replace `layer_norm_by_hand` by `instance_norm` in the upsampling stages of
+#    `decode_by_hand` and measure how much the decoded image still changes between two styles,
+#    compared with the original decoder.
+# 4. How many values must the MLP emit for `n_res = 6` at the paper widths? Which of the MLP's
+#    weight matrices grows, and by how many parameters?
+# 5. The residual blocks apply no ReLU after the second AdaIN. Add one in `decode_by_hand`:
+#    what does that do to the range of values the skip connection can add?
+# 6. Build the four $3 \times 3$ phase kernels of one upsampling convolution by hand (group the
+#    kernel rows as in the note after section 5, then the columns the same way), run them on a
+#    replicate-padded content code and interleave them with `F.pixel_shuffle(..., 2)`. Compare
+#    with `F.interpolate` followed by the reflect-padded $5 \times 5$ convolution: which output
+#    pixels differ, and why only those? Check your kernels against
+#    `munit_lib.upsample_conv.phase_kernels`.
+#
