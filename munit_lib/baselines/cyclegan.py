@@ -1,0 +1,190 @@
+"""CycleGAN (Zhu, Park, Isola, Efros, ICCV 2017) and CycleGAN* (MUNIT's baseline with noise).
+
+Two deterministic translators G_ab: A -> B and G_ba: B -> A, each judged by a PatchGAN of its
+target domain, and tied by cycle consistency: G_ba(G_ab(x_a)) = x_a and G_ab(G_ba(x_b)) = x_b.
+A deterministic map gives one output per input: unimodal by construction.
+
+CycleGAN* (defined in the MUNIT paper, not in CycleGAN's code): a noise vector z ~ N(0, I) is
+tiled and concatenated to the generator's input as ``nz`` extra channels, so G(x, z) could in
+principle vary with z. Nothing in the objective rewards that: the cycle term even penalises any
+dependence on z (x_aba must equal x_a whatever the noise), so the network learns to ignore it;
+MUNIT's Table 1 finds its outputs barely more diverse than CycleGAN's (LPIPS 0.016 vs 0.010).
+
+Generator (ResNet, Johnson et al.): reflect pad + 7x7 conv (ngf), two stride-2 3x3 convs, 9
+residual blocks (reflect pad, 3x3 conv, IN, ReLU, reflect pad, 3x3 conv, IN, identity skip), two
+stride-2 3x3 transposed convs, reflect pad + 7x7 conv + tanh; biases on (IN has no affine).
+Discriminator: the 70x70 PatchGAN (``common.PatchGAN``).
+
+Objective (code defaults)::
+
+    L_G = L_GAN(G_ab, D_b) + L_GAN(G_ba, D_a) + lambda (|G_ba(G_ab(x_a)) - x_a|_1 + |G_ab(G_ba(x_b)) - x_b|_1)
+          + lambda * lambda_id (|G_ab(x_b) - x_b|_1 + |G_ba(x_a) - x_a|_1)
+    L_D = 1/2 (E[(D(x_real) - 1)^2] + E[D(pool(x_fake))^2])        per discriminator
+
+with LSGAN, lambda = 10 and lambda_id = 0.5. The identity term applies only when the two domains
+have the same number of channels (a generator must be able to take its target domain's images);
+the paper used it only for paintings <-> photos, the code has it on by default (we follow the code).
+Each D sees fakes through a 50-image :class:`~munit_lib.baselines.common.ImagePool`.
+Adam 2e-4, (0.5, 0.999), no weight decay; 100 epochs constant, 100 decaying linearly to 0;
+N(0, 0.02) init. Per iteration: generators first (D frozen), then the discriminators.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ..losses import recon_loss
+from .common import (ImagePool, PatchGAN, check_images, init_gaussian, lsgan_d_loss, lsgan_g_loss, tile_code)
+
+__all__ = ["CycleGANConfig", "ResnetBlock", "ResnetGenerator", "CycleGAN", "cyclegan_gen_losses",
+           "cyclegan_dis_losses"]
+
+
+@dataclass
+class CycleGANConfig:
+    """CycleGAN's hyper-parameters (code defaults). ``nz`` > 0 makes CycleGAN*: noise channels
+    concatenated to each generator's input."""
+
+    ngf: int = 64
+    ndf: int = 64
+    n_blocks: int = 9
+    n_layers_d: int = 3
+    input_nc_a: int = 3
+    input_nc_b: int = 3
+    nz: int = 0  # 0: CycleGAN; 8: CycleGAN* (noise concatenated to the input)
+    lambda_cycle: float = 10.0
+    lambda_identity: float = 0.5  # times lambda_cycle
+    pool_size: int = 50
+    seed: int = 0  # the image pools' draws
+
+
+class ResnetBlock(nn.Module):
+    """x + [reflect pad, 3x3 conv, IN, ReLU, reflect pad, 3x3 conv, IN](x); ``conv_block.1`` and
+    ``conv_block.5`` hold the parameters."""
+
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.conv_block = nn.Sequential(
+            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3), nn.InstanceNorm2d(dim), nn.ReLU(True),
+            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3), nn.InstanceNorm2d(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv_block(x)
+
+
+class ResnetGenerator(nn.Module):
+    """CycleGAN's generator, one ``nn.Sequential`` named ``model`` (parameter indices 1, 4, 7,
+    10 ... 18, 19, 22, 26 at 9 blocks). 11,378,179 parameters at ngf 64 (9 blocks), 7,837,699 with
+    6 blocks, 715,651 at ngf 16. With ``nz`` > 0 (CycleGAN*) ``forward(x, z)`` concatenates z
+    (B, nz), tiled over the image, to x: the first conv takes ``input_nc + nz`` channels.
+
+    (B, input_nc, H, W) -> (B, output_nc, H, W); H and W multiples of 4."""
+
+    def __init__(self, input_nc: int = 3, output_nc: int = 3, ngf: int = 64, n_blocks: int = 9, nz: int = 0) -> None:
+        super().__init__()
+        self.input_nc, self.output_nc, self.nz = input_nc, output_nc, nz
+        layers: list[nn.Module] = [nn.ReflectionPad2d(3), nn.Conv2d(input_nc + nz, ngf, 7), nn.InstanceNorm2d(ngf),
+                                   nn.ReLU(True)]
+        for i in range(2):  # downsample: ngf -> 2 ngf -> 4 ngf
+            mult = 2 ** i
+            layers += [nn.Conv2d(ngf * mult, ngf * mult * 2, 3, 2, 1), nn.InstanceNorm2d(ngf * mult * 2), nn.ReLU(True)]
+        layers += [ResnetBlock(ngf * 4) for _ in range(n_blocks)]
+        for i in range(2):  # upsample: 4 ngf -> 2 ngf -> ngf
+            mult = 2 ** (2 - i)
+            layers += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, 2, 1, output_padding=1),
+                       nn.InstanceNorm2d(ngf * mult // 2), nn.ReLU(True)]
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, output_nc, 7), nn.Tanh()]
+        self.model = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
+        check_images(x, self.input_nc, 8, "ResnetGenerator", multiple=4)
+        if self.nz:
+            if z is None or z.shape != (x.shape[0], self.nz):
+                raise ValueError(f"this CycleGAN* generator needs noise z shaped ({x.shape[0]}, {self.nz}); "
+                                 f"got {None if z is None else tuple(z.shape)}")
+            x = torch.cat([x, tile_code(z, *x.shape[2:])], dim=1)  # (B, C + nz, H, W)
+        elif z is not None:
+            raise ValueError("this CycleGAN generator takes no noise (nz = 0); build it with nz > 0 for CycleGAN*")
+        return self.model(x)
+
+
+class CycleGAN(nn.Module):
+    """Generators named by the domain they produce, as munit_lib's: ``gen_b`` = G_ab (A -> B, the
+    original's ``netG_A``), ``gen_a`` = G_ba (``netG_B``); ``dis_b`` judges domain B (``netD_A``),
+    ``dis_a`` domain A (``netD_B``). N(0, 0.02) init. ``pool_a``, ``pool_b`` hold past fakes."""
+
+    def __init__(self, cfg: CycleGANConfig | None = None) -> None:
+        super().__init__()
+        cfg = cfg or CycleGANConfig()
+        self.cfg = cfg
+        self.gen_b = init_gaussian(ResnetGenerator(cfg.input_nc_a, cfg.input_nc_b, cfg.ngf, cfg.n_blocks, cfg.nz))
+        self.gen_a = init_gaussian(ResnetGenerator(cfg.input_nc_b, cfg.input_nc_a, cfg.ngf, cfg.n_blocks, cfg.nz))
+        self.dis_a = init_gaussian(PatchGAN(cfg.input_nc_a, cfg.ndf, cfg.n_layers_d))
+        self.dis_b = init_gaussian(PatchGAN(cfg.input_nc_b, cfg.ndf, cfg.n_layers_d))
+        self.pool_a = ImagePool(cfg.pool_size, cfg.seed * 2 + 1)
+        self.pool_b = ImagePool(cfg.pool_size, cfg.seed * 2 + 2)
+
+    @property
+    def nz(self) -> int:
+        return self.cfg.nz
+
+    @property
+    def identity_applies(self) -> bool:
+        """The identity term needs G_ab to take B images and G_ba to take A images."""
+        return self.cfg.lambda_identity > 0 and self.cfg.input_nc_a == self.cfg.input_nc_b
+
+    def noise(self, batch: int, device, generator: torch.Generator | None = None) -> torch.Tensor | None:
+        """CycleGAN*'s noise z ~ N(0, I) (batch, nz); None for plain CycleGAN."""
+        if not self.nz:
+            return None
+        return torch.randn(batch, self.nz, generator=generator, device=device)
+
+    @torch.no_grad()
+    def translate(self, x: torch.Tensor, direction: str = "a2b", z: torch.Tensor | None = None,
+                  generator: torch.Generator | None = None) -> torch.Tensor:
+        """Translate ``a2b`` or ``b2a``; CycleGAN* draws z when none is given."""
+        if direction not in ("a2b", "b2a"):
+            raise ValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}")
+        if z is None:
+            z = self.noise(x.shape[0], x.device, generator)
+        return (self.gen_b if direction == "a2b" else self.gen_a)(x, z)
+
+
+# ----------------------------------------------------------------------------- objective
+def cyclegan_gen_losses(model: CycleGAN, x_a: torch.Tensor, x_b: torch.Tensor,
+                        rng: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+    """Every term of the generators' objective (module docstring), the weighted ``total``, and
+    the fakes ``fake_a``, ``fake_b`` (detached) for the discriminator step."""
+    cfg = model.cfg
+    noise = lambda: model.noise(x_a.shape[0], x_a.device, rng)  # noqa: E731 (fresh z per pass, CycleGAN*)
+    fake_b = model.gen_b(x_a, noise())  # G_ab(x_a)
+    fake_a = model.gen_a(x_b, noise())  # G_ba(x_b)
+    rec_a = model.gen_a(fake_b, noise())  # G_ba(G_ab(x_a))
+    rec_b = model.gen_b(fake_a, noise())  # G_ab(G_ba(x_b))
+    terms = {
+        "adv_a": lsgan_g_loss(model.dis_a(fake_a)),
+        "adv_b": lsgan_g_loss(model.dis_b(fake_b)),
+        "cyc_a": recon_loss(rec_a, x_a),
+        "cyc_b": recon_loss(rec_b, x_b),
+    }
+    total = terms["adv_a"] + terms["adv_b"] + cfg.lambda_cycle * (terms["cyc_a"] + terms["cyc_b"])
+    if model.identity_applies:
+        terms["idt_a"] = recon_loss(model.gen_a(x_a, noise()), x_a)  # G_ba should leave A images alone
+        terms["idt_b"] = recon_loss(model.gen_b(x_b, noise()), x_b)
+        total = total + cfg.lambda_cycle * cfg.lambda_identity * (terms["idt_a"] + terms["idt_b"])
+    terms["total"] = total
+    terms["fake_a"], terms["fake_b"] = fake_a.detach(), fake_b.detach()
+    return terms
+
+
+def cyclegan_dis_losses(model: CycleGAN, x_a: torch.Tensor, x_b: torch.Tensor, fake_a: torch.Tensor,
+                        fake_b: torch.Tensor, use_pool: bool = True) -> dict[str, torch.Tensor]:
+    r"""Each discriminator: :math:`\frac12(\mathbb E[(D(x_{real}) - 1)^2] + \mathbb E[D(x_{fake})^2])`,
+    the fakes drawn through its image pool (``use_pool=False`` shows the given fakes)."""
+    if use_pool:
+        fake_a, fake_b = model.pool_a.query(fake_a), model.pool_b.query(fake_b)
+    loss_a = lsgan_d_loss(model.dis_a(fake_a.detach()), model.dis_a(x_a), scale=0.5)
+    loss_b = lsgan_d_loss(model.dis_b(fake_b.detach()), model.dis_b(x_b), scale=0.5)
+    return {"dis_a": loss_a, "dis_b": loss_b, "total": loss_a + loss_b}
