@@ -64,6 +64,9 @@ class MUNITConfig:
     recon_s_w: float = 1.0
     recon_c_w: float = 1.0
     recon_x_cyc_w: float = 0.0
+    # the cycle's way back: "encoded" = x's own style (the paper's style-augmented cycle),
+    # "random" = a random style (a plain, CycleGAN-like cycle; notebook 09 shows it collapses diversity)
+    recon_x_cyc_style: str = "encoded"
     vgg_w: float = 0.0
     vgg_layer: str = "relu5_3"  # official code; the paper's text says relu4_3
     # ---- run-time options (ours) ----
@@ -132,6 +135,7 @@ class MUNITConfig:
             "init": {"kaiming", "gaussian", "xavier", "orthogonal", "default"},
             "precision": {"fp32", "bf16"},
             "vgg_layer": {"relu4_3", "relu5_3"},
+            "recon_x_cyc_style": {"encoded", "random"},
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:

@@ -91,9 +91,13 @@ def gen_losses(model: MUNIT, x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Te
              + cfg.recon_x_w * (terms["recon_x_a"] + terms["recon_x_b"])
              + cfg.recon_s_w * (terms["recon_s_a"] + terms["recon_s_b"])
              + cfg.recon_c_w * (terms["recon_c_a"] + terms["recon_c_b"]))
-    if cfg.recon_x_cyc_w > 0:  # style-augmented cycle: back with the image's own encoded style
-        x_aba = model.gen_a.decode(c_a_recon, s_a_prime)
-        x_bab = model.gen_b.decode(c_b_recon, s_b_prime)
+    if cfg.recon_x_cyc_w > 0:
+        if cfg.recon_x_cyc_style == "random":  # plain cycle: back with a random style, x_aba = G_a(c_a_recon, s_a)
+            back_a, back_b = s_a, s_b  # this step's random styles of each domain (independent of x_a, x_b)
+        else:  # style-augmented cycle: back with the image's own encoded style, x_aba = G_a(c_a_recon, E_a^s(x_a))
+            back_a, back_b = s_a_prime, s_b_prime
+        x_aba = model.gen_a.decode(c_a_recon, back_a)
+        x_bab = model.gen_b.decode(c_b_recon, back_b)
         terms["cyc_x_a"] = cycle_recon_loss(x_aba, x_a)
         terms["cyc_x_b"] = cycle_recon_loss(x_bab, x_b)
         total = total + cfg.recon_x_cyc_w * (terms["cyc_x_a"] + terms["cyc_x_b"])
