@@ -1,0 +1,22 @@
+"""Measuring translation as the MUNIT paper does, on data with ground truth.
+
+* ``diversity``: the LPIPS protocol (100 inputs x 19 pairs of random-style outputs) with any distance,
+* ``inception_scores``: IS and CIS from class probabilities,
+* ``frechet``: the Fréchet distance between feature sets (FID's formula, any network),
+* ``classifier``: the shapes painting classifier (colour, texture, kind) that supplies those
+  probabilities and features,
+* ``quality``: a ground-truth quality proxy standing in for human preference,
+* ``evaluate``: every metric for one model, as one dict (``python -m munit_lib evaluate``).
+"""
+from .classifier import (HEADS, ShapesClassifier, classifier_feature_distance, classifier_path,
+                         evaluate_accuracy, load_shapes_classifier, save_shapes_classifier, train_shapes_classifier)
+from .diversity import (PAPER_INPUTS, PAPER_PAIRS, FeatureDistance, draw_style_pairs, lpips_distance,
+                        pixel_l1_distance, protocol_diversity)
+from .frechet import feature_statistics, frechet_distance, frechet_distance_from_statistics, sqrtm_psd
+from .inception_scores import conditional_inception_score, inception_score
+
+__all__ = ["HEADS", "ShapesClassifier", "classifier_feature_distance", "classifier_path", "evaluate_accuracy",
+           "load_shapes_classifier", "save_shapes_classifier", "train_shapes_classifier",
+           "PAPER_INPUTS", "PAPER_PAIRS", "FeatureDistance", "draw_style_pairs", "lpips_distance",
+           "pixel_l1_distance", "protocol_diversity", "feature_statistics", "frechet_distance",
+           "frechet_distance_from_statistics", "sqrtm_psd", "conditional_inception_score", "inception_score"]
