@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -69,6 +70,7 @@ class MUNITConfig:
     recon_x_cyc_style: str = "encoded"
     vgg_w: float = 0.0
     vgg_layer: str = "relu5_3"  # official code; the paper's text says relu4_3
+    vgg_model_path: str = ""  # VGG16 weights for vgg_w > 0: a file or a folder holding it (never downloaded)
     # ---- run-time options (ours) ----
     seed: int = 0
     num_workers: int = 0
@@ -148,6 +150,12 @@ class MUNITConfig:
                 raise ValueError(f"MUNITConfig.{name} must be at least 1, got {getattr(self, name)}")
         if self.mlp_layers < 2:
             raise ValueError(f"MUNITConfig.mlp_layers must be at least 2, got {self.mlp_layers}")
+        for f in fields(self):  # .inf and .nan read from YAML as floats: refuse them by name
+            if f.type == "float" and not math.isfinite(getattr(self, f.name)):
+                raise ValueError(f"MUNITConfig.{f.name}={getattr(self, f.name)!r} is not a finite number; "
+                                 f"write a number such as {f.default!r}")
+        if self.lr <= 0:
+            raise ValueError(f"MUNITConfig.lr must be positive, got {self.lr}")
         if self.n_downsample < 0 or self.n_res < 0:
             raise ValueError("MUNITConfig.n_downsample and n_res cannot be negative")
         if self.new_size < self.image_size:
@@ -157,6 +165,10 @@ class MUNITConfig:
             raise ValueError(f"MUNITConfig.image_size={self.image_size} is too small for these networks: "
                              f"the smallest size they take is {self.min_image_size} "
                              f"(lower dis_num_scales / dis_n_layer / style_downsample, or raise image_size)")
+        if self.image_size % self.size_multiple:
+            raise ValueError(f"MUNITConfig.image_size={self.image_size} is not a multiple of {self.size_multiple} "
+                             f"(2 ** n_downsample): the decoder would return another size than it was given; "
+                             f"set image_size to a multiple of {self.size_multiple}")
         return self
 
     @property
@@ -192,7 +204,8 @@ class MUNITConfig:
         """Build from our flat keys or the original project's nested keys (auto-detected)."""
         if not isinstance(values, dict):
             raise TypeError(f"a MUNIT config must be a mapping of keys to values, got {type(values).__name__}")
-        if "gen" in values or "dis" in values or any(k in _OFFICIAL_TOP for k in values):
+        ours = {f.name for f in fields(cls)}
+        if "gen" in values or "dis" in values or any(k in _OFFICIAL_TOP and k not in ours for k in values):
             values = _from_official(values)
         known = {f.name for f in fields(cls)}
         unknown = [k for k in values if k not in known]
@@ -279,8 +292,11 @@ _OFFICIAL_TOP: dict[str, str | None] = {
     "data_folder_train_a": None, "data_list_train_a": None, "data_folder_test_a": None,
     "data_list_test_a": None, "data_folder_train_b": None, "data_list_train_b": None,
     "data_folder_test_b": None, "data_list_test_b": None, "recon_kl_w": None,
-    "recon_kl_cyc_w": None, "new_size_a": None, "new_size_b": None,
+    "recon_kl_cyc_w": None, "new_size_a": None, "new_size_b": None, "vgg_model_path": "vgg_model_path",
 }
+# The original's file-list data keys: used by it only when there is no data_root.
+_OFFICIAL_DATA_LISTS = tuple(f"data_{kind}_{split}_{domain}" for split in ("train", "test")
+                             for domain in ("a", "b") for kind in ("folder", "list"))
 _OFFICIAL_GEN = {"dim": "gen_dim", "mlp_dim": "mlp_dim", "style_dim": "style_dim", "activ": "activ",
                  "n_downsample": "n_downsample", "n_res": "n_res", "pad_type": "pad_type"}
 _OFFICIAL_DIS = {"dim": "dis_dim", "norm": "dis_norm", "activ": "dis_activ", "n_layer": "dis_n_layer",
@@ -288,8 +304,34 @@ _OFFICIAL_DIS = {"dim": "dis_dim", "norm": "dis_norm", "activ": "dis_activ", "n_
 
 
 def _from_official(values: dict[str, Any]) -> dict[str, Any]:
-    """Translate the original project's nested YAML into our flat keys; unknown keys raise."""
-    out: dict[str, Any] = {}
+    """Translate the original project's nested YAML into our flat keys; unknown keys raise.
+
+    Read as the original reads it: no ``lr_policy`` means a constant learning rate; ``new_size``
+    wins over ``new_size_a`` / ``new_size_b``, which otherwise must agree (munit_lib resizes both
+    domains alike); the file-list keys (``data_folder_train_a``, ``data_list_train_a``, ...) are
+    refused by name unless ``data_root`` is set (the original then ignores them too).
+    """
+    import warnings
+
+    out: dict[str, Any] = {} if "lr_policy" in values else {"lr_policy": "constant"}
+    lists = [k for k in _OFFICIAL_DATA_LISTS if k in values]
+    if lists and not values.get("data_root"):
+        raise ValueError(f"the original's file-list data keys ({', '.join(lists)}) are not supported: put the "
+                         "images in data_root/trainA/, trainB/, testA/, testB/ (or list them in data_root/trainA.txt "
+                         "..., one path per line relative to data_root) and set data_root")
+    if lists:
+        warnings.warn(f"{', '.join(lists)} ignored: data_root is set, and the original then ignores them too",
+                      stacklevel=3)
+    sizes = {k: values[k] for k in ("new_size_a", "new_size_b") if k in values}
+    if sizes and "new_size" in values:
+        if any(v != values["new_size"] for v in sizes.values()):
+            warnings.warn(f"{sizes} ignored: new_size={values['new_size']} is set, and the original then "
+                          "resizes both domains to it", stacklevel=3)
+    elif sizes:
+        if set(sizes) != {"new_size_a", "new_size_b"} or sizes["new_size_a"] != sizes["new_size_b"]:
+            raise ValueError(f"new_size_a / new_size_b = {sizes}: munit_lib resizes both domains to one size; "
+                             "write new_size (or equal new_size_a and new_size_b)")
+        out["new_size"] = sizes["new_size_a"]
     unknown: list[str] = []
     ours = {f.name for f in fields(MUNITConfig)}
     for key, value in values.items():

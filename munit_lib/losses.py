@@ -12,6 +12,7 @@ over scales. Reconstruction terms are L1 means.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Sequence
 
 import torch
@@ -23,6 +24,7 @@ from .nn import instance_norm
 __all__ = [
     "discriminator_loss", "generator_adversarial_loss", "recon_loss", "image_recon_loss",
     "content_recon_loss", "style_recon_loss", "cycle_recon_loss", "PerceptualLoss", "GAN_TYPES",
+    "vgg16_features", "find_vgg16_weights", "VGG_LAYER_INDICES", "VGG16_URL",
 ]
 
 GAN_TYPES = ("lsgan", "nsgan", "hinge")
@@ -113,48 +115,109 @@ def cycle_recon_loss(x_cycled: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 # ------------------------------------------------------------------------ perceptual
-# Indices of torchvision's vgg16().features after which each named ReLU sits.
-_VGG_LAYER_END = {"relu4_3": 23, "relu5_3": 30}
+# The original's VGG16 (as the perceptual loss uses it) is torchvision's vgg16().features with
+# the fourth max-pool left out: relu4_3 feeds conv5_1 directly, so relu5_3 sits at 1/8 of the
+# image, not 1/16. Kept module indices of torchvision's ``features`` (so its state dicts load):
+#   0-4 conv1_1 relu conv1_2 relu pool | 5-9 conv2_x, pool | 10-16 conv3_x, pool
+#   17-22 conv4_1 relu conv4_2 relu conv4_3 relu4_3 | (23: pool4, dropped) | 24-29 conv5_x ... relu5_3
+VGG_LAYER_INDICES = {"relu4_3": tuple(range(0, 23)), "relu5_3": tuple(range(0, 23)) + tuple(range(24, 30))}
 _IMAGENET_MEAN = (0.485, 0.456, 0.406)
 _IMAGENET_STD = (0.229, 0.224, 0.225)
+# The original's own weights (``vgg16.weight``, converted from Caffe's VGG16): its convolutions
+# are named conv1_1 ... conv5_3, expect BGR in [0, 255] minus this per-channel mean (B, G, R).
+_CAFFE_MEAN_BGR = (103.939, 116.779, 123.680)
+_CAFFE_CONVS = ("conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3",
+                "conv4_1", "conv4_2", "conv4_3", "conv5_1", "conv5_2", "conv5_3")
+_TORCHVISION_CONV_INDEX = (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28)  # the same convs in vgg16().features
+VGG16_URL = "https://download.pytorch.org/models/vgg16-397923af.pth"
+VGG16_FILE_NAMES = ("vgg16-397923af.pth", "vgg16.pth", "vgg16.weight", "models/vgg16.weight")
+
+
+def vgg16_features(layer: str = "relu5_3") -> nn.Sequential:
+    """VGG16's convolutional trunk up to ``layer`` as the original builds it (no pool between
+    relu4_3 and conv5_1). Module names are torchvision's ``features`` indices, so a torchvision
+    ``vgg16`` state dict's ``features.*`` tensors load into it unchanged. Random weights."""
+    if layer not in VGG_LAYER_INDICES:
+        raise ValueError(f"unknown VGG layer {layer!r}; choose from {sorted(VGG_LAYER_INDICES)}")
+    from collections import OrderedDict
+
+    # torchvision's vgg16().features: 3x3 convs (each + ReLU) of these widths, "M" = 2x2 max-pool
+    widths = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
+    trunk, channels = [], 3
+    for width in widths:
+        if width == "M":
+            trunk.append(nn.MaxPool2d(kernel_size=2, stride=2))
+        else:
+            conv = nn.Conv2d(channels, width, kernel_size=3, padding=1)
+            nn.init.kaiming_normal_(conv.weight, mode="fan_out", nonlinearity="relu")  # as torchvision's
+            nn.init.zeros_(conv.bias)
+            trunk += [conv, nn.ReLU(inplace=True)]
+            channels = width
+    return nn.Sequential(OrderedDict((str(i), trunk[i]) for i in VGG_LAYER_INDICES[layer]))
+
+
+def find_vgg16_weights(path: str | os.PathLike) -> Path:
+    """The VGG16 weights file named by ``path`` (the original's ``vgg_model_path``): the file
+    itself, or a folder holding one of ``VGG16_FILE_NAMES`` (torchvision's download, or the
+    original's ``models/vgg16.weight``). Raises ``FileNotFoundError`` saying what to download."""
+    path = Path(path).expanduser()
+    if path.is_file():
+        return path
+    if path.is_dir():
+        for name in VGG16_FILE_NAMES:
+            if (path / name).is_file():
+                return path / name
+    where = f"into {path}/" if path.is_dir() else f"to {path}"
+    raise FileNotFoundError(f"vgg_w > 0 needs ImageNet VGG16 weights, not found at vgg_model_path={str(path)!r}: "
+                            f"download {VGG16_URL} {where} (munit_lib never downloads it)")
 
 
 class PerceptualLoss(nn.Module):
     r"""Domain-invariant perceptual loss: :math:`\mathrm{MSE}(IN(\phi(x_{ab})), IN(\phi(x_a)))`, where
     :math:`\phi` are VGG16 features (``relu5_3`` in the original code, ``relu4_3`` in the paper's
     text) and IN is instance normalisation, which removes the domain-specific feature statistics.
+    As in the original network, there is no max-pool between relu4_3 and conv5_1: the features
+    of relu4_3 and relu5_3 are both at 1/8 of the image (:func:`vgg16_features`).
 
-    VGG16's ImageNet weights are never downloaded here: pass ``weights_path`` to a torchvision
-    ``vgg16`` state dict that you fetched yourself (``torchvision.models.VGG16_Weights``), or load
-    a state dict later with :meth:`load_vgg_weights`. Without weights the loss refuses to run.
+    VGG16's ImageNet weights are never downloaded here: pass ``weights_path`` (a file or a folder,
+    see :func:`find_vgg16_weights`) to torchvision's ``vgg16`` state dict (``VGG16_URL``) or to the
+    original project's ``vgg16.weight``, or load a state dict later with :meth:`load_vgg_weights`.
+    Without weights the loss refuses to run. Images are normalised as the weights expect:
+    ImageNet mean/std on RGB in [0, 1] for torchvision's, BGR in [0, 255] minus the Caffe mean
+    for the original's.
     """
 
     def __init__(self, layer: str = "relu5_3", weights_path: str | os.PathLike | None = None) -> None:
         super().__init__()
-        if layer not in _VGG_LAYER_END:
-            raise ValueError(f"unknown VGG layer {layer!r}; choose from {sorted(_VGG_LAYER_END)}")
-        from torchvision.models import vgg16
-
         self.layer = layer
-        self.features = vgg16(weights=None).features[:_VGG_LAYER_END[layer]]
-        self.features.requires_grad_(False).eval()
+        self.features = vgg16_features(layer).requires_grad_(False).eval()
         self.register_buffer("mean", torch.tensor(_IMAGENET_MEAN).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(_IMAGENET_STD).view(1, 3, 1, 1))
+        self.caffe_input = False  # True once the original's Caffe-converted weights are loaded
         self.weights_loaded = False
         if weights_path is not None:
-            self.load_vgg_weights(weights_path)
+            self.load_vgg_weights(find_vgg16_weights(weights_path))
 
     def load_vgg_weights(self, source: str | os.PathLike | dict) -> None:
-        """Load torchvision VGG16 weights (a path or a state dict; only ``features.*`` are used)."""
+        """Load VGG16 weights: a path or a state dict, in torchvision's layout (only ``features.*``
+        are used) or the original project's (``conv1_1.weight`` ... ``conv5_3.bias``)."""
         state = source if isinstance(source, dict) else torch.load(source, map_location="cpu", weights_only=True)
-        features = {k[len("features."):]: v for k, v in state.items() if k.startswith("features.")}
+        caffe = "conv1_1.weight" in state
+        if caffe:  # the original's names -> torchvision's features indices
+            features = {f"{index}.{kind}": state[f"{name}.{kind}"]
+                        for name, index in zip(_CAFFE_CONVS, _TORCHVISION_CONV_INDEX)
+                        for kind in ("weight", "bias") if f"{name}.{kind}" in state}
+        else:
+            features = {k[len("features."):]: v for k, v in state.items() if k.startswith("features.")}
         if not features:
-            raise ValueError("this state dict has no 'features.*' keys: it is not a torchvision VGG16 checkpoint")
+            raise ValueError("this state dict has neither 'features.*' keys (torchvision's VGG16) nor "
+                             "'conv1_1.weight' ... (the original's vgg16.weight): it is not a VGG16 checkpoint")
         wanted = self.features.state_dict()
         missing = [k for k in wanted if k not in features]
         if missing:
             raise ValueError(f"VGG16 weights lack {missing[:4]}...")
         self.features.load_state_dict({k: features[k] for k in wanted})
+        self.caffe_input = caffe
         self.weights_loaded = True
 
     def train(self, mode: bool = True) -> "PerceptualLoss":
@@ -162,12 +225,18 @@ class PerceptualLoss(nn.Module):
         self.features.eval()  # VGG always stays in eval mode
         return self
 
-    def embed(self, x: torch.Tensor) -> torch.Tensor:
-        """Images in [-1, 1] (B, 3, H, W) -> instance-normalised VGG features."""
+    def preprocess(self, x: torch.Tensor) -> torch.Tensor:
+        """Images in [-1, 1] (B, C, H, W) -> what the loaded VGG16 weights expect (B, 3, H, W)."""
         if x.shape[1] == 1:
             x = x.expand(-1, 3, -1, -1)  # grey sketches: repeat to RGB
-        x = ((x + 1) / 2 - self.mean) / self.std  # [-1, 1] -> ImageNet normalisation
-        return instance_norm(self.features(x))
+        if self.caffe_input:  # RGB [-1, 1] -> BGR [0, 255] minus the Caffe mean
+            mean = torch.tensor(_CAFFE_MEAN_BGR, device=x.device, dtype=x.dtype).view(1, 3, 1, 1)
+            return (x.flip(1) + 1) * 127.5 - mean
+        return ((x + 1) / 2 - self.mean) / self.std  # [-1, 1] -> ImageNet normalisation
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Images in [-1, 1] (B, 3, H, W) -> instance-normalised VGG features (B, 512, H/8, W/8)."""
+        return instance_norm(self.features(self.preprocess(x)))
 
     def forward(self, translated: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
         if not self.weights_loaded:

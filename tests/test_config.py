@@ -226,3 +226,70 @@ def test_each_profile_builds_a_model_that_runs_at_its_image_size(name):
     assert [tuple(o.shape) for o in scores] == [(1, 1, side // 2 ** i, side // 2 ** i)
                                                for i in range(cfg.dis_num_scales)]
     assert all(math.isfinite(float(o.sum())) for o in scores)
+
+
+# --------------------------------------------------------------------------- the original's keys, read as it reads them
+def _original_without(data_dir, tmp_path, drop: tuple[str, ...] = (), **extra) -> "Path":
+    values = yaml.safe_load((data_dir / "original_edges2shoes.yaml").read_text(encoding="utf-8"))
+    for key in drop:
+        values.pop(key)
+    values.update(extra)
+    path = tmp_path / "original.yaml"
+    path.write_text(yaml.safe_dump(values), encoding="utf-8")
+    return path
+
+
+def test_original_yaml_without_lr_policy_means_a_constant_rate(data_dir, tmp_path):
+    """The original uses no scheduler when lr_policy is absent; our flat layout keeps step decay."""
+    cfg = MUNITConfig.from_yaml(_original_without(data_dir, tmp_path, drop=("lr_policy",)))
+    assert cfg.lr_policy == "constant"
+    flat = tmp_path / "flat.yaml"
+    flat.write_text("lr: 0.0002\nmax_iter: 10\n", encoding="utf-8")
+    assert MUNITConfig.from_yaml(flat).lr_policy == "step"
+
+
+def test_original_new_size_a_and_b(data_dir, tmp_path):
+    """new_size_a == new_size_b (no new_size) becomes new_size; different ones are refused by name."""
+    cfg = MUNITConfig.from_yaml(_original_without(data_dir, tmp_path, drop=("new_size",), new_size_a=288,
+                                                  new_size_b=288))
+    assert cfg.new_size == 288
+    with pytest.raises(ValueError, match="new_size_a"):
+        MUNITConfig.from_yaml(_original_without(data_dir, tmp_path, drop=("new_size",), new_size_a=288,
+                                                new_size_b=300))
+    with pytest.warns(UserWarning, match="new_size_b"):  # new_size wins, as in the original, and says so
+        cfg = MUNITConfig.from_yaml(_original_without(data_dir, tmp_path, new_size_a=256, new_size_b=300))
+    assert cfg.new_size == 256
+
+
+def test_original_file_list_keys_are_refused_by_name_without_data_root(data_dir, tmp_path):
+    """data_folder_train_a / data_list_train_a ... without data_root: an error naming them and the fix."""
+    lists = {"data_folder_train_a": "./a", "data_list_train_a": "./a.txt"}
+    with pytest.raises(ValueError) as error:
+        MUNITConfig.from_yaml(_original_without(data_dir, tmp_path, drop=("data_root",), **lists))
+    assert "data_list_train_a" in str(error.value) and "data_root" in str(error.value)
+    with pytest.warns(UserWarning, match="data_folder_train_a"):
+        cfg = MUNITConfig.from_yaml(_original_without(data_dir, tmp_path, **lists))
+    assert cfg.data_root == "./datasets/edges2shoes/"
+
+
+def test_original_vgg_model_path_is_kept(data_dir, tmp_path):
+    """vgg_model_path (where the original keeps VGG16's weights) reaches the config."""
+    cfg = MUNITConfig.from_yaml(_original_without(data_dir, tmp_path, vgg_w=1, vgg_model_path="/weights"))
+    assert (cfg.vgg_w, cfg.vgg_model_path) == (1.0, "/weights")
+
+
+@pytest.mark.parametrize("text, name", [("lr: .inf\n", "lr"), ("gan_w: .nan\n", "gan_w"),
+                                        ("recon_x_w: -.inf\n", "recon_x_w")])
+def test_non_finite_numbers_are_refused_by_name(tmp_path, text, name):
+    """.inf / .nan in a YAML file is a ValueError naming the key."""
+    path = tmp_path / "inf.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"{name}=.*not a finite number"):
+        MUNITConfig.from_yaml(path)
+
+
+def test_image_size_the_decoder_cannot_return_is_refused_at_config_time():
+    """image_size not a multiple of 2 ** n_downsample raises ValueError naming image_size."""
+    with pytest.raises(ValueError, match="image_size=66 is not a multiple of 4"):
+        MUNITConfig.profile_named("ci", image_size=66, new_size=66)
+    MUNITConfig.profile_named("ci", image_size=66, new_size=66, n_downsample=1)  # a multiple of 2: fine

@@ -204,3 +204,70 @@ def test_perceptual_loss_ignores_per_channel_feature_scale(perceptual):
         raw_scaled = (scaled.features(x) - scaled.features(y)).pow(2).mean()
         assert float(raw_scaled) > 1.5 * float(raw)  # the raw features do change
         assert float(scaled(x, y)) == pytest.approx(float(base(x, y)), rel=1e-2)
+
+
+# The original network, as its description reads: 3x3 convolutions (each followed by a ReLU)
+# with these output widths, "M" a 2x2 max-pool. relu4_3 goes straight to conv5_1.
+ORIGINAL_VGG16_TO_RELU5_3 = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, 512, 512, 512]
+
+
+def _layer_list(features: torch.nn.Sequential) -> list:
+    """conv widths and "M" for max-pools, in order (ReLUs checked to follow every conv)."""
+    out, modules = [], list(features)
+    for i, m in enumerate(modules):
+        if isinstance(m, torch.nn.Conv2d):
+            assert m.kernel_size == (3, 3) and isinstance(modules[i + 1], torch.nn.ReLU)
+            out.append(m.out_channels)
+        elif isinstance(m, torch.nn.MaxPool2d):
+            out.append("M")
+    return out
+
+
+def test_perceptual_relu5_3_has_the_original_layers_and_no_fourth_pool(unloaded_perceptual):
+    """The relu5_3 trunk is the original's: three max-pools, conv5_1 right after relu4_3, ReLU last."""
+    assert _layer_list(unloaded_perceptual.features) == ORIGINAL_VGG16_TO_RELU5_3
+    assert isinstance(list(unloaded_perceptual.features)[-1], torch.nn.ReLU)
+    relu4_3 = PerceptualLoss("relu4_3")
+    assert _layer_list(relu4_3.features) == ORIGINAL_VGG16_TO_RELU5_3[:13]
+
+
+@pytest.mark.parametrize("layer", ["relu4_3", "relu5_3"])
+def test_perceptual_features_are_at_one_eighth_of_the_image(layer):
+    """relu4_3 and relu5_3 features of a 64x48 image are (B, 512, 8, 6): 1/8 of the image."""
+    from munit_lib.losses import vgg16_features
+
+    with torch.no_grad():
+        out = vgg16_features(layer)(torch.zeros(2, 3, 64, 48))
+    assert tuple(out.shape) == (2, 512, 8, 6)
+
+
+def test_perceptual_loads_the_originals_caffe_weights_and_preprocessing(perceptual, random_vgg_state):
+    """The original's vgg16.weight (conv1_1.weight ... conv5_3.bias) loads into the same convs and
+    switches to its input: BGR in [0, 255] minus the Caffe mean."""
+    names = ["conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3",
+             "conv4_1", "conv4_2", "conv4_3", "conv5_1", "conv5_2", "conv5_3"]
+    convs = [k[: -len(".weight")] for k in random_vgg_state if k.endswith(".weight")]
+    caffe = {f"{n}.{kind}": random_vgg_state[f"{c}.{kind}"] for n, c in zip(names, convs) for kind in ("weight", "bias")}
+    loss = PerceptualLoss("relu5_3")
+    loss.load_vgg_weights(caffe)
+    assert loss.caffe_input and not perceptual.caffe_input
+    assert all(torch.equal(a, b) for a, b in zip(loss.features.state_dict().values(),
+                                                  perceptual.features.state_dict().values()))
+    x = torch.full((1, 3, 2, 2), -1.0)
+    x[:, 0] = 1.0  # pure red, RGB in [-1, 1]
+    bgr = loss.preprocess(x)[0, :, 0, 0]
+    torch.testing.assert_close(bgr, torch.tensor([0.0 - 103.939, 0.0 - 116.779, 255.0 - 123.680]))
+
+
+def test_vgg_weights_found_in_a_folder_and_missing_ones_named(tmp_path):
+    """find_vgg16_weights takes the file or a folder holding it; a missing one names the URL and the place."""
+    from munit_lib.losses import VGG16_URL, find_vgg16_weights
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "vgg16.weight").write_bytes(b"x")
+    assert find_vgg16_weights(tmp_path) == tmp_path / "models" / "vgg16.weight"
+    assert find_vgg16_weights(tmp_path / "models" / "vgg16.weight") == tmp_path / "models" / "vgg16.weight"
+    with pytest.raises(FileNotFoundError) as error:
+        find_vgg16_weights(tmp_path / "nowhere.pth")
+    message = str(error.value)
+    assert VGG16_URL in message and "nowhere.pth" in message and "\n" not in message

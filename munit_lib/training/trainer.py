@@ -36,7 +36,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import Dataset
 
 from ..config import MUNITConfig
-from ..losses import PerceptualLoss
+from ..losses import VGG16_URL, PerceptualLoss
 from ..networks import MUNIT
 from .batches import SeededItems, batch_stream
 from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, read_training_checkpoint
@@ -124,10 +124,12 @@ class Trainer:
         if len(self.datasets) != 2 or any(len(d) < 1 for d in self.datasets):
             raise ValueError("Trainer needs two non-empty datasets (domain A, domain B)")
         self.display_sets = tuple(display) if display is not None else self.datasets
-        self.perceptual = perceptual
-        if self.cfg.vgg_w > 0 and perceptual is None:
-            raise ValueError("vgg_w > 0 needs the perceptual loss: pass perceptual=PerceptualLoss(...) with "
-                             "VGG16 weights, or set vgg_w: 0")
+        if self.cfg.vgg_w > 0 and perceptual is None:  # built from the config: vgg_layer, vgg_model_path
+            if not self.cfg.vgg_model_path:
+                raise ValueError(f"vgg_w > 0 needs ImageNet VGG16 weights: download {VGG16_URL} and set "
+                                 "vgg_model_path: to that file (or its folder) in the config, or set vgg_w: 0")
+            perceptual = PerceptualLoss(self.cfg.vgg_layer, weights_path=self.cfg.vgg_model_path)
+        self.perceptual = perceptual.to(self.device) if perceptual is not None else None
         self.progress = progress and self.dist.is_main
 
         # the model, built under the run's seed so that the same config gives the same initial weights
@@ -145,7 +147,7 @@ class Trainer:
         if self.dist.enabled:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.objectives = (DistributedDataParallel(DisObjective(self.model), device_ids=ids, broadcast_buffers=False),
-                               DistributedDataParallel(GenObjective(self.model, perceptual), device_ids=ids,
+                               DistributedDataParallel(GenObjective(self.model, self.perceptual), device_ids=ids,
                                                        broadcast_buffers=False))
         # fixed inputs and styles for the sample grids: the same pictures at every interval
         g = torch.Generator().manual_seed(self.cfg.seed + 12345)
