@@ -1,7 +1,8 @@
 """Data for MUNIT: two unpaired image domains.
 
 * ``shapes``: synthetic sketches (A) and paintings (B) with full ground truth, in memory
-  (``ShapesDomain``) or on disk in the original layout (``make_shapes_dataset``).
+  (``ShapesDomain``) or on disk in the original layout (``make_shapes_dataset``); aligned
+  sketch/painting pairs for supervised baselines (``ShapesPairs``, ``write_pix2pix_pairs``).
 * ``folders``: real domains from folders or file lists, pix2pix pairs split into unpaired
   folders, and the loader that draws one batch from each domain.
 * ``transforms``: the paper's resize / crop / flip / [-1, 1] pipeline.
@@ -11,16 +12,16 @@ from .download import (DATASETS, ChecksumError, UnsafeArchiveError, download_afh
                        download_edges2shoes, download_file, extract_archive, sha256_file)
 from .folders import (IMG_EXTENSIONS, ImageFolderDomain, ImageLoadError, UnpairedLoader, list_images, load_image,
                       read_file_list, split_side_by_side, unpaired_domains, unpaired_loader)
-from .shapes import (BACKGROUNDS, KINDS, PALETTE, TEXTURES, ShapeGeometry, ShapeRecord, ShapesDomain, ShapeStyle,
-                     load_ground_truth, make_shapes_dataset, render_painting, render_sketch, sample_geometry,
-                     sample_style)
+from .shapes import (BACKGROUNDS, KINDS, PALETTE, TEXTURES, ShapeGeometry, ShapeRecord, ShapesDomain, ShapesPairs,
+                     ShapeStyle, load_ground_truth, make_shapes_dataset, render_painting, render_sketch,
+                     sample_geometry, sample_style, write_pix2pix_pairs)
 from .transforms import image_to_tensor, tensor_to_uint8, test_transform, train_transform
 
 __all__ = [
     # shapes
     "KINDS", "PALETTE", "TEXTURES", "BACKGROUNDS", "ShapeGeometry", "ShapeStyle", "ShapeRecord", "ShapesDomain",
     "sample_geometry", "sample_style", "render_sketch", "render_painting", "make_shapes_dataset",
-    "load_ground_truth",
+    "load_ground_truth", "ShapesPairs", "write_pix2pix_pairs",
     # folders
     "IMG_EXTENSIONS", "ImageFolderDomain", "ImageLoadError", "list_images", "read_file_list", "load_image",
     "unpaired_domains", "split_side_by_side", "UnpairedLoader", "unpaired_loader",

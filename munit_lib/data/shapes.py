@@ -46,7 +46,7 @@ __all__ = [
     "KINDS", "PALETTE", "TEXTURES", "BACKGROUNDS", "SKETCH_PAPER", "SKETCH_INK", "MIN_SIZE", "MAX_SIZE",
     "ShapeGeometry", "ShapeStyle", "ShapeRecord", "sample_geometry", "sample_style", "render_sketch",
     "render_painting", "shade", "texture_period", "outline_width", "make_shapes_dataset",
-    "load_ground_truth", "ShapesDomain",
+    "load_ground_truth", "ShapesDomain", "ShapesPairs", "write_pix2pix_pairs",
 ]
 
 # ----------------------------------------------------------------------------- the factors
@@ -507,3 +507,146 @@ def load_ground_truth(root: Union[str, os.PathLike]) -> dict[str, dict[str, Shap
         domain = folder[-1].lower()  # trainA -> "a"
         out[folder] = {name: ShapeRecord.from_dict(d, domain, size, name) for name, d in sorted(files.items())}
     return out
+
+
+# ----------------------------------------------------------------------------- paired mode
+PAIRED_STREAM = 2  # the random streams of pairs: [seed, split, 2, index] (domains use 0 and 1)
+PAIRS_FORMAT = "munit_lib.shapes_pairs/1"  # ground_truth.json of pairs (load_ground_truth refuses it)
+
+
+def _make_pair(split: str, index: int, size: int, seed: int) -> tuple[ShapeRecord, ShapeRecord]:
+    """Ground truth of pair ``index``: one geometry drawn once, then a style; the sketch and the
+    painting share the geometry (they are aligned pixel for pixel)."""
+    rng = np.random.default_rng([int(seed), SPLITS.index(split), PAIRED_STREAM, int(index)])
+    geom = sample_geometry(rng)
+    style = sample_style(rng)
+    name = f"{index:06d}.png"
+    return ShapeRecord("a", geom, None, size, name), ShapeRecord("b", geom, style, size, name)
+
+
+class ShapesPairs(Dataset):
+    """The paired mode of the shapes data, for supervised (BicycleGAN, pix2pix) training: item ``i``
+    is ``(sketch, painting)``, two float tensors (3, size, size) in [-1, 1] drawn from the SAME
+    ground truth (geometry), so the painting is the exact translation of the sketch in its style.
+
+    Pairs come from their own random streams, so they are not the images of ``ShapesDomain``.
+    ``domain("a")`` / ``domain("b")`` view one side as a dataset of images (item ``i`` of both
+    views is pair ``i``); ``ground_truth(i)`` gives the two records; :func:`write_pix2pix_pairs`
+    writes them side by side as pix2pix's datasets are.
+    """
+
+    def __init__(self, split: str = "train", size: int = 64, n: int = 1000, seed: int = 0, cache: bool = True) -> None:
+        _check_name(split, SPLITS, "split")
+        self.split, self.size = split, check_size(size)
+        if int(n) < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        self.n, self.seed, self.cache = int(n), int(seed), cache
+        self._images: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _index(self, i: int) -> int:
+        i = int(i)
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(f"index {i} out of range for ShapesPairs of {self.n} pairs")
+        return i
+
+    def ground_truth(self, i: int) -> tuple[ShapeRecord, ShapeRecord]:
+        """(sketch record, painting record) of pair ``i``: the same geometry, the painting's style."""
+        return _make_pair(self.split, self._index(i), self.size, self.seed)
+
+    def images(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pair ``i`` as two uint8 arrays (size, size, 3)."""
+        i = self._index(i)
+        if i not in self._images:
+            sketch, painting = self.ground_truth(i)
+            pair = (sketch.render(), painting.render())
+            if not self.cache:
+                return pair
+            self._images[i] = pair
+        return self._images[i]
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        sketch, painting = self.images(i)
+        return image_to_tensor(sketch), image_to_tensor(painting)
+
+    def domain(self, side: str) -> "PairSide":
+        """One side of the pairs as an image dataset: ``"a"`` sketches, ``"b"`` paintings."""
+        return PairSide(self, side)
+
+    def __repr__(self) -> str:
+        return f"ShapesPairs(split={self.split!r}, size={self.size}, n={self.n}, seed={self.seed})"
+
+
+class PairSide(Dataset):
+    """The sketches (``"a"``) or the paintings (``"b"``) of a :class:`ShapesPairs`, item ``i`` of
+    either side being half of pair ``i`` (the images are drawn once, shared by both sides)."""
+
+    def __init__(self, pairs: ShapesPairs, side: str) -> None:
+        side = str(side).lower()
+        _check_name(side, DOMAINS, "domain")
+        self.pairs, self.side = pairs, side
+        self.domain, self.split, self.size = side, pairs.split, pairs.size
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def ground_truth(self, i: int) -> ShapeRecord:
+        return self.pairs.ground_truth(i)[DOMAINS.index(self.side)]
+
+    def image(self, i: int) -> np.ndarray:
+        return self.pairs.images(i)[DOMAINS.index(self.side)]
+
+    def __getitem__(self, i: int) -> torch.Tensor:
+        return image_to_tensor(self.image(i))
+
+
+def write_pix2pix_pairs(root: Union[str, os.PathLike], size: int = 64, n_train: int = 2000, n_test: int = 200,
+                        seed: int = 0, progress: bool = True) -> Path:
+    """Write the pairs in pix2pix's layout and return ``root``::
+
+        root/train/000000.png ...   one image 2 * size wide: sketch | painting
+        root/val/000000.png ...     the test pairs (pix2pix names its test split "val")
+        root/ground_truth.json      {"splits": {"train": {"000000.png": {factors}}, "val": ...}, ...}
+
+    ``munit_lib.data.split_side_by_side(root / "train", out, "train")`` reads them back into
+    unpaired ``trainA`` / ``trainB`` folders, as for edges2shoes. Pair ``i`` of a split is item
+    ``i`` of ``ShapesPairs(split, size, n, seed)``, pixel for pixel. Written into a temporary
+    folder and renamed into place; an existing ``root`` is refused.
+    """
+    from tqdm.auto import tqdm
+
+    size = check_size(size)
+    if int(n_train) < 1 or int(n_test) < 1:
+        raise ValueError(f"n_train and n_test must be at least 1, got {n_train} and {n_test}")
+    root = Path(root)
+    if root.exists():
+        raise FileExistsError(f"{root} already exists; remove it or choose another folder")
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".tmp", dir=root.parent))
+    try:
+        splits: dict[str, dict[str, dict]] = {}
+        bar = tqdm(total=int(n_train) + int(n_test), desc=f"shape pairs {size}px", unit="pair", disable=not progress)
+        for split, folder, n in (("train", "train", int(n_train)), ("test", "val", int(n_test))):
+            (tmp / folder).mkdir()
+            pairs = ShapesPairs(split, size, n, seed, cache=False)
+            records = splits[folder] = {}
+            for i in range(n):
+                sketch, painting = pairs.images(i)
+                side_by_side = np.concatenate([sketch, painting], axis=1)  # (size, 2 size, 3): A | B
+                name = f"{i:06d}.png"
+                Image.fromarray(side_by_side).save(tmp / folder / name, format="PNG")
+                records[name] = pairs.ground_truth(i)[1].to_dict()  # geometry + style of the pair
+                bar.update(1)
+        bar.close()
+        meta = {**_metadata(size, int(n_train), int(n_test), int(seed)), "format": PAIRS_FORMAT}
+        with open(tmp / "ground_truth.json", "w", encoding="utf-8") as f:
+            json.dump({**meta, "splits": splits}, f, indent=1, sort_keys=True)
+        os.replace(tmp, root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return root
