@@ -36,6 +36,20 @@ PRETRAINED: dict[str, dict[str, str]] = {
                     "--checkpoint runs/shapes_cpu/checkpoints/last.pt --out data/pretrained/shapes/generators.pt",
     },
 }
+# The cycle variants of notebook 09 (munit_lib.variants), in half precision, with config.yaml and scores.json.
+_VARIANT_ABOUT = {
+    "cyc0": "explicit cycle weight 0 (the implicit cycle of the bidirectional losses alone)",
+    "cyc1": "explicit style-augmented cycle, weight 1",
+    "cyc10": "explicit style-augmented cycle, weight 10",
+    "plain10": "plain (CycleGAN-like) cycle back with a random style, weight 10",
+}
+for _name, _about in _VARIANT_ABOUT.items():
+    PRETRAINED[f"shapes_{_name}"] = {
+        "file": f"pretrained/shapes_{_name}/generators.pt",
+        "about": f"shapes model, {_about}; the fast shapes recipe otherwise",
+        "recreate": f"python scripts/train_variants.py --variants {_name}",
+    }
+del _name, _about
 
 
 class UnknownPretrainedError(KeyError, ValueError):

@@ -1,0 +1,155 @@
+"""Variants of the shapes model that differ in their cycle term (notebook 09's trade-off).
+
+The paper trains with the explicit cycle weight 0 on most data sets (the bidirectional
+reconstruction losses already imply a cycle) and 10 on a few. Here one base config is trained
+four times, changing only the cycle:
+
+=========  ===================================================================================
+``cyc0``   ``recon_x_cyc_w = 0``: the implicit cycle of the bidirectional losses alone
+``cyc1``   ``recon_x_cyc_w = 1``: the explicit style-augmented cycle, light
+``cyc10``  ``recon_x_cyc_w = 10``: the explicit style-augmented cycle, heavy
+``plain10`` ``recon_x_cyc_w = 10``, ``recon_x_cyc_style = random``: a plain, CycleGAN-like cycle
+           that must return x1 whatever style the way back uses
+=========  ===================================================================================
+
+:func:`train_variants` trains each (resuming a stopped run from its checkpoint), scores it
+(:func:`score_variant`: the shapes ground-truth scores + :func:`munit_lib.analysis.cycle_errors`)
+and publishes it under ``<out_root>/shapes_<name>/``: ``generators.pt`` in half precision
+(the original layout + config; it loads into float32 networks as any export),
+``config.yaml`` and ``scores.json``. ``munit_lib.pretrained("shapes_cyc10")`` then loads it.
+A variant already published at the requested iteration is skipped.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import torch
+from torch import nn
+
+from .config import MUNITConfig
+
+__all__ = ["VARIANTS", "variant_config", "export_half", "score_variant", "publish_variant", "train_variants",
+           "folder_size_mb", "PRETRAINED_LIMIT_MB"]
+
+VARIANTS: dict[str, dict] = {
+    "cyc0": {"recon_x_cyc_w": 0.0, "recon_x_cyc_style": "encoded"},
+    "cyc1": {"recon_x_cyc_w": 1.0, "recon_x_cyc_style": "encoded"},
+    "cyc10": {"recon_x_cyc_w": 10.0, "recon_x_cyc_style": "encoded"},
+    "plain10": {"recon_x_cyc_w": 10.0, "recon_x_cyc_style": "random"},
+}
+PRETRAINED_LIMIT_MB = 40.0  # everything under data/pretrained/ together
+
+
+def _check_name(name: str) -> str:
+    if name not in VARIANTS:
+        raise ValueError(f"unknown variant {name!r}; known variants: {', '.join(VARIANTS)}")
+    return name
+
+
+def variant_config(base: MUNITConfig, name: str) -> MUNITConfig:
+    """``base`` with the cycle settings of variant ``name``."""
+    return base.replace(**VARIANTS[_check_name(name)])
+
+
+def export_half(gen_a: nn.Module, gen_b: nn.Module, path: Union[str, os.PathLike], cfg: MUNITConfig,
+                iteration: int = 0) -> Path:
+    """:func:`munit_lib.training.checkpoint.export_generators`, with every floating tensor stored
+    in float16 (half the bytes; loading copies them into the float32 networks)."""
+    from .training.checkpoint import GENERATORS_FORMAT, atomic_save
+
+    def half(module: nn.Module) -> dict:
+        return {k: (v.detach().cpu().half() if v.is_floating_point() else v.detach().cpu()).contiguous()
+                for k, v in module.state_dict().items()}
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return atomic_save({"a": half(gen_a), "b": half(gen_b), "config": cfg.to_dict(), "format": GENERATORS_FORMAT,
+                        "iteration": int(iteration), "dtype": "float16"}, path)
+
+
+@torch.no_grad()
+def score_variant(gen_a: nn.Module, gen_b: nn.Module, n: int = 200, num_styles: int = 16, seed: int = 0) -> dict:
+    """The shapes ground-truth scores (``score_shapes_model``: content IoU, colour / texture /
+    pair coverage, example-guided fidelity) and the cycle errors (``analysis.cycle_errors`` on
+    ``n`` test images per domain), in one flat dict."""
+    from .analysis import cycle_errors
+    from .data import ShapesDomain
+    from .shapes_metrics import score_shapes_model
+
+    scores = score_shapes_model(gen_a, gen_b, n=n, num_styles=num_styles, seed=seed)
+    size = int(gen_a.cfg.image_size)
+    x_a = torch.stack([img for img in ShapesDomain("a", "test", size, n)])  # (n, 3, size, size)
+    x_b = torch.stack([img for img in ShapesDomain("b", "test", size, n)])
+    scores.update({f"cycle_{k}": v for k, v in cycle_errors(gen_a, gen_b, x_a, x_b, seed=seed).items()})
+    return scores
+
+
+def publish_variant(name: str, run_dir: Union[str, os.PathLike], out_root: Union[str, os.PathLike],
+                    n: int = 200, num_styles: int = 16) -> dict:
+    """Export the run's generators (EMA when it has them) in half precision to
+    ``out_root/shapes_<name>/generators.pt`` with ``config.yaml``, score them as loaded from
+    that file (what users get), write ``scores.json`` and return the scores."""
+    from .official import load_official_generators
+    from .training import read_training_checkpoint
+    from .translate import Translator
+
+    run_dir, out = Path(run_dir), Path(out_root) / f"shapes_{_check_name(name)}"
+    checkpoint = run_dir / "checkpoints" / "last.pt"
+    if not checkpoint.is_file():
+        raise FileNotFoundError(f"variant {name!r} has no checkpoint at {checkpoint}: train it first")
+    state = read_training_checkpoint(checkpoint)  # weights_only=True, format checked
+    iteration = int(state["iteration"])
+    translator = Translator.from_checkpoint(checkpoint)  # EMA generators when the run has them
+    cfg = MUNITConfig.from_dict(dict(state["config"]))
+    export_half(translator.gen_a, translator.gen_b, out / "generators.pt", cfg, iteration)
+    cfg.to_yaml(out / "config.yaml")
+    gen_a, gen_b = load_official_generators(out / "generators.pt")  # score what is shipped
+    scores = score_variant(gen_a, gen_b, n=n, num_styles=num_styles)
+    scores.update(variant=name, iteration=iteration, n_test=n, num_styles=num_styles,
+                  date=datetime.date.today().isoformat(), torch=torch.__version__, **VARIANTS[name])
+    (out / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return scores
+
+
+def folder_size_mb(folder: Union[str, os.PathLike]) -> float:
+    """Total size of the files under ``folder``, in MB (10^6 bytes)."""
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file()) / 1e6
+
+
+def train_variants(names: Sequence[str], base: MUNITConfig, runs_dir: Union[str, os.PathLike],
+                   out_root: Union[str, os.PathLike], max_iter: Optional[int] = None, n: int = 200,
+                   num_styles: int = 16, progress: bool = True, log=print) -> dict[str, dict]:
+    """Train, score and publish each variant in ``names`` from the config ``base``.
+
+    A variant whose ``scores.json`` already reports ``max_iter`` (default ``base.max_iter``)
+    iterations is skipped; otherwise its run in ``runs_dir/<name>`` continues from its last
+    checkpoint (or starts), trains to ``max_iter`` and is published to ``out_root``. Raises
+    ``RuntimeError`` when ``out_root`` grows past ``PRETRAINED_LIMIT_MB``. Returns the scores.
+    """
+    from .training import Trainer
+
+    for name in names:
+        _check_name(name)
+    target = int(max_iter if max_iter is not None else base.max_iter)
+    results = {}
+    for name in names:
+        done = Path(out_root) / f"shapes_{name}" / "scores.json"
+        if done.is_file():
+            scores = json.loads(done.read_text(encoding="utf-8"))
+            if int(scores.get("iteration", -1)) >= target:
+                log(f"{name}: published at iteration {scores['iteration']}, skipped")
+                results[name] = scores
+                continue
+        cfg = variant_config(base, name)
+        trainer = Trainer(cfg, Path(runs_dir) / name, progress=progress)
+        trainer.fit(max_iter=target, resume=True)
+        log(f"{name}: trained to iteration {trainer.iteration}; scoring")
+        results[name] = publish_variant(name, trainer.out_dir, out_root, n=n, num_styles=num_styles)
+        size = folder_size_mb(out_root)
+        if size > PRETRAINED_LIMIT_MB:
+            raise RuntimeError(f"{out_root} holds {size:.1f} MB, over the {PRETRAINED_LIMIT_MB:.0f} MB limit; "
+                               "use narrower networks or fewer variants")
+    return results
