@@ -341,7 +341,9 @@ class StyleExplorer:
         r = float(slider_range)
         state = self.state
 
-        self.image = W.Image(value=b"", format="png")
+        # the picture keeps its own size and aspect ratio (a flex row would stretch it to the
+        # height of the slider column beside it)
+        self.image = W.Image(value=b"", format="png", layout=W.Layout(object_fit="contain", flex="0 0 auto"))
         self.error = W.HTML(value="")
         self.status = W.HTML(value="")
         self._shown_options = self._content_options()
@@ -362,6 +364,10 @@ class StyleExplorer:
         self.reference_button = W.Button(description="Use as style")
         self.upload_content = W.FileUpload(accept="image/*", multiple=False, description="Upload content")
         self.upload_reference = W.FileUpload(accept="image/*", multiple=False, description="Upload style")
+        for button in (self.random_button, self.store_a_button, self.store_b_button, self.add_content_button,
+                       self.reference_button, self.upload_content, self.upload_reference):
+            button.layout.width = "auto"  # as wide as its label: the default fixed width cuts long labels
+            button.layout.min_width = "fit-content"
 
         # every callback goes through _guard: errors land in the label, never in the output
         self.content.observe(self._guard(self._on_content), names="value")
@@ -379,7 +385,7 @@ class StyleExplorer:
         self.upload_reference.observe(self._guard(self._on_upload_reference), names="value")
 
         self.widget = W.VBox([
-            W.HBox([self.image, W.VBox(self.sliders)]),
+            W.HBox([self.image, W.VBox(self.sliders)], layout=W.Layout(align_items="flex-start")),
             W.HBox([self.content, self.direction]),
             W.HBox([self.random_button, self.store_a_button, self.store_b_button, self.interpolation, self.mode]),
             W.HBox([self.path, self.add_content_button, self.reference_button]),
@@ -493,7 +499,10 @@ class StyleExplorer:
             self._on_interpolation({"new": self.interpolation.value})
 
     def _path(self) -> str:
+        """The path typed in the box. The box is emptied once read (the status or error label names
+        the file), so that a path typed by a script, such as a temporary file, does not linger."""
         path = self.path.value.strip()
+        self.path.value = ""
         if not path:
             raise ValueError("type the path of an image file in the box first")
         return path

@@ -262,3 +262,22 @@ def test_widget_time_update_restores(explorer):
     image, value = explorer.image.value, explorer.sliders[0].value
     assert explorer.time_update(3) > 0
     assert explorer.sliders[0].value == value and explorer.image.value == image
+
+
+def test_path_box_is_emptied_after_use_and_the_label_names_the_file(explorer, tmp_path):
+    """A path typed in the box is used once: the box empties, the label says which file it was."""
+    explorer.path.value = str(tmp_path / "missing.png")
+    explorer.add_content_button.click()
+    assert explorer.path.value == "" and "missing.png" in explorer.error.value
+    explorer.path.value = str(png_file(tmp_path, 3))
+    explorer.add_content_button.click()
+    assert explorer.path.value == "" and explorer.error.value == "" and "3" in explorer.status.value
+
+
+def test_layout_keeps_the_picture_and_labels_whole(explorer):
+    """The picture is not stretched to the slider column, and buttons are as wide as their labels."""
+    row = explorer.widget.children[0]
+    assert row.children[0] is explorer.image and row.layout.align_items == "flex-start"
+    assert explorer.image.layout.object_fit == "contain"
+    for button in (explorer.add_content_button, explorer.reference_button, explorer.upload_content):
+        assert button.layout.width == "auto"
