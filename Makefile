@@ -22,8 +22,14 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[lab]"
 	touch $@
 
+# JupyterLab refuses to run as root without --allow-root (containers, CI): pass it only then.
+# The server's root is the repository (configs/ and data/ in the file browser); it opens notebook 00.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+FIRST_NOTEBOOK := notebooks/00_overview_and_setup.ipynb
+
 lab: $(VENV)/.lab-installed
-	$(VENV)/bin/jupyter lab notebooks/00_overview_and_setup.ipynb
+	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" \
+		--ServerApp.default_url=/lab/tree/$(FIRST_NOTEBOOK)
 
 test: $(VENV)/.test-installed
 	$(TESTENV) $(PY) -m pytest tests/ $(NBVAL) notebooks/
