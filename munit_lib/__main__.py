@@ -91,7 +91,9 @@ def cmd_download(args) -> int:
 
     fetch = {"edges2shoes": data.download_edges2shoes, "edges2handbags": data.download_edges2handbags,
              "afhq": data.download_afhq}[args.name]
-    folder = fetch(args.root)
+    if args.disjoint and args.name == "afhq":
+        raise ValueError("--disjoint applies to edges2shoes and edges2handbags (side-by-side pairs), not afhq")
+    folder = fetch(args.root, disjoint=True) if args.disjoint else fetch(args.root)
     print(f"{args.name} is ready in {folder}: set data_root: {folder} in your config")
     return 0
 
@@ -191,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("download", help="download and prepare a paper dataset (needs the network; large)")
     p.add_argument("name", choices=["edges2shoes", "edges2handbags", "afhq"])
     p.add_argument("--root", default="data", help="where to put it (default data/)")
+    p.add_argument("--disjoint", action="store_true", help="edges2*: A and B from disjoint halves of the pairs "
+                   "(default: every pair's halves in both, as the original)")
     p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("export", help="write the generators of a training checkpoint in the original layout")

@@ -200,11 +200,25 @@ def make_pairs(folder, n, w=16, h=8):
         Image.fromarray(x).save(folder / f"{i:03d}.png")
 
 
+def test_split_side_by_side_default_is_the_originals_every_file_in_both(tmp_path):
+    """As the original prepares edges2shoes: every file's left half in A, its right half in B."""
+    src = tmp_path / "edges2things" / "train"
+    src.mkdir(parents=True)
+    make_pairs(src, 5, w=17)
+    out_a, out_b = split_side_by_side(src, tmp_path / "unpaired", "train", progress=False)
+    expected = [f"{i:03d}.png" for i in range(5)]
+    assert sorted(p.name for p in out_a.iterdir()) == expected == sorted(p.name for p in out_b.iterdir())
+    for i, name in enumerate(expected):
+        a, b = np.asarray(Image.open(out_a / name)), np.asarray(Image.open(out_b / name))
+        assert a.shape == b.shape == (8, 8, 3)
+        assert (a[..., 0] == 10 * (i + 1)).all() and (b[..., 2] == 10 * (i + 1)).all()  # left = A, right = B
+
+
 def test_split_side_by_side_disjoint_halves(tmp_path):
     src = tmp_path / "edges2things" / "train"
     src.mkdir(parents=True)
     make_pairs(src, 7, w=17)  # odd width: both halves 8 px wide
-    out_a, out_b = split_side_by_side(src, tmp_path / "unpaired", "train", seed=1, progress=False)
+    out_a, out_b = split_side_by_side(src, tmp_path / "unpaired", "train", disjoint=True, seed=1, progress=False)
     names_a = sorted(p.name for p in out_a.iterdir())
     names_b = sorted(p.name for p in out_b.iterdir())
     assert len(names_a) == 3 and len(names_b) == 4 and not set(names_a) & set(names_b)
@@ -215,7 +229,7 @@ def test_split_side_by_side_disjoint_halves(tmp_path):
     for name in names_b:  # B = right halves: blue
         x = np.asarray(Image.open(out_b / name))
         assert x.shape == (8, 8, 3) and x[..., 2].min() > 0 and x[..., 0].max() == 0
-    again = split_side_by_side(src, tmp_path / "again", "train", seed=1, progress=False)
+    again = split_side_by_side(src, tmp_path / "again", "train", disjoint=True, seed=1, progress=False)
     assert sorted(p.name for p in again[0].iterdir()) == names_a  # same seed, same halves
     with pytest.raises(FileExistsError, match="overwrite"):
         split_side_by_side(src, tmp_path / "unpaired", "train", progress=False)
@@ -226,8 +240,8 @@ def test_split_side_by_side_disjoint_halves(tmp_path):
     one = tmp_path / "one"
     one.mkdir()
     make_pairs(one, 1)
-    with pytest.raises(ValueError, match="keep_all=True"):
-        split_side_by_side(one, tmp_path / "x", progress=False)
+    with pytest.raises(ValueError, match="disjoint=False"):
+        split_side_by_side(one, tmp_path / "x", disjoint=True, progress=False)
 
 
 # ----------------------------------------------------------------------------- the loader

@@ -218,11 +218,15 @@ def test_download_edges2shoes_end_to_end_offline(tmp_path, monkeypatch, capsys):
     assert "sha256 of edges2shoes.tar.gz" in capsys.readouterr().out  # no checksum recorded: printed
     assert root == tmp_path / "data" / "edges2shoes_unpaired"
     dom_a, dom_b = unpaired_domains(root, "train", new_size=8, crop=8)
-    assert len(dom_a) == 2 and len(dom_b) == 2  # disjoint halves of the 4 pairs
+    assert len(dom_a) == 4 and len(dom_b) == 4  # as the original: every pair's halves in both domains
     assert dom_a[0].min() == 1.0 and dom_b[0][2].min() > -1.0  # A = white edges, B = blue photos
     test_a, test_b = unpaired_domains(root, "test", new_size=8, crop=8)
-    assert len(test_a) + len(test_b) == 4
+    assert len(test_a) + len(test_b) == 8
     assert download_edges2shoes(tmp_path / "data", progress=False) == root  # second call: nothing to do
+    disjoint = download_edges2shoes(tmp_path / "data", disjoint=True, progress=False)  # the option, beside it
+    assert disjoint == tmp_path / "data" / "edges2shoes_disjoint"
+    dom_a, dom_b = unpaired_domains(disjoint, "train", new_size=8, crop=8)
+    assert len(dom_a) == 2 and len(dom_b) == 2  # disjoint halves of the 4 pairs
 
 
 def test_download_afhq_writes_lists(tmp_path, monkeypatch):

@@ -229,25 +229,30 @@ def _fetch(name: str, root: PathLike, progress: bool) -> Path:
     return folder
 
 
-def _pix2pix(name: str, root: PathLike, keep_all: bool, progress: bool) -> Path:
+def _pix2pix(name: str, root: PathLike, disjoint: bool, progress: bool) -> Path:
     folder = _fetch(name, root, progress)
-    out = Path(root) / f"{name}_unpaired"
+    out = Path(root) / f"{name}_{'disjoint' if disjoint else 'unpaired'}"
     for split, sub in (("train", "train"), ("test", "val")):
         if not ((out / f"{split}A").is_dir() and (out / f"{split}B").is_dir()):
-            split_side_by_side(folder / sub, out, split, keep_all=keep_all, progress=progress, overwrite=True)
+            split_side_by_side(folder / sub, out, split, disjoint=disjoint, progress=progress, overwrite=True)
     return out
 
 
-def download_edges2shoes(root: PathLike = "data", keep_all: bool = False, progress: bool = True) -> Path:
+def download_edges2shoes(root: PathLike = "data", disjoint: bool = False, progress: bool = True,
+                         keep_all: Optional[bool] = None) -> Path:
     """pix2pix's edges2shoes (the paper's main benchmark; a large archive): download, unpack, and split
     each side-by-side pair into ``root/edges2shoes_unpaired/{train,test}{A,B}`` (A = edges,
-    B = photos; disjoint halves of the files unless ``keep_all``). Returns that folder."""
-    return _pix2pix("edges2shoes", root, keep_all, progress)
+    B = photos), as the original project does: every file's two halves in both domains. With
+    ``disjoint=True``, A and B come from disjoint halves of the files instead, in
+    ``root/edges2shoes_disjoint`` (see :func:`split_side_by_side`). Returns that folder."""
+    return _pix2pix("edges2shoes", root, disjoint if keep_all is None else not keep_all, progress)
 
 
-def download_edges2handbags(root: PathLike = "data", keep_all: bool = False, progress: bool = True) -> Path:
-    """pix2pix's edges2handbags, as :func:`download_edges2shoes`: ``root/edges2handbags_unpaired``."""
-    return _pix2pix("edges2handbags", root, keep_all, progress)
+def download_edges2handbags(root: PathLike = "data", disjoint: bool = False, progress: bool = True,
+                            keep_all: Optional[bool] = None) -> Path:
+    """pix2pix's edges2handbags, as :func:`download_edges2shoes`: ``root/edges2handbags_unpaired``
+    (or ``_disjoint``)."""
+    return _pix2pix("edges2handbags", root, disjoint if keep_all is None else not keep_all, progress)
 
 
 def _find_split_dir(folder: Path, split: str) -> Path:

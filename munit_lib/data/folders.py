@@ -6,8 +6,10 @@ images (its ``data_list_train_a`` option); both work here. Each training iterati
 batch from each domain, independently shuffled: ``unpaired_loader``.
 
 Paired datasets such as pix2pix's edges2shoes store each pair side by side (edges on the left,
-photo on the right); ``split_side_by_side`` turns them into two unpaired folders, by default from
-disjoint halves of the files, so that no photo's own edge map is in domain A.
+photo on the right); ``split_side_by_side`` turns them into two unpaired folders. By default it
+prepares them as the original project did (every file's left half in A and right half in B, so
+that numbers are comparable with the paper's); ``disjoint=True`` takes A and B from disjoint
+halves of the files instead, so that no photo's own edge map is in domain A.
 
 Loading is forgiving about what people have on disk (grayscale, transparency, palettes, 16-bit,
 EXIF rotations, tiny images) and strict about what it cannot read: an error names the file.
@@ -28,6 +30,7 @@ from torch.utils.data import DataLoader, Dataset
 from .transforms import test_transform, train_transform
 
 __all__ = ["IMG_EXTENSIONS", "ImageLoadError", "is_image_file", "list_images", "read_file_list", "load_image",
+           "check_images_open",
            "ImageFolderDomain", "unpaired_domains", "split_side_by_side", "UnpairedLoader", "unpaired_loader"]
 
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -143,6 +146,24 @@ def load_image(path: PathLike, channels: int = 3) -> Image.Image:
         raise ImageLoadError(f"cannot read image file {path}: {err}") from err
 
 
+def check_images_open(paths, what: str = "images") -> None:
+    """Decode every file in ``paths`` once, as training will (``load_image``), and raise one
+    ``ImageLoadError`` naming those that cannot be read (up to five, and how many in all), so
+    that a broken file stops a run before its first iteration, not when it is first drawn."""
+    bad = []
+    for path in paths:
+        try:
+            with Image.open(path) as img:
+                img.load()
+        except FileNotFoundError:
+            bad.append(f"{path} (missing)")
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+            bad.append(f"{path} ({str(err).splitlines()[0] if str(err) else type(err).__name__})")
+    if bad:
+        shown = ", ".join(bad[:5]) + (f", ... ({len(bad)} in all)" if len(bad) > 5 else "")
+        raise ImageLoadError(f"{len(bad)} of {len(paths)} {what} cannot be read: {shown}; remove or replace them")
+
+
 # ----------------------------------------------------------------------------- datasets
 class ImageFolderDomain(Dataset):
     """One image domain: every image under a folder (recursively, sorted), or those listed in a
@@ -213,27 +234,34 @@ def unpaired_domains(root: PathLike, split: str = "train", new_size: Optional[in
 
 
 # ----------------------------------------------------------------------------- pairs -> unpaired
-def split_side_by_side(src_folder: PathLike, dst_root: PathLike, split: str = "train", keep_all: bool = False,
-                       seed: int = 0, progress: bool = True, overwrite: bool = False) -> tuple[Path, Path]:
+def split_side_by_side(src_folder: PathLike, dst_root: PathLike, split: str = "train", disjoint: bool = False,
+                       seed: int = 0, progress: bool = True, overwrite: bool = False,
+                       keep_all: Optional[bool] = None) -> tuple[Path, Path]:
     """Turn pix2pix-style pairs (one image = A on the left half, B on the right half, as in
     edges2shoes: edges | photo) into two unpaired folders ``dst_root/{split}A`` and ``{split}B``.
 
-    By default the files are shuffled (``seed``) and cut in two disjoint halves: A's images come
-    from the first half, B's from the second, so no image in B has its own edge map in A and
-    the domains are truly unpaired. ``keep_all=True`` uses every file for both (more data, but
-    the pairs hide in it). File names and sub-folders are kept; JPEGs are re-saved at quality 95.
-    Each folder is written beside its destination and renamed into place when complete.
-    Returns the two folders.
+    By default, as the original project prepares edges2shoes and edges2handbags, every file's
+    left half goes to A and its right half to B: all the data in both domains (the training
+    loop shuffles each domain on its own, so pairs are never shown together), and numbers
+    comparable with the paper's. ``disjoint=True`` shuffles the files (``seed``) and takes A's
+    images from one half and B's from the other, so that no image in B has its own edge map in
+    A: the domains are then strictly unpaired, with half the data each. (``keep_all`` is the
+    former name: ``keep_all=False`` means ``disjoint=True``.) File names and sub-folders are
+    kept; JPEGs are re-saved at quality 100 without chroma subsampling, the closest PIL gets to
+    the source. Each folder is written beside its destination and renamed into place when
+    complete. Returns the two folders.
     """
     from tqdm.auto import tqdm
 
+    if keep_all is not None:
+        disjoint = not keep_all
     files = list_images(src_folder)
-    if keep_all:
+    if not disjoint:
         files_a = files_b = files
     else:
         if len(files) < 2:
             raise ValueError(f"{src_folder} holds {len(files)} pair(s): at least 2 are needed to split them "
-                             "into disjoint halves (or pass keep_all=True)")
+                             "into disjoint halves (or pass disjoint=False)")
         order = np.random.default_rng(seed).permutation(len(files))  # deterministic shuffle
         half = len(files) // 2
         files_a = [files[i] for i in sorted(order[:half])]  # back in file order
@@ -257,7 +285,7 @@ def split_side_by_side(src_folder: PathLike, dst_root: PathLike, split: str = "t
                 box = (0, 0, half_w, h) if side == 0 else (w - half_w, 0, w, h)  # left = A, right = B
                 target = tmp / path.relative_to(src)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                extra = {"quality": 95} if target.suffix.lower() in (".jpg", ".jpeg") else {}
+                extra = {"quality": 100, "subsampling": 0} if target.suffix.lower() in (".jpg", ".jpeg") else {}
                 img.crop(box).save(target, **extra)
                 bar.update(1)
             if out.exists():
