@@ -54,9 +54,13 @@ PROFILE = setup()  # seeds torch, pins the thread count under CI, PNG figures
 #
 # A convolution turns a batch of images into feature maps shaped `(B, C, H, W)`. For sample $n$ and
 # channel $c$ we can summarise the $H \times W$ values by their mean $\mu_{nc}$ and standard
-# deviation $\sigma_{nc}$. Work on neural style transfer (Gatys et al. 2016; Huang & Belongie 2017)
-# found that these few numbers carry much of an image's *style* (colours, contrast, texture energy),
-# while the spatial arrangement of the values carries its *content*.
+# deviation $\sigma_{nc}$. Neural style transfer showed that the *statistics* of a network's feature
+# maps carry an image's style: Gatys et al. (2016) matched their Gram matrices (channel-by-channel
+# correlations). The lighter view used here, that the per-channel mean and standard deviation are
+# enough, comes from Huang & Belongie's AdaIN paper (2017) and from Li et al.'s "Demystifying Neural
+# Style Transfer" (2017), which showed that matching these first two moments transfers style about as
+# well as matching Gram matrices. These few numbers carry much of the *style* (colours, contrast,
+# texture energy); the spatial arrangement of the values carries the *content*.
 #
 # To see this without any network, we make one spatial pattern per channel (the "content") and
 # dress it in two styles, A and B: each channel is scaled and shifted,
@@ -151,14 +155,16 @@ print("after IN, A and B are the same feature map")
 
 # %% [markdown]
 # The variance must be the biased one. With the unbiased estimate (divide by $HW - 1$) every value
-# would shrink by $\sqrt{(HW-1)/HW}$: a small factor on a 16×16 map, a large one on the 4×4 maps a
-# network sees deep inside.
+# would shrink by $\sqrt{(HW-1)/HW}$. In MUNIT, IN only runs in the content encoder, on maps of at
+# least a quarter of the image side (64×64 for the paper's 256×256 crops, 16×16 for the course's
+# 64×64 shapes), where the factor is 0.998 or closer to 1: small, but a different function from the
+# one the original code and `nn.InstanceNorm2d` compute, so its official weights expect the biased
+# one. On small maps the factor would grow (0.968 on 4×4; exercise 4).
 
 # %%
 unbiased = (feat - feat.mean(dim=(2, 3), keepdim=True)) / torch.sqrt(feat.var(dim=(2, 3), keepdim=True) + 1e-5)
 ratio = (unbiased / normed).median().item()
 print(f"unbiased / biased on a {H}x{W} map: {ratio:.4f} (sqrt(255/256) = {(255 / 256) ** 0.5:.4f})")
-print(f"on a 4x4 map the factor would be sqrt(15/16) = {(15 / 16) ** 0.5:.4f}")
 assert not torch.allclose(unbiased, normed, atol=1e-4)
 
 
@@ -214,9 +220,7 @@ print("my_adain == munit_lib.nn.adain == AdaptiveInstanceNorm2d")
 mean_out, std_out = channel_stats(styled)
 assert_close(mean_out, beta, atol=1e-5, rtol=0)  # the output mean is beta ...
 assert_close(std_out, gamma, atol=1e-3, rtol=1e-3)  # ... and its standard deviation is gamma
-# with the "1 + gamma" convention the same numbers would give standard deviation 1 + gamma instead
-_, std_plus_one = channel_stats(my_adain(feat, 1 + gamma, beta))
-assert_close(std_plus_one, 1 + gamma, atol=1e-3, rtol=1e-3)
+# (the "1 + gamma" convention of some other code would give standard deviation 1 + gamma: exercise 3)
 print("AdaIN output: channel means = beta, channel standard deviations = gamma")
 
 # %% [markdown]
@@ -348,11 +352,12 @@ plt.show()
 # \mathrm{LN}(x)_{nchw} = \gamma_c\,\frac{x_{nchw} - \mu_{n}}{\sigma_{n} + \epsilon} + \beta_c .
 # $$
 #
-# Three details differ from `torch.nn.LayerNorm` and `torch.nn.GroupNorm(1, C)`: the statistics
-# span all of $C, H, W$ of one sample; the standard deviation is **unbiased** ($CHW - 1$);
-# $\epsilon = 10^{-5}$ is added **outside** the square root; and $\gamma, \beta$ are per channel
-# ($\gamma$ starts uniform in $[0, 1)$, $\beta$ at 0). A faithful port must copy all of them, or the
-# official weights give different images.
+# Its statistics span all of $C, H, W$ of one sample and its $\gamma, \beta$ are per channel
+# ($\gamma$ starts uniform in $[0, 1)$, $\beta$ at 0), exactly as in `torch.nn.GroupNorm(1, C)`
+# (`torch.nn.LayerNorm` over $(C, H, W)$ would instead learn one $\gamma, \beta$ per *element*).
+# Two details differ from `GroupNorm(1, C)`: the standard deviation is **unbiased** ($CHW - 1$), and
+# $\epsilon = 10^{-5}$ is added **outside** the square root. A faithful port must copy both, or the
+# official weights give (slightly) different images.
 
 # %%
 def my_layer_norm(x, gamma, beta, eps=1e-5):
@@ -376,14 +381,21 @@ print("my_layer_norm == munit_lib.nn.LayerNorm")
 
 # %%
 # PyTorch's GroupNorm with one group has the same statistics region and per-channel affine,
-# but the biased variance and epsilon inside the root: close, not equal
+# but the biased variance and epsilon inside the root: close, not equal. The two differ exactly by
+#   gamma * (x - mu) * (1 / sqrt(var_biased + eps) - 1 / (std_unbiased + eps)),
+# which we predict and check, instead of only saying "they differ".
 group_norm = nn.GroupNorm(1, C, eps=1e-5)
 with torch.no_grad():
     group_norm.weight.copy_(ln.gamma)
     group_norm.bias.copy_(ln.beta)
-gap = (group_norm(feat) - ln(feat)).abs().max().item()
-print(f"largest |GroupNorm(1, C) - MUNIT LayerNorm| on this map: {gap:.3f}")
-assert gap > 1e-3
+    difference = group_norm(feat) - ln(feat)
+    flat = feat.reshape(2, -1)  # (B, C*H*W)
+    mu = flat.mean(dim=1).view(2, 1, 1, 1)
+    scale_gn = 1 / torch.sqrt(flat.var(dim=1, unbiased=False) + 1e-5)  # (B,)
+    scale_ln = 1 / (flat.std(dim=1, unbiased=True) + 1e-5)  # (B,)
+    predicted = ln.gamma.view(1, C, 1, 1) * (feat - mu) * (scale_gn - scale_ln).view(2, 1, 1, 1)
+assert_close(difference, predicted, atol=1e-5, rtol=1e-4)
+print(f"largest |GroupNorm(1, C) - MUNIT LayerNorm| on this map: {difference.abs().max():.3f}, as predicted")
 
 # %% [markdown]
 # **Why not IN after the upsampling convolutions?** Because the style is already in the features. The
@@ -460,3 +472,46 @@ plt.show()
 #    `nn.InstanceNorm2d` on 4×4, 16×16 and 64×64 maps. At which sizes would you notice the difference?
 # 5. Find a feature map on which `nn.GroupNorm(1, C)` and MUNIT's `LayerNorm` differ by more than
 #    0.1. (Hint: make $CHW$ small, or make the standard deviation tiny so that $\epsilon$ matters.)
+#
+# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
+# answers you have not given, says which ones are right, and fails with a hint otherwise.
+
+# %%
+ex1_negative_scale = None  # 1. what IN does to a channel whose scale a_c is negative: "same", "negated" or "zero"
+ex2_made_equal = None      # 2. True or False: does IN make z and z.flip(-1) equal?
+ex3_gammas = None          # 3. (gamma with gamma * x_hat, gamma with (1 + gamma) * x_hat) giving standard deviation 2
+ex4_factor_4x4 = None      # 4. unbiased-IN output / biased-IN output on a 4x4 map (a number)
+ex5_map = None             # 5. a (1, C, H, W) tensor on which GroupNorm(1, C) and MUNIT's LayerNorm differ by > 0.1
+
+answered = []
+if ex1_negative_scale is not None:
+    a = torch.tensor([2.0, -1.0, 0.5, 3.0]).view(1, C, 1, 1)  # channel 1 has a negative scale
+    flipped = my_instance_norm(a * feat + 1.0)[:, 1] / my_instance_norm(feat)[:, 1]
+    truth = "negated" if torch.allclose(flipped, -torch.ones_like(flipped), atol=1e-3) else "same"
+    assert ex1_negative_scale == truth, "1: try it: my_instance_norm(a * feat + 1) with one negative entry in a"
+    answered.append(1)
+if ex2_made_equal is not None:
+    truth = torch.allclose(my_instance_norm(z), my_instance_norm(z.flip(-1)))
+    assert ex2_made_equal == truth, "2: IN changes each channel's statistics; does it move values around in space?"
+    answered.append(2)
+if ex3_gammas is not None:
+    assert abs(ex3_gammas[0] - 2) < 1e-6 and abs(ex3_gammas[1] - 1) < 1e-6, (
+        "3: after IN the standard deviation is ~1, so the output's is the factor in front of x_hat")
+    answered.append(3)
+if ex4_factor_4x4 is not None:
+    small = torch.randn(1, C, 4, 4, generator=torch.Generator().manual_seed(0))
+    biased = my_instance_norm(small)
+    unbiased_small = (small - small.mean(dim=(2, 3), keepdim=True)) / torch.sqrt(small.var(dim=(2, 3), keepdim=True) + 1e-5)
+    truth = (unbiased_small / biased).median().item()
+    assert abs(ex4_factor_4x4 - truth) < 1e-3, f"4: compute it as in section 2 on a 4x4 map (HW = 16)"
+    answered.append(4)
+if ex5_map is not None:
+    gn5 = nn.GroupNorm(1, ex5_map.shape[1], eps=1e-5)
+    ln5 = mnn.LayerNorm(ex5_map.shape[1])
+    with torch.no_grad():
+        gn5.weight.copy_(ln5.gamma)
+        gap5 = (gn5(ex5_map) - ln5(ex5_map)).abs().max().item()
+    assert gap5 > 0.1, f"5: they differ by only {gap5:.4f}; see the hint"
+    answered.append(5)
+if answered:
+    print("correct:", answered)

@@ -231,7 +231,11 @@ def style_encoder_by_hand(input_dim=3, dim=64, style_dim=8, n_downsample=4, norm
 # %% [markdown]
 # This time we go the other way: we load **our** weights into the library's module with
 # `load_state_dict`, renaming our keys to the official ones. Both state dicts list the same tensors
-# in the same order, so zipping the two lists of keys gives the renaming.
+# in the same order, so zipping the two lists of keys gives the renaming. Why the orders match:
+# `state_dict()` lists parameters in the order the submodules were registered (depth first, a
+# convolution's weight before its bias), and both modules register the same convolutions in the
+# order the forward pass uses them. If they did not, `load_state_dict` would fail on a shape, or,
+# where two layers have the same shape, the `assert_close` on the outputs below would.
 
 # %%
 my_style = style_encoder_by_hand(small.input_dim_a, small.gen_dim, small.style_dim, small.style_downsample)
@@ -383,8 +387,11 @@ plt.show()
 #   the decoder.
 # - **Channel gains** are not removed, as predicted: the first convolution mixes the colour channels
 #   before IN can act, so the gains change the *pattern* of each feature map, not only its scale and
-#   offset, and IN cannot undo that (here the change is even larger with IN than without: IN
-#   rescales every channel, small differences included). Architecture alone does not make a content
+#   offset, and IN cannot undo that. Here the change is even larger with IN than without. The
+#   measure is relative to the code's size, and IN rescales every channel to standard deviation 1:
+#   channels that respond weakly to this image, and whose pattern the gains alter the most relative
+#   to their size, weigh as much as the strong ones after IN, while without IN they stay small and
+#   hardly count in the norm. Architecture alone does not make a content
 #   code domain-invariant; training (the losses of notebook 05) has to do the rest.
 # - **Shapes moved**: a change of layout, not of style. The content code changes completely. The style
 #   code changes much less than the content code (its global pool forgets positions), though not by
@@ -449,5 +456,65 @@ plt.show()
 #    the content code under "brightness +0.3" again. Why is the invariance no longer exact?
 # 4. Derive the parameter counts 5,385,856 and 2,764,936 on paper, using $C_{in} C_{out} k^2 + C_{out}$
 #    per convolution.
-# 5. Find an RGB transformation other than $a\,x + b$ that the first IN removes exactly. (Hint: which
-#    3×3 colour matrices $M$ give $W * (Mx) = a\,(W * x)$ for every filter bank $W$?)
+# 5. A colour matrix acts as $x' = Mx$ at every pixel. Show that $W * (Mx) = a\,(W * x)$ holds for
+#    *every* filter bank $W$ only when $M = aI$: the architecture alone removes no colour mixing.
+#    Then build a hue rotation (a 3×3 rotation $M$ about the grey axis $(1, 1, 1)/\sqrt 3$, by
+#    60°) and measure how much it moves MUNIT's content code, and the code without IN.
+#
+# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
+# answers you have not given, says which ones are right, and fails with a hint otherwise.
+
+# %%
+ex1_code_shape = None   # 1. shape of the content code of a (1, 3, 256, 256) image with n_downsample=3 (a tuple)
+ex1_params = None       # 1. its number of parameters
+ex2_invariant = None    # 2. True or False: is the content code invariant under x' = -x?
+ex3_change = None       # 3. relative change of the zero-padded content code under "brightness +0.3"
+ex4_conv_params = None  # 4. a function (c_in, c_out, k) -> parameters of one convolution with bias
+ex5_M = None            # 5. your 3x3 hue-rotation matrix (a tensor)
+
+
+def relative_change(f, img, edited):
+    with torch.no_grad():
+        a, b = f(img).flatten(1), f(edited).flatten(1)
+    return ((b - a).norm() / a.norm()).item()
+
+
+answered = []
+if ex1_code_shape is not None or ex1_params is not None:
+    deeper = content_encoder_by_hand(n_downsample=3)
+    with torch.no_grad():
+        shape = tuple(deeper(torch.zeros(1, 3, 256, 256)).shape)
+    assert ex1_code_shape is None or tuple(ex1_code_shape) == shape, "1: run the encoder on a 256x256 image"
+    assert ex1_params is None or ex1_params == count_parameters(deeper), "1: count_parameters(your encoder)"
+    answered.append(1)
+if ex2_invariant is not None:
+    net = encoders["content, IN (MUNIT)"]
+    assert ex2_invariant == (relative_change(net, x, -x) < 1e-3), "2: IN(-y) = -IN(y), then ReLU keeps the positive part"
+    answered.append(2)
+if ex3_change is not None:
+    zero_padded = init_weights(content_encoder_by_hand())
+    for parent in zero_padded.modules():  # swap every reflection pad for a zero pad of the same size
+        for name, child in parent.named_children():
+            if isinstance(child, nn.ReflectionPad2d):
+                setattr(parent, name, nn.ZeroPad2d(child.padding))
+    truth = relative_change(zero_padded, x, transforms["brightness +0.3"](x))
+    assert truth > 1e-3 and ex3_change > 1e-3, "3: with zero padding the border is not shifted with the image"
+    answered.append(3)
+if ex4_conv_params is not None:
+    for net in (encoders["content, IN (MUNIT)"], encoders["style, no norm (MUNIT)"]):
+        by_formula = sum(ex4_conv_params(m.in_channels, m.out_channels, m.kernel_size[0])
+                         for m in net.modules() if isinstance(m, nn.Conv2d))
+        assert by_formula == count_parameters(net), f"4: your formula gives {by_formula:,}, not {count_parameters(net):,}"
+    answered.append(4)
+if ex5_M is not None:
+    M = torch.as_tensor(ex5_M, dtype=torch.float32)
+    grey = torch.ones(3) / 3 ** 0.5
+    assert_close(M @ M.T, torch.eye(3), atol=1e-4, rtol=0)  # a rotation keeps lengths ...
+    assert_close(M @ grey, grey, atol=1e-4, rtol=0)  # ... and the grey axis
+    assert abs(torch.trace(M).item() - (1 + 2 * 0.5)) < 1e-3, "5: a rotation by 60 degrees has trace 1 + 2 cos 60"
+    hue = lambda img: torch.einsum("ij,bjhw->bihw", M, img)  # M at every pixel
+    for enc in ["content, IN (MUNIT)", "content, no IN"]:
+        print(f"5: hue rotation moves '{enc}' by {relative_change(encoders[enc], x, hue(x)):.3f}")
+    answered.append(5)
+if answered:
+    print("correct:", answered)

@@ -298,6 +298,16 @@ plt.show()
 #
 # The official code has **no** factor $\tfrac12$ in front of the LSGAN terms. The non-saturating
 # loss is binary cross-entropy on logits; `softplus` is the same thing written without a sigmoid.
+#
+# **The paper's equation and the code differ.** The paper writes the adversarial loss in the
+# log-likelihood form of the original GAN,
+# $\mathcal L^{x_2}_{GAN} = \mathbb E_{c_1, s_2}[\log(1 - D_2(G_2(c_1, s_2)))] + \mathbb E_{x_2}[\log D_2(x_2)]$,
+# but the original code and all its published configurations (`gan_type: lsgan`) train with the
+# least-squares loss of Mao et al. (2017), and so do `munit_lib`'s configurations. The usual reason,
+# which section 6 makes visible: the log-likelihood (minimax) generator loss saturates when the
+# discriminator wins easily, as it does early in training, while LSGAN's gradient grows with the
+# distance from the "real" target, and its discriminator stops pushing scores that are already on
+# target. We follow the code, since the code produced the paper's results and its weights.
 # We write the table down once and build all six losses from it.
 
 # %%
@@ -393,7 +403,9 @@ for name, value in g_curves.items():
 axes[0].set_title("generator loss on a fake score $d$")
 axes[1].set_title("its slope $\\partial L_G / \\partial d$")
 axes[0].set_ylim(-5, 12)
-axes[1].set_ylim(-11, 2)
+axes[1].set_ylim(-1.6, 0.4)  # zoomed on [-1, 0], where the minimax slope dies out: LSGAN's 2(d - 1) leaves the panel
+axes[1].annotate("LSGAN: 2(d - 1),\nbelow the panel for d < 0.2", xy=(0.2, -1.6), xytext=(-3.8, -1.45), fontsize=8,
+                 arrowprops=dict(arrowstyle="->", color="tab:blue"), color="tab:blue")
 for name in ELEMENTWISE:
     on_fake, on_real, _ = ELEMENTWISE[name]
     axes[2].plot(x, on_fake(d).detach().numpy(), "-", color=styles[name], label=f"{name}: on fakes")
@@ -452,3 +464,43 @@ plt.show()
 #    constant output of a discriminator that must give the same score to both?
 # 5. Count how many score values the paper's discriminator returns per 256x256 image and how many
 #    pixels each value at scale 0 shares with its right-hand neighbour's window.
+#
+# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
+# answers you have not given, says which ones are right, and fails with a hint otherwise.
+
+# %%
+ex1_fields = None     # 1. receptive fields of the two scales at the "ci" profile, in pixels (a list)
+ex2_where = None      # 2. where the scores differ with count_include_pad=True: "border", "centre" or "everywhere"
+ex3_minimisers = None  # 3. {"lsgan": d, "nsgan": d, "hinge": d}, with None where the loss has no minimum
+ex4_losses = None     # 4. (LSGAN D loss over 3 scales at constant 0.5, the optimal constant score for both)
+ex5_counts = None     # 5. (score values per 256x256 image, pixels a scale-0 window shares with its right neighbour)
+
+answered = []
+if ex1_fields is not None:
+    ci = MUNITConfig.profile_named("ci")
+    truth = [receptive_field(scale_layers(j, ci.dis_n_layer)) for j in range(ci.dis_num_scales)]
+    assert list(ex1_fields) == truth, "1: apply r_in = (r_out - 1) s + k from the score back to the input"
+    answered.append(1)
+if ex2_where is not None:
+    assert ex2_where == "border", "2: the padding is only read near the edges of the image"
+    answered.append(2)
+if ex3_minimisers is not None:
+    assert ex3_minimisers == {"lsgan": 1, "nsgan": None, "hinge": None}, (
+        "3: a loss has a minimum where its slope crosses zero; see the middle plot")
+    answered.append(3)
+if ex4_losses is not None:
+    on_fake, on_real, _ = ELEMENTWISE["lsgan"]
+    half = torch.tensor(0.5)
+    scores = torch.linspace(0, 1, 101)
+    best = scores[(on_fake(scores) + on_real(scores)).argmin()].item()  # same score for real and fake
+    assert abs(ex4_losses[0] - 3 * (on_fake(half) + on_real(half)).item()) < 1e-6, "4: sum over the 3 scales"
+    assert abs(ex4_losses[1] - best) < 1e-6, "4: minimise d^2 + (d - 1)^2"
+    answered.append(4)
+if ex5_counts is not None:
+    sides = [256 // 2 ** (4 + j) for j in range(3)]  # score maps 16, 8, 4 a side
+    window, step = fields[0], 2 ** 4
+    assert tuple(ex5_counts) == (sum(n * n for n in sides), (window - step) * window), (
+        "5: the windows are 46 wide and 16 pixels apart at scale 0")
+    answered.append(5)
+if answered:
+    print("correct:", answered)
