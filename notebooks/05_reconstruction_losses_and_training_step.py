@@ -53,48 +53,49 @@ from munit_lib.losses import PerceptualLoss, recon_loss
 from munit_lib.training import gen_losses, make_optimizers, train_step
 from munit_lib.viz import to_image
 from munit_lib.course import setup
+from munit_lib.data import ShapesDomain
 
 PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
 
 
 # %% [markdown]
-# ## 1. Two tiny domains
+# ## 1. Two tiny domains that share their content
 #
-# To train anything on a laptop in seconds we need small images. Domain A: noisy grey
-# horizontal stripes with a random period and phase. Domain B: one coloured blob on a dark
-# background. Both are 32x32 and drawn with torch from a seeded generator, so every run sees the
-# same images. (Notebook 06 has richer synthetic domains with ground truth.)
+# To train anything on a laptop in seconds we need small images, and to see MUNIT's idea at work
+# the two domains must share a content and differ in style. We take the course's shapes domains
+# (notebook 06 builds them and their ground truth) at 32x32: domain A, **sketches** of shapes (a
+# black outline on white); domain B, **paintings** of the same kinds of shapes (filled with a colour
+# and a texture). The content, what shape is where and how large, is common to both; the style,
+# outline or paint, belongs to each domain. A batch is drawn from 500 images of each domain with a
+# seeded generator, so every run sees the same batches.
 
 # %%
-def stripes(n, gen, size=32):
-    """Domain A: noisy horizontal stripes, (n, 3, size, size) in [-1, 1]."""
-    y = torch.arange(size, dtype=torch.float32).view(1, 1, size, 1)
-    period = torch.randint(4, 9, (n, 1, 1, 1), generator=gen).float()
-    phase = torch.rand(n, 1, 1, 1, generator=gen) * period
-    wave = torch.sin(2 * math.pi * (y + phase) / period)          # (n, 1, size, 1)
-    noise = torch.randn(n, 1, size, size, generator=gen)
-    grey = (0.8 * wave + 0.2 * noise).clamp(-1, 1)                # (n, 1, size, size)
-    return grey.expand(n, 3, size, size).contiguous()             # grey: same in R, G, B
+SKETCHES = ShapesDomain("a", "train", size=32, n=500)  # domain A
+PAINTINGS = ShapesDomain("b", "train", size=32, n=500)  # domain B
 
-def blobs(n, gen, size=32):
-    """Domain B: one coloured Gaussian blob on a dark background, (n, 3, size, size) in [-1, 1]."""
-    grid = torch.arange(size, dtype=torch.float32)
-    yy, xx = torch.meshgrid(grid, grid, indexing="ij")           # (size, size)
-    centre = torch.rand(n, 2, 1, 1, generator=gen) * (size - 12) + 6
-    radius = torch.rand(n, 1, 1, 1, generator=gen) * 3 + 3
-    colour = torch.rand(n, 3, 1, 1, generator=gen) * 2 - 1
-    mask = torch.exp(-((yy - centre[:, :1]) ** 2 + (xx - centre[:, 1:]) ** 2) / (2 * radius ** 2))  # (n, 1, size, size)
-    return (-1 + mask * (colour + 1)).clamp(-1, 1)
+
+def random_batch(domain, n, gen):
+    """n images drawn at random (with replacement) from a ShapesDomain: (n, 3, 32, 32) in [-1, 1]."""
+    index = torch.randint(len(domain), (n,), generator=gen)
+    return torch.stack([domain[int(i)] for i in index])
+
+
+def sketches(n, gen):
+    return random_batch(SKETCHES, n, gen)
+
+
+def paintings(n, gen):
+    return random_batch(PAINTINGS, n, gen)
 
 preview = torch.Generator().manual_seed(0)
-examples = torch.cat([stripes(4, preview), blobs(4, preview)])  # (8, 3, 32, 32)
+examples = torch.cat([sketches(4, preview), paintings(4, preview)])  # (8, 3, 32, 32)
 print("examples:", tuple(examples.shape))
 fig, axes = plt.subplots(2, 4, figsize=(6, 3.2))
 for ax, img in zip(axes.flat, examples):
     ax.imshow(to_image(img))
     ax.axis("off")
-axes[0, 0].set_title("domain A", fontsize=9, loc="left")
-axes[1, 0].set_title("domain B", fontsize=9, loc="left")
+axes[0, 0].set_title("domain A: sketches", fontsize=9, loc="left")
+axes[1, 0].set_title("domain B: paintings", fontsize=9, loc="left")
 fig.tight_layout()
 plt.show()
 
@@ -207,7 +208,7 @@ def generator_total(terms, cfg):
 
 # %%
 data = torch.Generator().manual_seed(1)
-x_a, x_b = stripes(cfg.batch_size, data), blobs(cfg.batch_size, data)  # the paper's batch size: 1
+x_a, x_b = sketches(cfg.batch_size, data), paintings(cfg.batch_size, data)  # the paper's batch size: 1
 check_styles = torch.Generator().manual_seed(2)
 s_a, s_b = (torch.randn(cfg.batch_size, cfg.style_dim, generator=check_styles) for _ in range(2))
 
@@ -456,7 +457,7 @@ batches, style_rng = torch.Generator().manual_seed(10), torch.Generator().manual
 
 history = []
 for step in range(40):
-    losses = train_step(run_model, run_gen, run_dis, stripes(4, batches), blobs(4, batches), rng=style_rng)
+    losses = train_step(run_model, run_gen, run_dis, sketches(4, batches), paintings(4, batches), rng=style_rng)
     history.append(losses)
 
 def series(key):
@@ -468,16 +469,18 @@ print(f"image reconstruction (a + b): first 5 steps {first:.2f}, last 5 steps {l
 assert last < 0.8 * first
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+fig, axes = plt.subplots(1, 3, figsize=(15, 3.6))
 steps = range(1, len(history) + 1)
 for key, label in [("gen_recon_x_a", "image recon, A"), ("gen_recon_x_b", "image recon, B"),
                    ("gen_recon_c_a", "content recon, A"), ("gen_recon_s_a", "style recon, A")]:
     axes[0].plot(steps, series(key).numpy(), label=label)
 axes[0].set_title("reconstruction terms (unweighted)")
-for key, label in [("dis_total", "discriminators (D step)"), ("gen_adv_a", "adversarial, G_a"),
-                   ("gen_adv_b", "adversarial, G_b")]:
-    axes[1].plot(steps, series(key).numpy(), label=label)
-axes[1].set_title("adversarial terms")
+axes[1].plot(steps, series("dis_total").numpy(), color="tab:red", label="both discriminators (D step)")
+axes[1].set_title("discriminator loss")
+for key, label, style in [("gen_adv_a", "adversarial, G_a (fakes of A)", "-"),
+                          ("gen_adv_b", "adversarial, G_b (fakes of B)", "--")]:
+    axes[2].plot(steps, series(key).numpy(), style, label=label)
+axes[2].set_title("generators' adversarial terms")
 for ax in axes:
     ax.set_xlabel("iteration")
     ax.legend(fontsize=8)
@@ -513,7 +516,45 @@ plt.show()
 # 3. Why must the translations of the discriminator step be made under `torch.no_grad()` (or
 #    detached)? What would `opt_dis.step()` do differently if they were not, and what would
 #    happen to the generators' `.grad` before `opt_gen.zero_grad`?
-# 4. Replace the generator's adversarial loss by the hinge loss of notebook 04 (set
-#    `gan_type="hinge"` in the configuration) and compare the first-step bar chart.
+# 4. `generator_terms` above hard-codes the LSGAN loss (`lsgan_gen`), so changing `gan_type` in the
+#    configuration would change nothing there. Give it the hinge loss of notebook 04 instead: write
+#    `hinge_gen(fake_maps)` ($-\mathbb E[d]$ summed over scales), use it for the two adversarial
+#    terms, and compare the first-step bar chart. Check your terms against
+#    `gen_losses(MUNIT(cfg.replace(gan_type="hinge")), ...)` with the same weights and styles.
 # 5. Show that Adam's first step does not depend on the loss scale: multiply `total` by 100
 #    before `backward()` in a copy of section 6 and compare the updated parameters.
+#
+# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
+# answers you have not given, says which ones are right, and fails with a hint otherwise.
+
+# %%
+ex1_extra_passes = None  # 1. (extra decoder passes, extra encoder passes) per generator step with the cycle term
+ex2_changed = None       # 2. the gradient-table entries that change: a set of (loss term, network) pairs, or "none"
+ex3_gen_grads = None     # 3. True or False: without no_grad, would the D step leave gradients on the generators?
+ex4_hinge_terms = None   # 4. your generator_terms with hinge adversarial terms, on (model, x_a, x_b, s_a, s_b)
+ex5_same_update = None   # 5. True or False: is Adam's first update the same with the loss multiplied by 100?
+
+answered = []
+if ex1_extra_passes is not None:
+    assert tuple(ex1_extra_passes) == (2, 0), "1: see the `if cycle:` lines of generator_terms"
+    answered.append(1)
+if ex2_changed is not None:
+    assert ex2_changed != "none" and len(ex2_changed) > 0, "2: the target c_a comes from G_a's content encoder"
+    answered.append(2)
+if ex3_gen_grads is not None:
+    assert ex3_gen_grads is True, "3: backward() follows the graph into every tensor that requires grad"
+    answered.append(3)
+if ex4_hinge_terms is not None:
+    hinge_model = MUNIT(cfg.replace(gan_type="hinge"))
+    hinge_model.load_state_dict(model.state_dict())
+    with torch.no_grad():
+        reference = gen_losses(hinge_model, x_a, x_b, s_a=s_a, s_b=s_b)
+    for name in ("adv_a", "adv_b"):
+        assert_close(ex4_hinge_terms[name], reference[name])
+    answered.append(4)
+if ex5_same_update is not None:
+    assert ex5_same_update is True, (
+        "5: Adam's first step is lr * g / (|g| + eps) per weight: the scale of g cancels (up to eps and weight decay)")
+    answered.append(5)
+if answered:
+    print("correct:", answered)
