@@ -10,13 +10,18 @@
 """
 from .classifier import (HEADS, ShapesClassifier, classifier_feature_distance, classifier_path,
                          evaluate_accuracy, load_shapes_classifier, save_shapes_classifier, train_shapes_classifier)
+from .evaluate import (METRIC_COLUMNS, SketchToPainting, as_translator, evaluate_real_paintings,
+                       evaluate_sketch_to_painting, markdown_table)
 from .diversity import (PAPER_INPUTS, PAPER_PAIRS, FeatureDistance, draw_style_pairs, lpips_distance,
                         pixel_l1_distance, protocol_diversity)
 from .frechet import feature_statistics, frechet_distance, frechet_distance_from_statistics, sqrtm_psd
 from .inception_scores import conditional_inception_score, inception_score
+from .quality import quality_proxy
 
 __all__ = ["HEADS", "ShapesClassifier", "classifier_feature_distance", "classifier_path", "evaluate_accuracy",
            "load_shapes_classifier", "save_shapes_classifier", "train_shapes_classifier",
            "PAPER_INPUTS", "PAPER_PAIRS", "FeatureDistance", "draw_style_pairs", "lpips_distance",
            "pixel_l1_distance", "protocol_diversity", "feature_statistics", "frechet_distance",
-           "frechet_distance_from_statistics", "sqrtm_psd", "conditional_inception_score", "inception_score"]
+           "frechet_distance_from_statistics", "sqrtm_psd", "conditional_inception_score", "inception_score",
+           "quality_proxy", "METRIC_COLUMNS", "SketchToPainting", "as_translator", "evaluate_real_paintings",
+           "evaluate_sketch_to_painting", "markdown_table"]
