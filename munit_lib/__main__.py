@@ -4,6 +4,7 @@
     download     edges2shoes | edges2handbags | afhq [--root data]
     train        --config FILE [--out DIR] [--resume] [--max-iter N] [--set key=value ...]
     score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--out scores.json]
+    evaluate     --checkpoint gen.pt [more.pt ...] [--real] [--table results.md] [--inputs 100] [--pairs 19]
     export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema]
     bench        [--config FILE | --profile NAME] [--size N] [--batch B] [--iters N] [--device cpu]
                  [--against-original | --explorer shapes]
@@ -247,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="demo_output")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_demo)
+
+    from .evaluation.cli import add_evaluate_parser  # the evaluate command lives with the metrics
+    add_evaluate_parser(sub)
     return parser
 
 
