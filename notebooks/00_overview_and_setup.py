@@ -10,6 +10,7 @@
 #
 # **What you will learn**
 #
+# - what you will have built by the end: a model that paints a sketch in many styles (below);
 # - what *unpaired* and *multimodal* image-to-image translation mean, and why a one-to-one mapping is not enough;
 # - MUNIT's central assumption: a **content** space shared by two domains and a **style** space for each;
 # - how the series is organised, notebook by notebook;
@@ -45,9 +46,33 @@ from matplotlib.patches import FancyBboxPatch
 import munit_lib
 from munit_lib import MUNIT, PROFILES, Generator, MUNITConfig, count_parameters
 from munit_lib.course import setup
-from munit_lib.viz import to_image
+from munit_lib.data import ShapesDomain
+from munit_lib.pretrained import pretrained
+from munit_lib.viz import show_grid, to_image
 
 PROFILE = setup()  # seeds everything, pins the thread count under CI, PNG figures
+
+# %% [markdown]
+# ## Where we are going
+#
+# This is what the course builds. The repository ships a MUNIT trained on two toy domains: **A**,
+# black-on-white sketches of shapes, and **B**, the same kinds of shapes painted in a colour and a
+# texture (notebook 06 makes these domains; notebook 07 trains the model). Give it a sketch it has
+# never seen and a few random *style codes*, and it paints that sketch once per style: same shape,
+# different paint. By notebook 08 you will know every layer this took, and will have trained one.
+
+# %%
+shipped = pretrained("shapes")  # the shipped weights under data/, never downloaded
+sketches = torch.stack([ShapesDomain("a", "test", size=shipped.image_size, n=4)[i] for i in range(4)])  # (4, 3, 64, 64)
+paintings = shipped.translate_random(sketches, "a2b", num_styles=6, seed=0)  # (4, 6, 3, 64, 64)
+print("sketches", tuple(sketches.shape), "-> paintings", tuple(paintings.shape), "(4 sketches x 6 styles)")
+# the six paintings of one sketch differ from each other (several answers per input) ...
+spread = paintings.std(dim=1).mean().item()
+assert spread > 0.05, f"the six styles give near-identical paintings (spread {spread:.3f})"
+fig = show_grid([[sketches[i]] + list(paintings[i]) for i in range(4)],
+                col_titles=["sketch (A)"] + [f"style {k + 1}" for k in range(6)])
+fig.suptitle("The shipped model: one sketch, six random styles", fontsize=10, y=1.02)
+plt.show()
 
 
 # %% [markdown]
@@ -139,7 +164,13 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# In `munit_lib` the two domains are called `a` and `b`: domain 1 is `a`, domain 2 is `b`.
+# ### Notation: 1 and 2 in the paper, `a` and `b` in the code
+#
+# The paper numbers the domains 1 and 2; `munit_lib` (like the original code) calls them `a` and `b`.
+# They are the same thing: **domain 1 is `a`, domain 2 is `b`**, so $E_1^c$ is `gen_a.enc_content`
+# and $x_{1\to 2}$ is a translation `"a2b"`. Throughout the course, equations use 1/2 when they quote
+# the paper and $a$/$b$ when they sit next to code; in the shapes domains `a` is always the
+# sketches and `b` the paintings.
 #
 # | paper | `munit_lib` |
 # |---|---|
@@ -172,11 +203,13 @@ plt.show()
 # | 06 | data: two unpaired domains; the synthetic shapes domains with ground truth; real folders |
 # | 07 | training: full GPU training, the CPU path, progress, checkpoints, resume, curves |
 # | 08 | multimodal translation: random styles, example-guided, interpolation, widget explorer |
-# | 09 | style-augmented cycle consistency: the proposition, measured on trained models |
-# | 10 | evaluation and ablations: quality, diversity, content preservation, the paper's table, with the UNIT, CycleGAN and BicycleGAN baselines that the paper compares against |
+# | 09 | *(in progress)* the theory measured: the paper's propositions and style-augmented cycle consistency, on trained models |
+# | 10 | *(in progress)* where MUNIT comes from: UNIT, CycleGAN, BicycleGAN, trained on the shapes beside MUNIT |
+# | 11 | *(in progress)* evaluation: diversity (LPIPS), inception-style scores, the paper's table on the shapes ground truth |
 #
-# Notebooks 01–05 build the model piece by piece and run in seconds on a laptop CPU; 06–10 train
-# and study it.
+# Notebooks 01–05 build the model piece by piece and run in seconds on a laptop CPU; 06–08 make the
+# data, train the model and use it. Notebooks marked *in progress* are being written and are not in
+# the repository yet.
 #
 # ## 4. Environment check
 #
@@ -309,7 +342,7 @@ with torch.no_grad():
 print("style codes  ", tuple(styles_b.shape))
 print("translations ", tuple(translations.shape))
 
-assert translations.abs().max() <= 1  # the decoder ends with tanh
+# (the values lie in (-1, 1) by construction: the decoder ends with tanh)
 gaps = [(translations[i] - translations[j]).abs().mean().item() for i in range(4) for j in range(i + 1, 4)]
 assert min(gaps) > 1e-3  # different style codes give different images
 # model.translate does the same in one call (equal up to float rounding: a batch of 1, not of 4)
@@ -330,7 +363,8 @@ plt.show()
 
 # %% [markdown]
 # Untrained, the decoder produces coloured noise with at most a faint trace of the input's layout,
-# and each style code gives a different mixture of colours. Training (notebook 07) turns this into real translations.
+# and each style code gives a different mixture of colours. Training (notebook 07) turns this into
+# translations like the ones at the top of this notebook.
 #
 # ## Summary
 #
@@ -357,3 +391,44 @@ plt.show()
 #    implement?
 # 5. Decode one content code with the style codes $s$, $2s$ and $4s$. The prior is $\mathcal N(0, I)$:
 #    how likely is a code like $4s$ under it, and why might a trained decoder behave badly there?
+#
+# Each exercise has a check below: put your answer in place of `None` and run the cell. It stays
+# silent for answers you have not given, says which ones are right, and fails with a hint otherwise.
+
+# %%
+mlp_by_hand = None           # 1. the MLP's parameter count, computed from the layer sizes
+cpu_generator_params = None  # 2. parameters of one generator of the "cpu" profile
+cpu_code_shapes = None       # 2. (content code shape, style code shape) of a (1, 3, 64, 64) image, as tuples
+size_setting = None          # 3. the name (a string) of the MUNITConfig property the sizes must be multiples of
+guided, x_b = None, None     # 4. your example-guided translation of x_a, and the image x_b you took the style of
+log_ratio = None             # 5. log N(4s; 0, I) - log N(s; 0, I) for s = styles_b[0] (a number)
+
+answered = []
+if mlp_by_hand is not None:
+    assert mlp_by_hand == count_parameters(model.gen_a.mlp), "1: each linear layer has in*out weights and out biases"
+    answered.append(1)
+if cpu_generator_params is not None or cpu_code_shapes is not None:
+    cpu_model = MUNIT(MUNITConfig.profile_named("cpu"))
+    with torch.no_grad():
+        c_cpu, s_cpu = cpu_model.gen_a.encode(torch.zeros(1, 3, 64, 64))
+    if cpu_generator_params is not None:
+        assert cpu_generator_params == count_parameters(cpu_model.gen_a), "2: count_parameters(cpu_model.gen_a)"
+    if cpu_code_shapes is not None:
+        assert tuple(map(tuple, cpu_code_shapes)) == (tuple(c_cpu.shape), tuple(s_cpu.shape)), "2: encode a 64x64 image"
+    answered.append(2)
+if size_setting is not None:
+    assert size_setting == "size_multiple", (
+        f"3: not {size_setting!r}. Which number is 96 a multiple of and 90 not? See the text before section 5's first image")
+    answered.append(3)
+if guided is not None:
+    with torch.no_grad():
+        torch.testing.assert_close(guided, model.gen_b.decode(content, model.gen_b.encode(x_b)[1]))
+    answered.append(4)
+if log_ratio is not None:
+    prior = torch.distributions.Normal(0.0, 1.0)  # N(0, I) is a product of 8 independent N(0, 1)
+    s = styles_b[0]
+    expected = (prior.log_prob(4 * s).sum() - prior.log_prob(s).sum()).item()  # = -(16 - 1) |s|^2 / 2
+    assert abs(log_ratio - expected) < 1e-3 * max(1.0, abs(expected)), "5: log N(z; 0, I) = -|z|^2 / 2 + const"
+    answered.append(5)
+if answered:
+    print("correct:", answered)
