@@ -47,6 +47,9 @@ from munit_lib import Generator, MUNITConfig, count_parameters, init_weights
 from munit_lib.nn import LayerNorm, instance_norm
 from munit_lib.viz import to_image
 from munit_lib.course import setup
+from munit_lib.data import ShapesDomain
+from munit_lib.pretrained import pretrained
+from munit_lib.upsample_conv import phase_kernels
 
 PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
 
@@ -109,6 +112,9 @@ del paper  # free the 15M-parameter generator
 # Running things by hand is quicker on a narrow network. We keep the paper's structure (two
 # upsamplings, **four** residual blocks, hence eight AdaIN layers) and shrink the widths:
 # base width 16, so the content code has $16 \cdot 2^2 = 64$ channels, and an MLP width of 64.
+# The MLP's output size follows from these widths: 8 AdaIN layers, each needing a $\beta$ and a
+# $\gamma$ for each of its 64 channels, make $8 \times 2 \times 64 = 1{,}024$ outputs (at the paper's
+# width of 256 channels: $8 \times 2 \times 256 = 4{,}096$).
 # `init_weights` gives it the generators' Kaiming initialisation, as `munit_lib.MUNIT` does.
 
 # %%
@@ -120,6 +126,8 @@ print("AdaIN layers in module order (the order in which they read the MLP output
 for name, layer in zip(adain_names, gen.dec.adain_layers()):
     print(f"  dec.{name:30s} C = {layer.num_features}")
 print(f"MLP: {cfg.style_dim} -> {cfg.mlp_dim} -> {cfg.mlp_dim} -> {gen.dec.num_adain_params}")
+# the MLP's output size follows from the widths: every AdaIN layer needs a beta and a gamma per channel
+assert gen.dec.num_adain_params == sum(2 * layer.num_features for layer in gen.dec.adain_layers()) == 8 * 2 * 64
 
 
 # %% [markdown]
@@ -271,28 +279,9 @@ print("decoded image:", tuple(ours.shape), "- equal to Generator.decode")
 
 
 # %% [markdown]
-# Our by-hand decoder upsamples and then convolves, as the paper describes. On large maps the
-# library does the same arithmetic in a cheaper order: from 32 pixels a side and 64 channels,
-# which the paper's decoder reaches. The small generator here stays below that, so it runs layer
-# by layer.
-# Nearest upsampling repeats every pixel in a $2 \times 2$ block. A $5 \times 5$ kernel sliding
-# over the upsampled map therefore reads each input pixel more than once, and those taps can be
-# added together in advance.
-#
-# Take an even output row $2m$. It reads upsampled rows $2m-2, \dots, 2m+2$, that is input rows
-# $m-1, m-1, m, m, m+1$, so its kernel rows group as $(w_0 + w_1,\; w_2 + w_3,\; w_4)$.
-# An odd row groups them as $(w_0,\; w_1 + w_2,\; w_3 + w_4)$.
-# Each of the four output phases (even/odd row $\times$ even/odd column) is then a $3 \times 3$
-# convolution of the *small* map, and `pixel_shuffle` interleaves them.
-# That is 36 multiply-adds where there were 100, without building the upsampled image.
-# Only the reflection at the border needs the direct formula, on the outermost row and column.
-# `munit_lib.upsample_conv` implements it, and its tests check values and gradients against
-# the definition. `gen.dec.fused_upsampling = False` turns it off everywhere.
-
-# %% [markdown]
 # ## 6. The order of the MLP outputs is part of the model
 #
-# Nothing in the MLP says which of its 512 outputs is a bias and which a scale: the meaning is
+# Nothing in the MLP says which of its 1,024 outputs is a bias and which a scale: the meaning is
 # fixed only by the order in which the decoder reads them. A trained MLP has learnt *that*
 # order, so a decoder that reads differently is a different model (and loading an official
 # checkpoint into it would silently give garbage). Three ways to get it wrong:
@@ -335,29 +324,35 @@ with torch.no_grad():
 #
 # ## 7. One content, several styles
 #
-# With the content code fixed, every style code gives its own set of 512 AdaIN parameters and
-# hence its own image. **Honest warning:** this generator is untrained. Its images are mostly
-# coloured noise; at best the layout of the toy image shows through faintly. What the figure
-# does show is the *mechanism*: the same content code, changed only through the AdaIN
-# parameters, gives a different image for each style. The differences are subtle shifts of colour
-# and texture, because nothing has learnt yet which AdaIN parameters matter; the bar of the source
-# image shows through in every one. Notebook 08 repeats this with a trained model.
+# With the content code fixed, every style code gives its own set of AdaIN parameters (1,024 in
+# the small generator) and hence its own image. Through the untrained generator above, six styles
+# give six near-identical patches of coloured noise: nothing has learnt yet which AdaIN parameters
+# matter. So we look at the mechanism in the model the course ships (trained in notebook 07; same
+# structure, its own widths): one sketch's content code, decoded by the painting decoder with six
+# random style codes. Only the AdaIN parameters differ between the six images.
 
 # %%
-styles = torch.randn(6, cfg.style_dim, generator=torch.Generator().manual_seed(3))  # six styles ~ N(0, I)
+shipped = pretrained("shapes")
+sketch = ShapesDomain("a", "test", size=shipped.image_size, n=1)[0].unsqueeze(0)  # (1, 3, 64, 64)
+styles = torch.randn(6, shipped.style_dim, generator=torch.Generator().manual_seed(3))  # six styles ~ N(0, I)
 with torch.no_grad():
-    outputs = gen.decode(content[:1].expand(6, -1, -1, -1), styles)  # one content code, six styles
-print("outputs:", tuple(outputs.shape))
+    sketch_content, _ = shipped.gen_a.encode(sketch)  # (1, C, 16, 16)
+    adain_params = shipped.gen_b.mlp(styles)  # (6, P): one set of P AdaIN parameters per style
+    outputs = shipped.gen_b.decode(sketch_content.expand(6, -1, -1, -1), styles)  # one content, six styles
+print("outputs:", tuple(outputs.shape))  # (the shipped model's widths may change when it is retrained)
+assert adain_params.shape[1] == shipped.gen_b.dec.num_adain_params
+spread = outputs.std(dim=0).mean().item()
+assert spread > 0.05, f"the six styles give near-identical images (spread {spread:.3f})"
 
 fig, axes = plt.subplots(1, 7, figsize=(14, 2.4))
-axes[0].imshow(to_image(images[0]))
+axes[0].imshow(to_image(sketch[0]))
 axes[0].set_title("source of the content", fontsize=9)
 for i, ax in enumerate(axes[1:]):
     ax.imshow(to_image(outputs[i]))
     ax.set_title(f"style {i + 1}", fontsize=9)
 for ax in axes:
     ax.axis("off")
-fig.suptitle("Untrained decoder: one content code, six random styles", fontsize=10)
+fig.suptitle("Shipped model: one content code, six random styles (only the AdaIN parameters change)", fontsize=10)
 fig.tight_layout()
 plt.show()
 
@@ -411,62 +406,17 @@ plt.show()
 #
 # ## 9. LayerNorm in the upsampling layers: why not instance norm?
 #
-# The residual blocks have just *set* each channel's mean and scale from the style:
-# that is what AdaIN does. Instance normalisation in the upsampling layers would undo it, since
-# IN gives every channel mean 0 and variance 1 again. MUNIT's LayerNorm takes one mean and one
-# standard deviation over **all** channels and positions, so it rescales the whole feature map
-# at once and keeps the *relative* statistics of the channels:
-#
-# $$\mathrm{IN}: \ \hat x_{c} = \frac{x_c - \mu_c}{\sqrt{\sigma_c^2 + \epsilon}}
-# \qquad\text{vs.}\qquad \mathrm{LN}: \ \hat x_{c} = \frac{x_c - \mu}{\sigma + \epsilon}.$$
-#
-# Take a feature map whose four channels have different means and spreads:
-
-# %%
-gen_x = torch.Generator().manual_seed(5)
-means = torch.tensor([-2.0, 0.0, 1.0, 3.0]).view(1, 4, 1, 1)
-spreads = torch.tensor([0.5, 1.0, 2.0, 4.0]).view(1, 4, 1, 1)
-x = torch.randn(1, 4, 16, 16, generator=gen_x) * spreads + means  # (1, 4, 16, 16)
-
-ln = LayerNorm(4, affine=False)  # munit_lib's layer, without the affine part
-x_in, x_ln = instance_norm(x), ln(x)
-assert_close(x_ln, layer_norm_by_hand(x, torch.ones(4), torch.zeros(4)))
-
-def channel_stats(t):
-    return t.mean(dim=(0, 2, 3)), t.std(dim=(0, 2, 3))  # per channel
-
-print("channel   input mean/std    after IN mean/std   after LN mean/std")
-for c in range(4):
-    rows = [channel_stats(t) for t in (x, x_in, x_ln)]
-    print(f"{c:7d}" + "".join(f"   {r2(m[c]):7.2f} {r2(s[c]):6.2f}" for m, s in rows))
-
-# IN: every channel mean 0, std 1.  LN: the ratios of the channel spreads survive.
-m_in, s_in = channel_stats(x_in)
-assert_close(m_in, torch.zeros(4), atol=1e-5, rtol=0)
-m_x, s_x = channel_stats(x)
-m_ln, s_ln = channel_stats(x_ln)
-assert_close(s_ln / s_ln[0], s_x / s_x[0])
-
-# %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True)
-for ax, t, title in zip(axes, (x, x_in, x_ln), ("input", "instance norm", "MUNIT LayerNorm")):
-    m, s = channel_stats(t)
-    ax.bar(range(4), m.numpy(), yerr=s.numpy(), capsize=4, color=["tab:blue", "tab:orange", "tab:green", "tab:red"])
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xticks(range(4))
-    ax.set_xlabel("channel")
-    ax.set_title(title)
-axes[0].set_ylabel("mean ± std over H, W")
-fig.suptitle("IN erases each channel's statistics; LN keeps them relative to one another", fontsize=10)
-fig.tight_layout()
-plt.show()
+# Notebook 01 (section 5) showed why: IN gives every channel mean 0 and standard deviation 1
+# again, while MUNIT's LayerNorm shifts and scales the whole sample at once and so keeps the
+# channels' statistics relative to one another. Here is what that means inside the decoder.
 
 # %% [markdown]
-# The consequence for the decoder: apply AdaIN with two different styles, then normalise. After
+# Apply AdaIN with two different styles, then normalise. After
 # IN the two results are the same (with positive scales, IN exactly undoes AdaIN's per-channel
 # affine map, up to $\epsilon$): the style is gone. After LN they still differ.
 
 # %%
+ln = LayerNorm(4, affine=False)  # munit_lib's layer, without the affine part
 gen_s = torch.Generator().manual_seed(6)
 feat = torch.randn(1, 4, 16, 16, generator=gen_s)
 styled = []
@@ -494,7 +444,7 @@ gap = (ln(tiny) - F.layer_norm(tiny, tiny.shape[1:])).abs().max().item()
 ratio = (F.layer_norm(tiny, tiny.shape[1:]) / ln(tiny)).mean().item()
 print(f"max difference to torch's layer_norm on 16 values: {gap:.3f}")
 print(f"ratio torch / MUNIT: {ratio:.4f}   sqrt(16/15) = {(16 / 15) ** 0.5:.4f}")
-assert gap > 1e-3
+assert abs(ratio - (16 / 15) ** 0.5) < 1e-3  # the unbiased factor, as predicted
 
 # %% [markdown]
 # ## Summary
@@ -510,9 +460,8 @@ assert gap > 1e-3
 #   the root, per-channel affine), which keeps the relative channel statistics AdaIN has set;
 #   instance normalisation would erase them.
 # - We rebuilt the MLP and the decoder from `F.conv2d`, `F.interpolate` and a few means and
-#   variances, and proved them equal to `Generator.decode`. On large maps the library computes each
-#   upsampling stage at the low resolution (four $3 \times 3$ phase kernels): the same values
-#   with 2.8 times less arithmetic.
+#   variances, and proved them equal to `Generator.decode`. (On large maps the library computes each
+#   upsampling stage at the low resolution: see the appendix.)
 #
 # ## Exercises
 #
@@ -529,9 +478,78 @@ assert gap > 1e-3
 # 5. The residual blocks apply no ReLU after the second AdaIN. Add one in `decode_by_hand`:
 #    what does that do to the range of values the skip connection can add?
 # 6. Build the four $3 \times 3$ phase kernels of one upsampling convolution by hand (group the
-#    kernel rows as in the note after section 5, then the columns the same way), run them on a
+#    kernel rows as in the appendix, then the columns the same way), run them on a
 #    replicate-padded content code and interleave them with `F.pixel_shuffle(..., 2)`. Compare
 #    with `F.interpolate` followed by the reflect-padded $5 \times 5$ convolution: which output
 #    pixels differ, and why only those? Check your kernels against
 #    `munit_lib.upsample_conv.phase_kernels`.
 #
+#
+# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
+# answers you have not given, says which ones are right, and fails with a hint otherwise.
+
+# %%
+ex1_counts = None      # 1. (decoder parameters, MLP parameters) of the "cpu" profile
+ex2_images = None      # 2. decode_by_hand with 1 + gamma, for gen.mlp(style) and content (a tensor)
+ex3_still_differ = None  # 3. True or False: with IN in the upsampling stages, do two styles still give different images?
+ex4_values = None      # 4. (MLP outputs for n_res = 6 at the paper widths, parameters the last MLP layer gains)
+ex5_skip_adds = None   # 5. with a ReLU after the second AdaIN, the skip adds values that are: "any", "non-negative" or "non-positive"
+ex6_kernels = None     # 6. your four phase kernels of gen.dec's first upsampling conv, as (C_out * 4, C_in, 3, 3)
+
+answered = []
+if ex1_counts is not None:
+    cpu_gen = Generator(MUNITConfig.profile_named("cpu"))
+    assert tuple(ex1_counts) == (count_parameters(cpu_gen.dec), count_parameters(cpu_gen.mlp)), "1: use conv_params layer by layer"
+    answered.append(1)
+if ex2_images is not None:
+    with torch.no_grad():
+        assert_close(ex2_images, decode_by_hand(one_plus_gamma(gen.mlp(style), channels), content, gen.dec))
+    answered.append(2)
+if ex3_still_differ is not None:
+    by_layer_norm = layer_norm_by_hand  # swap the normalisation of the upsampling stages for IN, then restore it
+    layer_norm_by_hand = lambda x, g, b: g.view(1, -1, 1, 1) * instance_norm(x) + b.view(1, -1, 1, 1)
+    try:
+        with torch.no_grad():
+            two = [decode_by_hand(gen.mlp(s), content[:1], gen.dec) for s in torch.randn(2, 1, cfg.style_dim)]
+    finally:
+        layer_norm_by_hand = by_layer_norm
+    assert ex3_still_differ == bool((two[0] - two[1]).abs().max() > 1e-3), "3: measure it as in section 9"
+    answered.append(3)
+if ex4_values is not None:
+    six = Generator(MUNITConfig(n_res=6))
+    outputs_6 = six.dec.num_adain_params
+    gained = (outputs_6 - 4096) * (256 + 1)  # one more row of weights and one bias per output
+    assert tuple(ex4_values) == (outputs_6, gained), "4: 2 AdaIN layers per block, 2 x 256 values per layer"
+    del six
+    answered.append(4)
+if ex5_skip_adds is not None:
+    assert ex5_skip_adds == "non-negative", "5: what is the range of ReLU?"
+    answered.append(5)
+if ex6_kernels is not None:
+    first_up = [m for m in gen.dec.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (5, 5)][0]
+    expected, _, _ = phase_kernels(first_up.weight.detach(), 2)
+    assert_close(ex6_kernels, expected)
+    answered.append(6)
+if answered:
+    print("correct:", answered)
+
+# %% [markdown]
+# ## Appendix: how the library computes an upsampling stage
+#
+# Our by-hand decoder upsamples and then convolves, as the paper describes. On large maps the
+# library does the same arithmetic in a cheaper order: from 32 pixels a side and 64 channels,
+# which the paper's decoder reaches. The small generator here stays below that, so it runs layer
+# by layer.
+# Nearest upsampling repeats every pixel in a $2 \times 2$ block. A $5 \times 5$ kernel sliding
+# over the upsampled map therefore reads each input pixel more than once, and those taps can be
+# added together in advance.
+#
+# Take an even output row $2m$. It reads upsampled rows $2m-2, \dots, 2m+2$, that is input rows
+# $m-1, m-1, m, m, m+1$, so its kernel rows group as $(w_0 + w_1,\; w_2 + w_3,\; w_4)$.
+# An odd row groups them as $(w_0,\; w_1 + w_2,\; w_3 + w_4)$.
+# Each of the four output phases (even/odd row $\times$ even/odd column) is then a $3 \times 3$
+# convolution of the *small* map, and `pixel_shuffle` interleaves them.
+# That is 36 multiply-adds where there were 100, without building the upsampled image.
+# Only the reflection at the border needs the direct formula, on the outermost row and column.
+# `munit_lib.upsample_conv` implements it, and its tests check values and gradients against
+# the definition. `gen.dec.fused_upsampling = False` turns it off everywhere.
