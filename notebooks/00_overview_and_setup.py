@@ -203,7 +203,7 @@ plt.show()
 # | 06 | data: two unpaired domains; the synthetic shapes domains with ground truth; real folders |
 # | 07 | training: full GPU training, the CPU path, progress, checkpoints, resume, curves |
 # | 08 | multimodal translation: random styles, example-guided, interpolation, widget explorer |
-# | 09 | *(in progress)* the theory measured: the paper's propositions and style-augmented cycle consistency, on trained models |
+# | 09 | the theory measured: the paper's propositions and style-augmented cycle consistency, on trained models |
 # | 10 | *(in progress)* where MUNIT comes from: UNIT, CycleGAN, BicycleGAN, trained on the shapes beside MUNIT |
 # | 11 | *(in progress)* evaluation: diversity (LPIPS), inception-style scores, the paper's table on the shapes ground truth |
 #
