@@ -89,12 +89,28 @@ class IterationBatchSampler(Sampler):
         return self.stop - self.start
 
 
+def _assembled_batches(dataset, sampler: IterationBatchSampler) -> Iterator[torch.Tensor]:
+    for items in sampler:
+        yield dataset.batch([index for index, _ in items])  # the augmentation seeds are not needed
+
+
 def batch_stream(datasets: Sequence[Dataset], batch_size: int, seed: int, start: int = 0, rank: int = 0,
-                 num_workers: int = 0, pin_memory: bool = False) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Endless ``(x_a, x_b)`` batches from two unpaired domains, starting at iteration ``start``."""
+                 num_workers: int = 0, pin_memory: bool = False,
+                 paired: bool = False) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Endless ``(x_a, x_b)`` batches from two unpaired domains, starting at iteration ``start``.
+    ``paired=True`` (aligned datasets of equal length, e.g. ``ShapesPairs``): both domains walk the
+    same permutation with the same augmentation seeds, so position j of x_a and of x_b is one pair."""
+    if paired and len({len(d) for d in datasets}) != 1:
+        raise ValueError(f"paired training needs domains of equal length, got {[len(d) for d in datasets]}")
+    if num_workers == 0 and all(callable(getattr(d, "batch", None)) for d in datasets):
+        # datasets without random transforms that assemble a batch themselves (``batch(indices)``,
+        # as ShapesDomain in memory) skip the DataLoader: same indices, same pixels, no per-item work
+        samplers = [IterationBatchSampler(len(d), batch_size, seed, 0 if paired else domain, rank, start)
+                    for domain, d in enumerate(datasets)]
+        return zip(*[_assembled_batches(d, sampler) for d, sampler in zip(datasets, samplers)])
     loaders = []
     for domain, dataset in enumerate(datasets):
-        sampler = IterationBatchSampler(len(dataset), batch_size, seed, domain, rank, start)
+        sampler = IterationBatchSampler(len(dataset), batch_size, seed, 0 if paired else domain, rank, start)
         loaders.append(DataLoader(SeededItems(dataset), batch_sampler=sampler, num_workers=num_workers,
                                   pin_memory=pin_memory, persistent_workers=num_workers > 0))
     return zip(*loaders)

@@ -1,0 +1,122 @@
+"""Time to quality: train a shapes config from scratch and score it at fixed wall-clock times.
+
+    python benchmarks/time_to_quality.py --config configs/shapes_fast.yaml --at 150,300,600,900 \\
+        --out benchmarks/time_to_quality.jsonl [--seed 1] [--threads 2] [--set key=value ...]
+
+Training runs in ``Trainer.fit(max_seconds=...)`` slices; between slices the clock stops and the
+generators the run would ship (the EMA weights) are scored by ``score_shapes_model`` on the
+shapes test split. Each score appends one JSON line to ``--out``: the config and seed, the wall
+seconds of training so far, the iteration, every score, the machine and the date. Wall seconds
+count training only (data, steps, logging, the checkpoint saved at the end of each slice), never
+the scoring, so a curve does not depend on how often it was scored.
+
+This measures; it asserts nothing. Run it on a quiet machine: a second job on the cores slows
+training, and the curves then only bound the recipe from above.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from munit_lib.__main__ import _parse_overrides  # noqa: E402
+from munit_lib.config import MUNITConfig  # noqa: E402
+from munit_lib.shapes_metrics import score_shapes_model  # noqa: E402
+from munit_lib.training import Trainer, build_datasets  # noqa: E402
+
+# the issue's "must" figures for a shapes model (see benchmarks/results.md)
+TARGETS = {"content_iou_a2b": 0.92, "content_iou_b2a": 0.92, "colour_coverage": 0.90,
+           "pair_coverage": 0.60, "guided_colour": 0.95, "guided_texture": 0.60}
+
+
+def machine() -> str:
+    """A short description of where this ran (CPU model, cores, threads used)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def meets(scores: dict) -> bool:
+    return all(scores.get(k, 0.0) >= v for k, v in TARGETS.items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--config", required=True)
+    p.add_argument("--at", default="150,300,450,600,750,900",
+                   help="wall-clock seconds of training at which to score, comma separated")
+    p.add_argument("--out", required=True, help="JSON-lines file to append to")
+    p.add_argument("--run-dir", default=None, help="run folder (default runs/ttq/<config>_seed<seed>)")
+    p.add_argument("--seed", type=int, default=None, help="override the config's seed")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--n", type=int, default=200, help="test images per domain to score")
+    p.add_argument("--styles", type=int, default=16, help="random styles per test image")
+    p.add_argument("--pair-styles", type=int, default=64, help="random styles per sketch for pair coverage")
+    p.add_argument("--pair-inputs", type=int, default=50, help="sketches scored for pair coverage")
+    p.add_argument("--label", default=None, help="a name for this curve (default: the config's stem)")
+    p.add_argument("--stop-when-met", action="store_true", help="stop at the first checkpoint meeting every target")
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
+    args = p.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    cfg = MUNITConfig.from_yaml(args.config)
+    overrides = _parse_overrides(args.set)
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    cfg = cfg.replace(**overrides) if overrides else cfg
+    label = args.label or Path(args.config).stem
+    run_dir = Path(args.run_dir or ROOT / "runs" / "ttq" / f"{label}_seed{cfg.seed}")
+    if (run_dir / "checkpoints" / "last.pt").exists():
+        raise SystemExit(f"{run_dir} already holds a run: time to quality starts from scratch; remove it or "
+                         "pass --run-dir")
+    marks = sorted(float(t) for t in args.at.split(","))
+    trainer = Trainer(cfg, run_dir, display=build_datasets(cfg, "test"), progress=False, tensorboard=False)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    where, when, code = machine(), datetime.date.today().isoformat(), commit()
+    trained = 0.0
+    for mark in marks:
+        start = time.perf_counter()
+        trainer.fit(max_iter=10 ** 9, max_seconds=mark - trained)
+        trained += time.perf_counter() - start
+        gens = (trainer.ema.gen_a, trainer.ema.gen_b) if trainer.ema is not None else (trainer.model.gen_a,
+                                                                                        trainer.model.gen_b)
+        scores = score_shapes_model(*gens, n=args.n, num_styles=args.styles, pair_styles=args.pair_styles,
+                                    pair_inputs=args.pair_inputs)
+        row = {"label": label, "config": args.config, "overrides": {k: v for k, v in overrides.items()},
+               "seed": cfg.seed, "wall_s": round(trained, 1), "iteration": trainer.iteration,
+               **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in scores.items()},
+               "meets_must": meets(scores), "machine": where, "date": when, "commit": code}
+        with open(out, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+        print(json.dumps(row), flush=True)
+        if args.stop_when_met and row["meets_must"]:
+            break
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

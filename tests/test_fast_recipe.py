@@ -1,0 +1,94 @@
+"""The fast shapes recipe's pieces: in-memory shapes batches, the wall-clock budget of
+``Trainer.fit``, the coverage references of the shapes scores, the recipe's config, and the
+time-to-quality benchmark's output (what it writes, not how fast anything is)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from munit_lib import MUNITConfig
+from munit_lib.data import ShapesDomain
+from munit_lib.shapes_metrics import ideal_style_coverage, style_diversity
+from munit_lib.training import IterationBatchSampler, Trainer, batch_stream
+from munit_lib.training.batches import SeededItems
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_in_memory_shapes_batches_equal_the_data_loader_path():
+    a, b = ShapesDomain("a", "train", 32, 12, 0), ShapesDomain("b", "train", 32, 12, 0)
+    fast = batch_stream([a, b], batch_size=3, seed=5, start=2)
+    loaders = [DataLoader(SeededItems(d), batch_sampler=IterationBatchSampler(len(d), 3, 5, k, 0, 2))
+               for k, d in enumerate((a, b))]
+    # ten iterations, crossing epochs (12 images / 3 per batch = 4 iterations per epoch)
+    for _, (fa, fb), (la, lb) in zip(range(10), fast, zip(*loaders)):
+        assert fa.shape == fb.shape == (3, 3, 32, 32)
+        assert torch.equal(fa, la) and torch.equal(fb, lb)  # same images, same order, both domains
+    assert not torch.equal(fa, fb)  # and the two domains are not the same images
+
+
+def test_shapes_batch_equals_stacked_items():
+    d = ShapesDomain("b", "test", 32, 6, 1)
+    assert torch.equal(d.batch([4, 0, 4]), torch.stack([d[4], d[0], d[4]]))
+
+
+def test_fit_stops_at_its_wall_clock_budget_and_can_go_on(tmp_path):
+    cfg = MUNITConfig.profile_named("ci", data_root="shapes:8", log_every=1, sample_every=1000,
+                                    checkpoint_every=1000, display_size=2)
+    trainer = Trainer(cfg, tmp_path / "run", progress=False, tensorboard=False)
+    trainer.fit(max_iter=10 ** 6, max_seconds=0.0)  # no time at all: no iteration, but the state is saved
+    assert trainer.iteration == 0 and trainer.checkpoint_path.exists()
+    trainer.fit(max_iter=10 ** 6, max_seconds=1.0)
+    first = trainer.iteration
+    assert 0 < first < 10 ** 6
+    trainer.fit(max_iter=first + 2)  # no budget: up to max_iter, continuing where it stopped
+    assert trainer.iteration == first + 2
+
+
+@pytest.mark.parametrize("styles, expected", [(1, 1 / 32), (16, 1 - (31 / 32) ** 16), (64, 1 - (31 / 32) ** 64)])
+def test_ideal_style_coverage_is_the_expected_share_of_pairs(styles, expected):
+    assert ideal_style_coverage(styles) == pytest.approx(expected)
+
+
+def test_ideal_style_coverage_matches_sampling_real_paintings():
+    """Real test paintings are draws from the data's style distribution: 16 of them reach, on
+    average, the share of the 32 pairs that ``ideal_style_coverage(16)`` predicts."""
+    paintings = ShapesDomain("b", "test", 32, 320, 3)
+    x = torch.stack([paintings[i] for i in range(320)])
+    reached = [style_diversity(x[i:i + 16])["style_coverage"] for i in range(0, 320, 16)]  # 20 groups
+    mean = sum(reached) / len(reached)
+    assert abs(mean - ideal_style_coverage(16)) < 0.05  # sd of one group's share ~0.05; of 20: ~0.012
+    assert max(reached) <= 0.5  # 16 outputs cannot reach more than 16 of the 32 pairs
+
+
+def test_the_fast_recipe_is_the_papers_family_narrowed():
+    fast = MUNITConfig.from_yaml(ROOT / "configs" / "shapes_fast.yaml")
+    paper = MUNITConfig()
+    # the same kinds of networks and losses: only sizes, schedule and loss weights change
+    for key in ("gan_type", "activ", "pad_type", "dis_norm", "dis_activ", "style_dim", "n_downsample"):
+        assert getattr(fast, key) == getattr(paper, key), key
+    assert fast.image_size == 64 and fast.recon_x_cyc_w > 0 and fast.batch_size >= 1
+
+
+def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
+    out = tmp_path / "ttq.jsonl"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "time_to_quality.py"), "--config",
+           str(ROOT / "configs" / "shapes_fast.yaml"), "--at", "0.5,1.0", "--out", str(out), "--run-dir",
+           str(tmp_path / "run"), "--threads", "1", "--n", "4", "--styles", "2", "--pair-styles", "4",
+           "--pair-inputs", "2", "--set", "image_size=32", "new_size=32", "gen_dim=8", "mlp_dim=16", "n_res=1",
+           "dis_dim=8", "dis_num_scales=1", "data_root=shapes:8", "batch_size=2", "log_every=1"]
+    subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["wall_s"] >= m for r, m in zip(rows, (0.5, 1.0))] == [True, True]
+    assert rows[0]["iteration"] <= rows[1]["iteration"]
+    for row in rows:
+        for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "pair_coverage", "guided_colour",
+                    "guided_texture", "machine", "date", "meets_must"):
+            assert key in row, key
+        assert 0.0 <= row["content_iou_a2b"] <= 1.0
