@@ -60,7 +60,8 @@ from munit_lib.data import (BACKGROUNDS, DATASETS, KINDS, PALETTE, TEXTURES, Ima
                             ShapesDomain, UnpairedLoader, image_to_tensor, list_images, load_ground_truth,
                             load_image, make_shapes_dataset, render_painting, render_sketch, sample_style,
                             split_side_by_side, tensor_to_uint8, test_transform, train_transform,
-                            unpaired_domains, unpaired_loader)
+                            unpaired_domains, unpaired_loader, read_file_list)
+from munit_lib.data.shapes import SHADE_FACTOR  # a texture's ink is the fill colour times this
 from munit_lib.shapes_metrics import (classify_colour, classify_texture, content_iou, example_guided_fidelity,
                                       mask_iou, shape_mask, style_diversity)
 
@@ -397,11 +398,25 @@ print("test items equal the in-memory tensors")
 # that are just the numbers 0 to 11, so each batch shows which indices it drew.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# (the exact orders come from torch's random permutations, which may change between torch versions:
+# the tests do not compare this printout; the next cell checks what must hold)
 indices = UnpairedLoader(torch.arange(12), torch.arange(12), batch_size=4, seed=0)
 print("batches per epoch:", len(indices))
 for epoch in range(2):
     for step, (batch_a, batch_b) in enumerate(indices):
         print(f"epoch {epoch} step {step}:  A {batch_a.tolist()}  B {batch_b.tolist()}")
+
+# %%
+epochs = [[(a.tolist(), b.tolist()) for a, b in indices] for _ in range(2)]
+for batches in epochs:
+    order_a = [i for a, _ in batches for i in a]  # the epoch's order in domain A
+    order_b = [i for _, b in batches for i in b]
+    assert all(len(a) == len(b) == 4 for a, b in batches)
+    assert sorted(order_a) == sorted(order_b) == list(range(12))  # every item once per epoch, in each domain
+    assert order_a != order_b  # each domain shuffled on its own
+assert epochs[0] != epochs[1]  # a new shuffle every epoch
+print("every epoch: each item once per domain, in batches of 4; A and B in different orders; reshuffled each epoch")
 
 
 # %% [markdown]
@@ -451,10 +466,13 @@ plt.show()
 # The paper's main benchmarks, edges2shoes and edges2handbags, come from pix2pix, where each file
 # holds a *pair* side by side: the edge map on the left, the photo on the right. To use them
 # without pairs, `split_side_by_side` cuts every file in two and writes the left halves to
-# `{split}A/` and the right halves to `{split}B/`. By default it shuffles the files (with `seed`)
-# and takes A's halves from one half of the files and B's from the other, so that no photo's own
-# edge map is in domain A: the domains are then truly unpaired. (`keep_all=True` uses every file
-# for both; more data, but the pairs hide in it.)
+# `{split}A/` and the right halves to `{split}B/`. By default it does what the original project
+# did: every file's halves go to both folders. All the data is used, the pairs hide in it, and the
+# training loop never shows them together (each domain is shuffled on its own); this is the
+# preparation behind the paper's numbers, so use it to compare with them. With `disjoint=True` it
+# shuffles the files (with `seed`) and takes A's halves from one half of the files and B's from
+# the other, so that no photo's own edge map is in domain A: the domains are then strictly
+# unpaired, with half the data each. Below we use the disjoint option, and count the default.
 #
 # We make a tiny pix2pix-style dataset of our own, "edges2shapes": eight 128 × 64 files, each a
 # sketch and a painting of the **same** geometry, side by side.
@@ -470,7 +488,10 @@ for i in range(8):
     Image.fromarray(np.concatenate([left, right], axis=1)).save(pairs / f"{i}_AB.png")  # edges | photo
 
 print("pairs:", [p.name for p in list_images(pairs)], "| size", Image.open(pairs / "0_AB.png").size)
-folder_a, folder_b = split_side_by_side(pairs, TMP / "edges2shapes_unpaired", "train", seed=0, progress=False)
+both_a, both_b = split_side_by_side(pairs, TMP / "edges2shapes_both", "train", progress=False)  # the original's
+print("default:", len(list_images(both_a)), "files in A and", len(list_images(both_b)), "in B")
+folder_a, folder_b = split_side_by_side(pairs, TMP / "edges2shapes_unpaired", "train", disjoint=True, seed=0,
+                                        progress=False)
 names_a = [p.name for p in list_images(folder_a)]
 names_b = [p.name for p in list_images(folder_b)]
 print(show(folder_a), names_a)
@@ -495,81 +516,8 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ### Odd files
-#
-# Folders collected by people hold all sorts of files. `load_image` (which `ImageFolderDomain` uses)
-# returns an RGB image (or grayscale with `channels=1`) whatever the file holds: grayscale images
-# are repeated into three channels, palette images are expanded, transparency is composited on
-# white (as on a page), 16-bit images are scaled to 8 bits, and a photo's EXIF rotation is applied.
-# We write one file of each kind and load them.
-
-# %%
-odd = TMP / "odd"
-odd.mkdir()
-ramp = np.tile(np.linspace(0, 1, 32), (32, 1))  # (32, 32): dark on the left, light on the right
-rgba = np.zeros((32, 32, 4), dtype=np.uint8)
-rgba[..., 0], rgba[..., 3] = 200, 255
-rgba[:, 16:, 3] = 0  # the right half is fully transparent
-files = {
-    "gray.png": Image.fromarray((255 * ramp).astype(np.uint8)),  # mode L
-    "rgba.png": Image.fromarray(rgba),  # mode RGBA
-    "palette.png": Image.fromarray(paintings.image(0)).convert("P", palette=Image.Palette.ADAPTIVE, colors=8),
-    "deep.png": Image.fromarray((65535 * ramp).astype(np.uint16)),  # 16-bit grayscale
-    "photo.jpg": Image.fromarray(paintings.image(1)),  # JPEG
-}
-print(f"{'file':<12}{'written as':<12}{'loaded as':<11}{'size':<10}{'left pixel':<17}right pixel")
-for name, img in files.items():
-    img.save(odd / name)
-    loaded = load_image(odd / name)
-    w, h = loaded.size
-    print(f"{name:<12}{img.mode:<12}{loaded.mode:<11}{str(loaded.size):<10}"
-          f"{str(loaded.getpixel((0, h // 2))):<17}{loaded.getpixel((w - 1, h // 2))}")
-    assert loaded.mode == "RGB"
-print("gray.png with channels=1:", load_image(odd / "gray.png", channels=1).mode)
-
-# %% [markdown]
-# The 16-bit ramp ends at 255 like the 8-bit one ($65535 / 257 = 255$), and the transparent half
-# of the RGBA file became white. All five files are now one more domain folder:
-
-# %%
-odd_domain = ImageFolderDomain(odd, transform=test_transform(new_size=32, crop=32))
-batch = torch.stack([odd_domain[i] for i in range(len(odd_domain))])
-print(show(repr(odd_domain)))
-print("files in order:", [p.name for p in odd_domain.paths], "| batch", tuple(batch.shape))
-
-# %% [markdown]
-# ### Clear errors
-#
-# What `munit_lib.data` cannot read, it says so, naming the file or folder and what it expected.
-# A corrupt file raises `ImageLoadError` (a kind of `OSError`) when it is loaded; an empty or
-# missing folder fails when the domain is built, before any training starts.
-
-# %%
-(odd / "corrupt.png").write_bytes(b"this is not a PNG file")
-png = io.BytesIO()
-Image.fromarray(paintings.image(2)).save(png, format="PNG")
-(odd / "truncated.png").write_bytes(png.getvalue()[: len(png.getvalue()) // 2])  # a download cut in half
-(TMP / "empty" / "trainA").mkdir(parents=True)
-
-attempts = {
-    "corrupt file": lambda: load_image(odd / "corrupt.png"),
-    "truncated file": lambda: load_image(odd / "truncated.png"),
-    "empty folder": lambda: ImageFolderDomain(TMP / "empty" / "trainA"),
-    "missing folder": lambda: ImageFolderDomain(TMP / "no_such_folder"),
-    "no test split": lambda: unpaired_domains(TMP / "edges2shapes_unpaired", "test"),
-    "unknown split": lambda: unpaired_domains(root, "val"),
-}
-for what, attempt in attempts.items():
-    try:
-        attempt()
-    except (OSError, ValueError) as err:
-        print(f"{what}: {type(err).__name__}: {show(err)}")
-    else:
-        raise AssertionError(f"{what} did not fail")
-
-# %% [markdown]
-# (The folder `odd/` now holds two broken files; `ImageFolderDomain(odd)` would still list them,
-# and the first `odd_domain[i]` that reaches one raises the error above, naming it.)
+# (Files of unusual kinds, and the errors for files and folders that cannot be read, are in the
+# appendix at the end.)
 #
 # ### The paper's datasets
 #
@@ -591,11 +539,6 @@ for what, attempt in attempts.items():
 for name, source in DATASETS.items():
     print(f"{name:<15} unpacks to {source.folder + '/':<16} checksum: {source.sha256 or 'not recorded'}")
     print(f"{'':<15} {source.url}")
-
-# %%
-tmp.cleanup()  # delete every file this notebook wrote
-assert not TMP.exists()
-print("temporary files removed")
 
 # %% [markdown]
 # ## 6. Scoring translations with the ground truth
@@ -654,6 +597,54 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ### Two readers by hand
+#
+# The readers are short enough to write ourselves. A **painting mask**: the background colour is
+# the median of the one-pixel frame (the shape never touches the border), and a pixel belongs to
+# the shape when its RGB distance to that colour is more than half the distance a typical shape
+# pixel has (a pixel half covered by the anti-aliased edge is in, as in the ground-truth masks).
+# The **colour**: each pixel inside the mask votes for the nearest of the 8 palette colours and
+# their 8 darker shades (the texture's ink, `SHADE_FACTOR` times the colour); a shade votes for its
+# colour; the most voted colour wins.
+
+# %%
+def painting_mask_by_hand(images):
+    """images (B, 3, H, W) in [-1, 1] -> (B, H, W) bool: pixels far from the border's median colour."""
+    x = (images + 1) / 2  # [0, 1]
+    frame = torch.cat([x[..., 0, :], x[..., -1, :], x[..., 1:-1, 0], x[..., 1:-1, -1]], dim=-1)  # (B, 3, 2H+2W-4)
+    background = frame.median(dim=-1).values  # (B, 3)
+    distance = (x - background[..., None, None]).norm(dim=1)  # (B, H, W)
+    flat = distance.flatten(1)  # (B, H*W)
+    clear = torch.where(flat > 0.35 * flat.quantile(0.99, dim=1, keepdim=True), flat, torch.nan)  # clearly shape
+    typical = clear.nanquantile(0.25, dim=1)  # (B,): a typical shape pixel's distance (the lighter fill)
+    return distance >= typical[:, None, None] / 2
+
+
+def colour_by_hand(images, masks):
+    """The palette colour of each painting: a majority vote of its mask's pixels."""
+    names = list(PALETTE)
+    fills = torch.tensor([PALETTE[c] for c in names], dtype=torch.float32) / 255  # (8, 3)
+    references = torch.cat([fills, SHADE_FACTOR * fills])  # (16, 3): the colours, then their shades
+    x = ((images + 1) / 2).permute(0, 2, 3, 1)  # (B, 3, H, W) -> (B, H, W, 3)
+    nearest = torch.cdist(x.reshape(len(x), -1, 3), references.expand(len(x), -1, -1)).argmin(-1)  # (B, H*W)
+    votes = [torch.bincount(n[m.flatten()] % len(names), minlength=len(names)) for n, m in zip(nearest, masks)]
+    return [names[int(v.argmax())] for v in votes]
+
+
+masks_mine = painting_mask_by_hand(x_b)
+colours_mine = colour_by_hand(x_b, masks_mine)
+agree_mask = np.mean(mask_iou(masks_mine, read_b))
+agree_colour = np.mean([a == b for a, b in zip(colours_mine, colours)])
+truth_colour = np.mean([c == r.colour for c, r in zip(colours_mine, truth_b)])
+print(f"mask IoU, by hand vs munit_lib:  {agree_mask:.3f}")
+print(f"colour, by hand vs munit_lib:    {agree_colour:.3f} agree; vs the ground truth {truth_colour:.3f}")
+assert agree_mask >= 0.95 and agree_colour >= 0.95 and truth_colour >= 0.95
+
+# %% [markdown]
+# The library's reader differs in two details: it votes only with the mask's *interior* (one
+# pixel in from the anti-aliased edge, whose colours are mixtures), and it allows for rounding at
+# the half-coverage threshold.
+#
 # ### Content IoU: did the translation keep the shape?
 #
 # $$ \text{content IoU} = \frac{|M(x) \cap M(\hat x)|}{|M(x) \cup M(\hat x)|}, $$
@@ -768,7 +759,8 @@ for name, outputs in (("oracle, reference's style", guided), ("ignores the refer
 # - `make_shapes_dataset` writes the domains in the original layout, byte-identical for a seed;
 #   `UnpairedLoader` shuffles each domain on its own, and the same seed gives the same batches,
 #   augmentations included.
-# - Real folders: `split_side_by_side` turns pix2pix pairs into two disjoint unpaired folders,
+# - Real folders: `split_side_by_side` turns pix2pix pairs into two unpaired folders, every file in
+#   both as the original prepares them (`disjoint=True`: from disjoint halves of the files),
 #   `load_image` copes with grayscale, palette, transparent and 16-bit files, and bad files and
 #   folders fail early with a message that names them.
 # - The readers agree with the ground truth on at least 95% of test samples, which makes **content
@@ -782,7 +774,7 @@ for name, outputs in (("oracle, reference's style", guided), ("ignores the refer
 # 1. Move the flip in `paper_transform_by_hand` before the crop. Is the result still equal to
 #    `train_transform` for every seed? Is it still the same *distribution* of outputs? Why does the
 #    order of the random draws matter for reproducibility?
-# 2. `split_side_by_side(..., keep_all=True)` keeps every file in both domains. Write a check that
+# 2. `split_side_by_side(...)` keeps every file in both domains by default. Write a check that
 #    finds the hidden pairs in the result (hint: `content_iou` between `trainA/x.png` and
 #    `trainB/x.png`). How would a model be able to cheat if the pairs stayed?
 # 3. Make the shapes domains at 32 px (`ShapesDomain(..., size=32)`) and measure the readers'
@@ -793,3 +785,150 @@ for name, outputs in (("oracle, reference's style", guided), ("ignores the refer
 # 5. Write an image list `trainA.txt` (one relative path per line) that takes only the circles and
 #    squares of a shapes dataset, using `load_ground_truth`, and read it with `unpaired_domains`.
 #    What does the loader do if a listed file is missing?
+#
+# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
+# answers you have not given, says which ones are right, and fails with a hint otherwise.
+
+# %%
+ex1_answers = None        # 1. (still equal for every seed?, still the same distribution?) as two booleans
+ex2_hidden_pairs = None   # 2. how many hidden pairs a default split of the 8 edges2shapes files holds
+ex3_first_reader = None   # 3. the reader that suffers first at 32 px: "mask", "colour" or "texture"
+ex4_circle_iou = None     # 4. a function k -> content IoU of a circle scaled by k >= 1 about its centre
+ex5_missing_file = None   # 5. what reading a list with a missing file does: "skips it" or "raises"
+
+answered = []
+if ex1_answers is not None:
+    assert tuple(ex1_answers) == (False, True), "1: same random draws, used in another order; same laws for each"
+    answered.append(1)
+if ex2_hidden_pairs is not None:
+    kept_a, kept_b = split_side_by_side(pairs, TMP / "keep_all", "train", progress=False)
+    hidden = {p.name for p in list_images(kept_a)} & {p.name for p in list_images(kept_b)}
+    assert ex2_hidden_pairs == len(hidden), "2: every file gives both halves"
+    answered.append(2)
+if ex3_first_reader is not None:
+    small = ShapesDomain("b", "test", size=32, n=N)
+    x32 = torch.stack([small[i] for i in range(N)])
+    truth32 = [small.ground_truth(i) for i in range(N)]
+    scores = {"mask": np.mean(mask_iou(shape_mask(x32, "b"), np.stack([r.mask() for r in truth32]))),
+              "colour": np.mean([c == r.colour for c, r in zip(classify_colour(x32), truth32)]),
+              "texture": np.mean([t == r.texture for t, r in zip(classify_texture(x32), truth32)])}
+    assert ex3_first_reader == min(scores, key=scores.get), f"3: measured at 32 px: {scores}"
+    answered.append(3)
+if ex4_circle_iou is not None:
+    for k in (1.0, 1.2, 1.5, 2.0):
+        assert abs(ex4_circle_iou(k) - 1 / k ** 2) < 1e-6, "4: the small disc lies inside the large one"
+    answered.append(4)
+if ex5_missing_file is not None:
+    listing = TMP / "missing_list.txt"
+    listing.write_text("no_such_image.png\n", encoding="utf-8")
+    try:
+        read_file_list(listing)
+        truth = "skips it"
+    except FileNotFoundError:
+        truth = "raises"
+    assert ex5_missing_file == truth, "5: try it with a list that names a file that is not there"
+    answered.append(5)
+if answered:
+    print("correct:", answered)
+
+# %% [markdown]
+# ## Appendix: odd files and clear errors
+#
+# ### Odd files
+#
+# Folders collected by people hold all sorts of files. `load_image` (which `ImageFolderDomain` uses)
+# returns an RGB image (or grayscale with `channels=1`) whatever the file holds: grayscale images
+# are repeated into three channels, palette images are expanded, transparency is composited on
+# white (as on a page), 16-bit images are scaled to 8 bits, and a photo's EXIF rotation is applied.
+# We write one file of each kind and load them.
+
+# %%
+odd = TMP / "odd"
+odd.mkdir()
+ramp = np.tile(np.linspace(0, 1, 32), (32, 1))  # (32, 32): dark on the left, light on the right
+rgba = np.zeros((32, 32, 4), dtype=np.uint8)
+rgba[..., 0], rgba[..., 3] = 200, 255
+rgba[:, 16:, 3] = 0  # the right half is fully transparent
+files = {
+    "gray.png": Image.fromarray((255 * ramp).astype(np.uint8)),  # mode L
+    "rgba.png": Image.fromarray(rgba),  # mode RGBA
+    "palette.png": Image.fromarray(paintings.image(0)).convert("P", palette=Image.Palette.ADAPTIVE, colors=8),
+    "deep.png": Image.fromarray((65535 * ramp).astype(np.uint16)),  # 16-bit grayscale
+    "photo.jpg": Image.fromarray(paintings.image(1)),  # JPEG
+}
+print(f"{'file':<12}{'written as':<12}{'loaded as':<11}size")
+loaded = {}
+for name, img in files.items():
+    img.save(odd / name)
+    loaded[name] = load_image(odd / name)
+    print(f"{name:<12}{img.mode:<12}{loaded[name].mode:<11}{loaded[name].size}")
+    assert loaded[name].mode == "RGB" and loaded[name].size == img.size
+print("gray.png with channels=1:", load_image(odd / "gray.png", channels=1).mode)
+
+# the pixel values depend on Pillow's conversions (and JPEG's encoder), so we assert them instead
+# of printing them: each left / right pixel, within a tolerance where a format rounds
+def pixel(name, x):
+    img = loaded[name]
+    return np.asarray(img.getpixel((x, img.size[1] // 2)), dtype=float)
+
+assert np.allclose(pixel("gray.png", 0), 0) and np.allclose(pixel("gray.png", 31), 255)  # grey repeated
+assert np.allclose(pixel("deep.png", 0), 0) and np.allclose(pixel("deep.png", 31), 255)  # 16 bits -> 8
+assert np.allclose(pixel("rgba.png", 0), (200, 0, 0)) and np.allclose(pixel("rgba.png", 31), 255)  # on white
+assert np.abs(np.asarray(loaded["photo.jpg"], dtype=float) - paintings.image(1)).mean() < 8  # lossy, close
+print("pixel values as expected")
+
+# %% [markdown]
+# The 16-bit ramp ends at 255 like the 8-bit one ($65535 / 257 = 255$), and the transparent half
+# of the RGBA file became white. All five files are now one more domain folder:
+
+# %%
+odd_domain = ImageFolderDomain(odd, transform=test_transform(new_size=32, crop=32))
+batch = torch.stack([odd_domain[i] for i in range(len(odd_domain))])
+print(show(repr(odd_domain)))
+print("files in order:", [p.name for p in odd_domain.paths], "| batch", tuple(batch.shape))
+
+# %% [markdown]
+# ### Clear errors
+#
+# What `munit_lib.data` cannot read, it says so, naming the file or folder and what it expected.
+# A corrupt file raises `ImageLoadError` (a kind of `OSError`) when it is loaded; an empty or
+# missing folder fails when the domain is built, before any training starts.
+
+# %%
+(odd / "corrupt.png").write_bytes(b"this is not a PNG file")
+png = io.BytesIO()
+Image.fromarray(paintings.image(2)).save(png, format="PNG")
+(odd / "truncated.png").write_bytes(png.getvalue()[: len(png.getvalue()) // 2])  # a download cut in half
+(TMP / "empty" / "trainA").mkdir(parents=True)
+
+attempts = {
+    "corrupt file": lambda: load_image(odd / "corrupt.png"),
+    "truncated file": lambda: load_image(odd / "truncated.png"),
+    "empty folder": lambda: ImageFolderDomain(TMP / "empty" / "trainA"),
+    "missing folder": lambda: ImageFolderDomain(TMP / "no_such_folder"),
+    "no test split": lambda: unpaired_domains(TMP / "edges2shapes_unpaired", "test"),
+    "unknown split": lambda: unpaired_domains(root, "val"),
+}
+names_in_message = {  # what each message must name (the rest of its wording may change)
+    "corrupt file": "corrupt.png", "truncated file": "truncated.png", "empty folder": "trainA",
+    "missing folder": "no_such_folder", "no test split": "test", "unknown split": "val",
+}
+for what, attempt in attempts.items():
+    try:
+        attempt()
+    except (OSError, ValueError) as err:
+        # the message's wording comes partly from Pillow and may change: print its type, check its content
+        assert names_in_message[what] in str(err), f"{what}: the message does not name {names_in_message[what]}"
+        print(f"{what}: {type(err).__name__}, naming {names_in_message[what]!r}")
+    else:
+        raise AssertionError(f"{what} did not fail")
+assert issubclass(ImageLoadError, OSError)
+
+# %% [markdown]
+# (The folder `odd/` now holds two broken files; `ImageFolderDomain(odd)` would still list them,
+# and the first `odd_domain[i]` that reaches one raises the error above, naming it.)
+
+# %%
+tmp.cleanup()  # delete every file this notebook wrote
+assert not TMP.exists()
+print("temporary files removed")
