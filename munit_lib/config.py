@@ -83,6 +83,8 @@ class MUNITConfig:
     display_size: int = 8
     data_root: str = ""
     profile: str = "paper"
+    # ---- which model (munit_lib.baselines: the systems MUNIT is compared with) ----
+    model: str = "munit"  # munit | unit | cyclegan | cyclegan_noise | bicyclegan
 
     # ------------------------------------------------------------------ checks
     def __post_init__(self) -> None:
@@ -133,11 +135,12 @@ class MUNITConfig:
             "dis_pad_type": {"reflect", "replicate", "zero"},
             "dis_norm": {"none", "bn", "in", "ln"},
             "gan_type": {"lsgan", "nsgan", "hinge"},
-            "lr_policy": {"step", "constant"},
+            "lr_policy": {"step", "constant", "linear"},
             "init": {"kaiming", "gaussian", "xavier", "orthogonal", "default"},
             "precision": {"fp32", "bf16"},
             "vgg_layer": {"relu4_3", "relu5_3"},
             "recon_x_cyc_style": {"encoded", "random"},
+            "model": {"munit", "unit", "cyclegan", "cyclegan_noise", "bicyclegan"},
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
@@ -165,6 +168,9 @@ class MUNITConfig:
             raise ValueError(f"MUNITConfig.image_size={self.image_size} is too small for these networks: "
                              f"the smallest size they take is {self.min_image_size} "
                              f"(lower dis_num_scales / dis_n_layer / style_downsample, or raise image_size)")
+        if self.model != "munit" and (self.ema_decay > 0 or self.vgg_w > 0):
+            raise ValueError(f"MUNITConfig.model={self.model!r}: ema_decay and vgg_w are MUNIT options; "
+                             "set both to 0 for the baselines")
         if self.image_size % self.size_multiple:
             raise ValueError(f"MUNITConfig.image_size={self.image_size} is not a multiple of {self.size_multiple} "
                              f"(2 ** n_downsample): the decoder would return another size than it was given; "

@@ -343,6 +343,12 @@ class Translator:
         from .official import load_official_generators, read_checkpoint
 
         data = read_checkpoint(path)
+        saved = data.get("config") if isinstance(data, dict) else None
+        if isinstance(saved, dict) and saved.get("model", "munit") != "munit":  # a baseline's export or checkpoint
+            from .baselines.runtime import load_model, translation_sides
+
+            model, run_cfg = load_model(path)
+            return cls(*translation_sides(model, run_cfg), device=device, **kwargs)
         if isinstance(data, dict) and str(data.get("format", "")).startswith("munit_lib.checkpoint"):
             from .networks import MUNIT
 

@@ -125,9 +125,9 @@ def test_cyclegan_discriminator_loss_is_halved_and_pooled(images):
     d = cyclegan_dis_losses(model, x_a, x_b, fake_a, fake_b, use_pool=False)
     expected_a = 0.5 * (torch.mean(model.dis_a(fake_a) ** 2) + torch.mean((model.dis_a(x_a) - 1) ** 2))
     torch.testing.assert_close(d["dis_a"], expected_a)
-    assert len(model.pool_a.images) == 0
+    assert len(model.pool_a.stored()) == 0
     cyclegan_dis_losses(model, x_a, x_b, fake_a, fake_b)  # through the pools: both store the fakes
-    assert len(model.pool_a.images) == len(model.pool_b.images) == 2
+    assert len(model.pool_a.stored()) == len(model.pool_b.stored()) == 2
 
 
 def test_cyclegan_losses_reach_the_right_networks(images):
@@ -143,30 +143,31 @@ def test_cyclegan_losses_reach_the_right_networks(images):
 
 
 def test_image_pool_stores_then_swaps_half_the_time():
-    pool = ImagePool(size=3, seed=0)
+    pool = ImagePool(size=3, image_shape=(1, 1, 1), seed=0)
     first = torch.arange(3, dtype=torch.float32).view(3, 1, 1, 1)
     torch.testing.assert_close(pool.query(first), first)  # not full: returned as given, and stored
     returned_old = 0
     for step in range(200):
         new = torch.full((1, 1, 1, 1), 100.0 + step)
-        stored_before = {float(i) for i in pool.images}
+        stored_before = {float(i) for i in pool.stored()}
         out = float(pool.query(new))
         assert out == 100.0 + step or out in stored_before
         if out != 100.0 + step:
             returned_old += 1
-            assert 100.0 + step in {float(i) for i in pool.images}  # the new fake took the old one's place
-        assert len(pool.images) == 3
+            assert 100.0 + step in {float(i) for i in pool.stored()}  # the new fake took the old one's place
+        assert len(pool.stored()) == 3
     assert 70 < returned_old < 130  # probability 1/2 (200 draws)
-    assert torch.equal(ImagePool(0).query(first), first)  # size 0: no history
+    assert torch.equal(ImagePool(0, (1, 1, 1)).query(first), first)  # size 0: no history
+    with pytest.raises(ValueError, match="stores images shaped"):
+        pool.query(torch.zeros(1, 3, 2, 2))
 
 
 def test_image_pool_state_round_trip_draws_the_same():
-    pool = ImagePool(size=2, seed=5)
+    pool = ImagePool(size=2, image_shape=(1, 1, 1), seed=5)
     for i in range(4):
         pool.query(torch.full((1, 1, 1, 1), float(i)))
-    state = pool.state_dict()
-    copy = ImagePool(size=2, seed=99)
-    copy.load_state_dict(state)
+    copy = ImagePool(size=2, image_shape=(1, 1, 1), seed=5)
+    copy.load_state_dict(pool.state_dict())
     for i in range(10):
         x = torch.full((1, 1, 1, 1), 10.0 + i)
         assert torch.equal(pool.query(x), copy.query(x))
@@ -230,11 +231,11 @@ def test_one_training_step_updates_every_network_and_logs_floats(name, images):
     model = {"unit": UNIT, "cyclegan": CycleGAN, "cyclegan_noise": CycleGAN, "bicyclegan": BicycleGAN}[name](
         cpu_config(name))
     opt_gen, opt_dis = make_baseline_optimizers(model, 2e-4)
-    before = {k: v.clone() for k, v in model.state_dict().items()}
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
     losses = baseline_train_step(model, opt_gen, opt_dis, *images, rng=torch.Generator().manual_seed(0), iteration=1)
     assert "gen_total" in losses and "dis_total" in losses
     assert all(isinstance(v, float) and math.isfinite(v) for v in losses.values())
-    changed = {k.split(".")[0] for k, v in model.state_dict().items() if not torch.equal(v, before[k])}
+    changed = {k.split(".")[0] for k, v in model.named_parameters() if not torch.equal(v, before[k])}
     expected = {"gen", "enc", "dis", "dis2"} if name == "bicyclegan" else {"gen_a", "gen_b", "dis_a", "dis_b"}
     assert changed == expected
 

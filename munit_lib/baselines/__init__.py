@@ -56,7 +56,7 @@ def cpu_config(model: str, image_size: int = 64, width: int = 16):
     if model == "unit":
         return UNITConfig(dim=width, dis_dim=width)
     if model in ("cyclegan", "cyclegan_noise"):
-        return CycleGANConfig(ngf=width, ndf=width, nz=8 if model == "cyclegan_noise" else 0)
+        return CycleGANConfig(ngf=width, ndf=width, nz=8 if model == "cyclegan_noise" else 0, image_size=image_size)
     if model == "bicyclegan":
         return BicycleGANConfig(input_nc=3, output_nc=3, ngf=width, nef=width, ndf=width, image_size=image_size)
     raise ValueError(f"unknown baseline {model!r}; choose from {list(BASELINES)}")

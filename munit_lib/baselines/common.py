@@ -110,50 +110,60 @@ def tile_code(z: torch.Tensor, height: int, width: int) -> torch.Tensor:
     return z[:, :, None, None].expand(-1, -1, height, width)
 
 
-class ImagePool:
+class ImagePool(nn.Module):
     """CycleGAN's history of generated images (Shrivastava et al. 2017): the discriminator is shown
     fakes from older generators too, which damps oscillation.
 
     Per image of a batch: while fewer than ``size`` are stored, store it and return it; afterwards,
     with probability 1/2 return a stored fake chosen uniformly and put the new one in its place,
-    otherwise return the new one. ``size`` 0 returns the batch unchanged. The draws come from
-    ``generator`` (its state and the stored images are in :meth:`state_dict`, so a resumed run
-    draws the same)."""
+    otherwise return the new one. ``size`` 0 returns the batch unchanged.
 
-    def __init__(self, size: int = 50, seed: int = 0) -> None:
+    The stored images, their count and the number of queries answered are buffers: they move with
+    the model (``.to``) and travel in its state dict, so a resumed run shows its discriminator the
+    same fakes. The draws of query ``q`` come from a generator seeded by ``(seed, q)``.
+    """
+
+    def __init__(self, size: int = 50, image_shape: tuple[int, int, int] = (3, 64, 64), seed: int = 0) -> None:
+        super().__init__()
         if size < 0:
             raise ValueError(f"the image pool size cannot be negative, got {size}")
-        self.size = int(size)
-        self.images: list[torch.Tensor] = []
-        self.generator = torch.Generator().manual_seed(seed)
+        self.size, self.seed = int(size), int(seed)
+        self.register_buffer("images", torch.zeros(self.size, *image_shape))  # (size, C, H, W)
+        self.register_buffer("count", torch.zeros((), dtype=torch.long))  # images stored so far
+        self.register_buffer("queries", torch.zeros((), dtype=torch.long))  # queries answered
 
+    @torch.no_grad()
     def query(self, batch: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) fakes -> (B, C, H, W) fakes to show the discriminator (detached)."""
         batch = batch.detach()
         if self.size == 0:
             return batch
+        if tuple(batch.shape[1:]) != tuple(self.images.shape[1:]):
+            raise ValueError(f"this pool stores images shaped {tuple(self.images.shape[1:])}, got a batch "
+                             f"{tuple(batch.shape)}: build the model with the training image size")
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + int(self.queries))
+        self.queries += 1
         out = []
         for image in batch:
-            if len(self.images) < self.size:
-                self.images.append(image.clone())
+            n = int(self.count)
+            if n < self.size:  # not full yet: keep it and show it
+                self.images[n] = image
+                self.count += 1
                 out.append(image)
-            elif float(torch.rand((), generator=self.generator)) > 0.5:
-                k = int(torch.randint(len(self.images), (), generator=self.generator))
+            elif float(torch.rand((), generator=g)) > 0.5:  # show an old fake, keep the new one instead
+                k = int(torch.randint(self.size, (), generator=g))
                 out.append(self.images[k].clone())
-                self.images[k] = image.clone()  # swap the new fake in
+                self.images[k] = image
             else:
                 out.append(image)
         return torch.stack(out)
 
-    def state_dict(self) -> dict:
-        stored = torch.stack([i.cpu() for i in self.images]) if self.images else torch.empty(0)
-        return {"size": self.size, "images": stored, "rng": self.generator.get_state()}
+    def stored(self) -> torch.Tensor:
+        """The images stored so far, (count, C, H, W)."""
+        return self.images[: int(self.count)]
 
-    def load_state_dict(self, state: dict, device: torch.device | str | None = None) -> None:
-        self.size = int(state["size"])
-        images = state["images"]
-        self.images = [i.to(device) if device is not None else i for i in images] if images.numel() else []
-        self.generator.set_state(state["rng"])
+    def extra_repr(self) -> str:
+        return f"size={self.size}, image_shape={tuple(self.images.shape[1:])}"
 
 
 # ----------------------------------------------------------------------------- losses

@@ -57,6 +57,7 @@ class CycleGANConfig:
     lambda_cycle: float = 10.0
     lambda_identity: float = 0.5  # times lambda_cycle
     pool_size: int = 50
+    image_size: int = 256  # the training crops: the shape of the images the pools store
     seed: int = 0  # the image pools' draws
 
 
@@ -113,7 +114,8 @@ class ResnetGenerator(nn.Module):
 class CycleGAN(nn.Module):
     """Generators named by the domain they produce, as munit_lib's: ``gen_b`` = G_ab (A -> B, the
     original's ``netG_A``), ``gen_a`` = G_ba (``netG_B``); ``dis_b`` judges domain B (``netD_A``),
-    ``dis_a`` domain A (``netD_B``). N(0, 0.02) init. ``pool_a``, ``pool_b`` hold past fakes."""
+    ``dis_a`` domain A (``netD_B``). N(0, 0.02) init. ``pool_a``, ``pool_b`` hold past fakes
+    (``image_size`` crops)."""
 
     def __init__(self, cfg: CycleGANConfig | None = None) -> None:
         super().__init__()
@@ -123,12 +125,14 @@ class CycleGAN(nn.Module):
         self.gen_a = init_gaussian(ResnetGenerator(cfg.input_nc_b, cfg.input_nc_a, cfg.ngf, cfg.n_blocks, cfg.nz))
         self.dis_a = init_gaussian(PatchGAN(cfg.input_nc_a, cfg.ndf, cfg.n_layers_d))
         self.dis_b = init_gaussian(PatchGAN(cfg.input_nc_b, cfg.ndf, cfg.n_layers_d))
-        self.pool_a = ImagePool(cfg.pool_size, cfg.seed * 2 + 1)
-        self.pool_b = ImagePool(cfg.pool_size, cfg.seed * 2 + 2)
+        # past fakes of each domain (buffers: saved with the model, so a resumed run draws the same)
+        self.pool_a = ImagePool(cfg.pool_size, (cfg.input_nc_a, cfg.image_size, cfg.image_size), cfg.seed * 2 + 1)
+        self.pool_b = ImagePool(cfg.pool_size, (cfg.input_nc_b, cfg.image_size, cfg.image_size), cfg.seed * 2 + 2)
 
     @property
     def nz(self) -> int:
         return self.cfg.nz
+
 
     @property
     def identity_applies(self) -> bool:

@@ -91,6 +91,28 @@ def baseline_train_step(model: nn.Module, opt_gen: torch.optim.Optimizer, opt_di
     if perceptual is not None or objectives is not None:
         raise ValueError("the baselines have no perceptual loss and no distributed objectives: "
                          "set vgg_w: 0 and train them in one process")
+    with _global_rng_from(rng, x_a.device):
+        return _step(model, opt_gen, opt_dis, x_a, x_b, rng, autocast_dtype, iteration)
+
+
+@contextlib.contextmanager
+def _global_rng_from(rng: torch.Generator | None, device: torch.device):
+    """Run the step with the global RNG (which dropout draws from) seeded from ``rng``, then give the
+    caller its own global RNG back. A run's randomness then lives in ``rng`` alone, whose state the
+    trainer saves: a resumed run draws the same dropout masks as an uninterrupted one."""
+    if rng is None:
+        yield
+        return
+    seed = int(torch.randint(2 ** 62, (), generator=rng, device=rng.device))
+    devices = []
+    if device.type == "cuda":
+        devices = [device.index if device.index is not None else torch.cuda.current_device()]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _step(model, opt_gen, opt_dis, x_a, x_b, rng, autocast_dtype, iteration) -> dict[str, float]:
     cast = (torch.autocast(x_a.device.type, dtype=autocast_dtype) if autocast_dtype is not None
             else contextlib.nullcontext())
     dis_nets = discriminator_modules(model)

@@ -132,11 +132,13 @@ class UNITGenerator(nn.Module):
         return self.decode(h + noise)
 
 
-def unit_discriminator(input_dim: int = 3, dim: int = 64, n_layer: int = 4, num_scales: int = 3) -> MultiScaleDiscriminator:
+def unit_discriminator(input_dim: int = 3, dim: int = 64, n_layer: int = 4,
+                       num_scales: int = 3) -> MultiScaleDiscriminator:
     """UNIT's discriminator is MUNIT's (3 scales, no norm, LeakyReLU 0.2, LSGAN): 8,271,171
     parameters at dim 64, 519,507 at dim 16. Built from munit_lib's own class."""
+    side = max(256, 2 ** (num_scales - 1 + n_layer))  # any crop size the config accepts: counts do not depend on it
     cfg = MUNITConfig(dis_dim=dim, dis_n_layer=n_layer, dis_num_scales=num_scales, input_dim_a=input_dim,
-                      image_size=max(256, 2 ** (num_scales - 1 + n_layer)), new_size=max(256, 2 ** (num_scales - 1 + n_layer)))
+                      image_size=side, new_size=side)
     return MultiScaleDiscriminator(cfg, input_dim)
 
 

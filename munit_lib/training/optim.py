@@ -21,7 +21,14 @@ def make_optimizers(model: MUNIT, cfg: MUNITConfig | None = None) -> tuple[torch
 
 def make_schedulers(optimizers, cfg: MUNITConfig) -> list[torch.optim.lr_scheduler.LRScheduler]:
     """Step decay (lr * gamma every ``step_size`` iterations) or a constant rate, one per optimiser.
-    Call ``scheduler.step()`` once per training iteration."""
+    Call ``scheduler.step()`` once per training iteration. ``linear`` (CycleGAN's and BicycleGAN's):
+    constant for ``step_size`` iterations, then falling linearly towards 0 at ``max_iter``."""
+    if cfg.lr_policy == "linear":
+        from ..baselines.common import linear_decay_factor
+
+        n_decay = max(0, cfg.max_iter - cfg.step_size)
+        return [torch.optim.lr_scheduler.LambdaLR(opt, lambda t: linear_decay_factor(t, cfg.step_size, n_decay))
+                for opt in optimizers]
     if cfg.lr_policy == "step":
         return [torch.optim.lr_scheduler.StepLR(opt, step_size=cfg.step_size, gamma=cfg.gamma) for opt in optimizers]
     return [torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0) for opt in optimizers]

@@ -37,12 +37,14 @@ from torch.utils.data import Dataset
 
 from ..config import MUNITConfig
 from ..losses import VGG16_URL, PerceptualLoss
+from ..baselines.runtime import (build_model, directions_of, export_model, is_paired, make_model_optimizers,
+                                 train_step_for, translation_sides)
 from ..networks import MUNIT
 from .batches import SeededItems, batch_stream
 from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, read_training_checkpoint
 from .distributed import DistributedContext, init_distributed
 from .ema import GeneratorEMA
-from .optim import make_optimizers, make_schedulers
+from .optim import make_schedulers
 from .step import DisObjective, GenObjective, NonFiniteLossError, train_step
 
 __all__ = ["Trainer", "build_datasets", "read_loss_log", "default_device"]
@@ -78,6 +80,11 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
                          "(python -m munit_lib make-shapes --out FOLDER writes one) or to 'shapes'")
     if root == "shapes" or root.startswith("shapes:"):
         n = _shapes_count(root) if split == "train" else 64
+        if is_paired(cfg):  # BicycleGAN: aligned sketch/painting pairs, item i of A and B is pair i
+            from ..data import ShapesPairs
+
+            pairs = ShapesPairs(split, cfg.image_size, n, cfg.seed)
+            return pairs.domain("a"), pairs.domain("b")
         return (ShapesDomain("a", split, cfg.image_size, n, cfg.seed),
                 ShapesDomain("b", split, cfg.image_size, n, cfg.seed))
     return unpaired_domains(root, split, cfg=cfg)
@@ -134,10 +141,10 @@ class Trainer:
 
         # the model, built under the run's seed so that the same config gives the same initial weights
         torch.manual_seed(self.cfg.seed)
-        self.model = MUNIT(self.cfg).to(self.device)
+        self.model = build_model(self.cfg).to(self.device)  # MUNIT, or the baseline cfg.model names
         if self.cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
-        self.opt_gen, self.opt_dis = make_optimizers(self.model)
+        self.opt_gen, self.opt_dis = make_model_optimizers(self.model, self.cfg)
         self.sched_gen, self.sched_dis = make_schedulers((self.opt_gen, self.opt_dis), self.cfg)
         self.ema = GeneratorEMA(self.model, self.cfg.ema_decay) if self.cfg.ema_decay > 0 else None
         # the random styles of training come from their own generator (saved in checkpoints)
@@ -187,7 +194,7 @@ class Trainer:
         saved = MUNITConfig.from_dict(dict(state["config"]))
         architecture = ("style_dim", "gen_dim", "mlp_dim", "mlp_layers", "n_downsample", "n_res", "style_downsample",
                         "dis_dim", "dis_n_layer", "dis_num_scales", "input_dim_a", "input_dim_b", "activ", "pad_type",
-                        "dis_norm", "dis_activ", "dis_pad_type")
+                        "dis_norm", "dis_activ", "dis_pad_type", "model")
         differ = [f"{k}: checkpoint {getattr(saved, k)!r} vs config {getattr(self.cfg, k)!r}"
                   for k in architecture if getattr(saved, k) != getattr(self.cfg, k)]
         if differ:
@@ -230,6 +237,8 @@ class Trainer:
 
     def export_generators(self, path: str | os.PathLike | None = None, use_ema: bool = True) -> Path:
         """The generators alone (EMA weights when there are some), in the original layout + config."""
+        if not isinstance(self.model, MUNIT):  # a baseline: its networks under the original's names
+            return export_model(self.model, path or self.generators_path(), self.cfg, self.iteration)
         gens = (self.ema.gen_a, self.ema.gen_b) if use_ema and self.ema is not None else (self.model.gen_a,
                                                                                             self.model.gen_b)
         return export_generators(*gens, path or self.generators_path(), self.cfg, self.iteration)
@@ -288,13 +297,15 @@ class Trainer:
     def sample_grids(self) -> dict[str, torch.Tensor]:
         """Inputs (first column) next to their translations with the fixed display styles, as
         images ``(rows * (1 + styles), 3, H, W)`` per direction (what ``save_image`` lays out)."""
-        gens = (self.ema.gen_a, self.ema.gen_b) if self.ema is not None else (self.model.gen_a, self.model.gen_b)
+        gens = (self.ema.gen_a, self.ema.gen_b) if self.ema is not None else translation_sides(self.model)
         was_training = [g.training for g in gens]
         for g in gens:
             g.eval()
         grids = {}
         try:
             for name, src, source, target in (("a2b", 0, gens[0], gens[1]), ("b2a", 1, gens[1], gens[0])):
+                if name not in directions_of(self.model):  # BicycleGAN translates a2b only
+                    continue
                 x = self.display_batch(src).to(self.device)  # (n, 3, H, W)
                 content = source.encode_content(x)
                 styles = self.display_styles.to(self.device)  # (k, style_dim)
@@ -397,7 +408,8 @@ class Trainer:
             cfg.to_yaml(self.out_dir / "config.yaml")
         self._open_tensorboard()
         stream = batch_stream(self.datasets, cfg.batch_size, cfg.seed, start=self.iteration, rank=self.dist.rank,
-                              num_workers=cfg.num_workers, pin_memory=self.device.type == "cuda")
+                              num_workers=cfg.num_workers, pin_memory=self.device.type == "cuda",
+                              paired=is_paired(cfg))
         bar = tqdm(total=max_iter, initial=self.iteration, desc="MUNIT", unit="it", disable=not self.progress,
                    dynamic_ncols=True)
         memory = torch.channels_last if cfg.channels_last else torch.contiguous_format
@@ -411,8 +423,9 @@ class Trainer:
                     x_a = x_a.to(self.device, non_blocking=True, memory_format=memory)
                     x_b = x_b.to(self.device, non_blocking=True, memory_format=memory)
                     lr = self.opt_gen.param_groups[0]["lr"]  # the rate this iteration trains with
-                    losses = train_step(self.model, self.opt_gen, self.opt_dis, x_a, x_b, self.perceptual,
-                                        self.style_rng, self.autocast_dtype, self.objectives, self.iteration + 1)
+                    step = train_step_for(self.model)  # MUNIT's train_step or the baseline's, same signature
+                    losses = step(self.model, self.opt_gen, self.opt_dis, x_a, x_b, self.perceptual,
+                                  self.style_rng, self.autocast_dtype, self.objectives, self.iteration + 1)
                     losses = {"lr": lr, **losses}
                     self.sched_gen.step()
                     self.sched_dis.step()
@@ -424,8 +437,9 @@ class Trainer:
                         continue
                     if self.iteration % cfg.log_every == 0 or self.iteration == max_iter:
                         self._log(losses)
+                        recon = losses.get("gen_recon_x_a", math.nan) + losses.get("gen_recon_x_b", math.nan)
                         bar.set_postfix(D=f"{losses['dis_total']:.3f}", G=f"{losses['gen_total']:.3f}",
-                                        x=f"{losses['gen_recon_x_a'] + losses['gen_recon_x_b']:.3f}")
+                                        x=f"{recon:.3f}")  # x: nan for models without image reconstruction
                     if self.iteration % cfg.sample_every == 0:
                         self.write_samples()
                     if self.iteration % cfg.checkpoint_every == 0:
