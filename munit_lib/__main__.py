@@ -69,21 +69,32 @@ def cmd_train(args) -> int:
         display = None  # no test split: sample grids use training images
     trainer = Trainer(cfg, out, display=display, progress=not args.quiet)
     try:
-        if args.resume:
-            if not trainer.checkpoint_path.exists():
-                raise FileNotFoundError(f"--resume: no checkpoint at {trainer.checkpoint_path}; "
-                                        "run without --resume to start")
-            trainer.resume()
-            print(f"resumed {out} at iteration {trainer.iteration}")
-        elif trainer.checkpoint_path.exists():
+        # only look at the folder here: fit() takes the run lock before it reads or changes anything
+        if args.resume and not trainer.checkpoint_path.exists():
+            raise FileNotFoundError(f"--resume: no checkpoint at {trainer.checkpoint_path}; "
+                                    "run without --resume to start")
+        if not args.resume and trainer.checkpoint_path.exists():
             raise FileExistsError(f"{out} already holds a run (iteration checkpoint {trainer.checkpoint_path}); "
                                   "pass --resume to continue it or --out to start another")
-        trainer.fit(args.max_iter)
+        try:
+            trainer.fit(args.max_iter, resume=args.resume)
+        except BaseException as error:  # say what was kept (main prints it on the error's line)
+            if trainer.saved_after_error is not None:
+                error.munit_note = (f"the state of iteration {trainer.iteration} is saved in "
+                                    f"{trainer.saved_after_error}; --resume continues from it")
+            raise
     finally:
         cleanup_distributed()
-    if trainer.dist.is_main:
-        print(f"trained to iteration {trainer.iteration}: checkpoint {trainer.checkpoint_path}, "
-              f"generators {trainer.generators_path()}, losses {trainer.log_path}, samples {out / 'samples'}")
+    if not trainer.dist.is_main:
+        return 130 if trainer.interrupted else 0
+    if args.resume:
+        print(f"resumed {out} at iteration {trainer.start_iteration}")
+    if trainer.interrupted:  # Ctrl-C or SIGTERM: the iteration under way was finished and saved
+        print(f"interrupted at iteration {trainer.iteration}: state saved in {trainer.checkpoint_path} "
+              f"(generators {trainer.generators_path()}); continue with --resume", file=sys.stderr)
+        return 130
+    print(f"trained to iteration {trainer.iteration}: checkpoint {trainer.checkpoint_path}, "
+          f"generators {trainer.generators_path()}, losses {trainer.log_path}, samples {out / 'samples'}")
     return 0
 
 
@@ -102,13 +113,14 @@ def cmd_download(args) -> int:
 def cmd_export(args) -> int:
     from .config import MUNITConfig
     from .networks import MUNIT
+    from .official import load_state_dict_strict
     from .training import export_generators, read_training_checkpoint
     from .training.ema import GeneratorEMA
 
     state = read_training_checkpoint(args.checkpoint)
     cfg = MUNITConfig.from_dict(dict(state["config"]))
     model = MUNIT(cfg)
-    model.load_state_dict(state["model"])
+    load_state_dict_strict(model, state["model"], f"{args.checkpoint} (networks)")  # names bad keys
     gens = (model.gen_a, model.gen_b)
     if state.get("ema") and not args.no_ema:
         ema = GeneratorEMA(model, float(state["ema"]["decay"]))
@@ -254,19 +266,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(error: BaseException) -> str:
+    """The error's message on one line, with the note a command attached (what was saved)."""
+    text = " ".join(line.strip() for line in str(error).splitlines() if line.strip()) or type(error).__name__
+    note = getattr(error, "munit_note", None)
+    return f"{text}; {note}" if note else text
+
+
 def main(argv: list[str] | None = None) -> int:
+    from .training.trainer import RunLockedError, check_device
+
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "device", None):
+            check_device(args.device)  # --device cuda without CUDA, or a typo: say so before any work
         return args.func(args)
     except FloatingPointError as error:  # NonFiniteLossError: which loss, when, and the last good checkpoint
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 3
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as error:
+        note = getattr(error, "munit_note", None)
+        print(f"interrupted{'; ' + note if note else ''}", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError, FileExistsError, OSError, KeyError) as error:
+    except (ValueError, FileNotFoundError, FileExistsError, OSError, KeyError, RunLockedError) as error:
         # a clear one-line message instead of a traceback for mistakes in the input
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MUNITConfig", "PROFILES", "profile_from_env"]
+__all__ = ["MUNITConfig", "PROFILES", "profile_from_env", "ARCHITECTURE_FIELDS"]
 
 
 @dataclass
@@ -177,6 +177,11 @@ class MUNITConfig:
                              f"set image_size to a multiple of {self.size_multiple}")
         return self
 
+    def architecture_differences(self, other: "MUNITConfig") -> list[str]:
+        """``"key: self's vs other's"`` for each setting that changes the networks' tensors."""
+        return [f"{k}: {getattr(self, k)!r} vs {getattr(other, k)!r}" for k in ARCHITECTURE_FIELDS
+                if getattr(self, k) != getattr(other, k)]
+
     @property
     def generator_min_size(self) -> int:
         """Smallest square side a generator takes: reflect padding needs a side of at least 2
@@ -228,7 +233,17 @@ class MUNITConfig:
         if not path.is_file():
             raise FileNotFoundError(f"config file {path} does not exist")
         with open(path, encoding="utf-8") as handle:
-            values = yaml.safe_load(handle) or {}
+            try:
+                values = yaml.safe_load(handle)
+            except yaml.YAMLError as error:  # one line: what is wrong and where
+                mark = getattr(error, "problem_mark", None)
+                where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+                problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+                raise ValueError(f"{path} is not valid YAML{where}: {problem}") from None
+        values = {} if values is None else values
+        if not isinstance(values, dict):
+            raise ValueError(f"{path} holds a YAML {type(values).__name__}, not a mapping of config keys to values "
+                             "(write one 'key: value' per line)")
         try:
             return cls.from_dict(values)
         except (ValueError, TypeError) as error:
@@ -257,6 +272,12 @@ class MUNITConfig:
         if name not in PROFILES:
             raise ValueError(f"unknown profile {name!r}; known profiles: {sorted(PROFILES)}")
         return cls(**{**PROFILES[name], "profile": name}).replace(**changes)
+
+
+# The settings that decide the networks' tensors (a checkpoint loads only under equal ones).
+ARCHITECTURE_FIELDS = ("style_dim", "gen_dim", "mlp_dim", "mlp_layers", "n_downsample", "n_res", "style_downsample",
+                       "dis_dim", "dis_n_layer", "dis_num_scales", "input_dim_a", "input_dim_b", "activ", "pad_type",
+                       "dis_norm", "dis_activ", "dis_pad_type", "model")
 
 
 # Why these profiles (GUIDE section 3): the paper configuration needs ~17 s per iteration on a

@@ -38,11 +38,26 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # pickle, zip and weights-only errors all mean: not a plain checkpoint
-        raise ValueError(f"{path} is not a readable PyTorch checkpoint of tensors ({type(error).__name__}: "
-                         f"{str(error).splitlines()[0] if str(error) else ''})") from None
+        raise ValueError(f"{path} is not a readable PyTorch checkpoint of tensors ({_load_failure(error)}); "
+                         "munit_lib reads checkpoints without running pickled code, so it cannot load "
+                         "this file") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path} holds a {type(data).__name__}, not a dict of state dicts")
     return data
+
+
+def _load_failure(error: Exception) -> str:
+    """Why ``torch.load(weights_only=True)`` refused a file, in a few words of our own: never
+    torch's advice to retry with ``weights_only=False`` (which would run the file's code)."""
+    text = str(error)
+    if "Unsupported global" in text:  # a pickled class or function: name it
+        start = text.index("Unsupported global")
+        what = text[start:].split(" was not", 1)[0].replace("Unsupported global: GLOBAL ", "")
+        return f"it holds pickled Python objects ({what.strip()}), not only tensors"
+    if "Weights only load failed" in text or type(error).__name__ == "UnpicklingError":
+        return "its contents are not a pickle of tensors: corrupt, truncated, or not a checkpoint"
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def clean_state_dict(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -352,11 +352,19 @@ class Translator:
         if isinstance(data, dict) and str(data.get("format", "")).startswith("munit_lib.checkpoint"):
             from .networks import MUNIT
 
-            model = MUNIT(MUNITConfig.from_dict(dict(data["config"])))
-            model.load_state_dict(data["model"])
+            from .official import load_state_dict_strict
+
+            stored = MUNITConfig.from_dict(dict(data["config"]))
+            differ = stored.architecture_differences(cfg) if cfg is not None else []
+            if differ:  # a training checkpoint carries its own config: a different one given is a mistake
+                raise ValueError(f"{path} was trained with another architecture than the config given "
+                                 f"(checkpoint vs config): {'; '.join(differ)}; leave the config out to use "
+                                 "the checkpoint's own")
+            model = MUNIT(stored)
+            load_state_dict_strict(model, data["model"], f"{path} (networks)")
             if use_ema and data.get("ema"):
-                model.gen_a.load_state_dict(data["ema"]["gen_a"])
-                model.gen_b.load_state_dict(data["ema"]["gen_b"])
+                load_state_dict_strict(model.gen_a, data["ema"]["gen_a"], f"{path} (EMA generator 'a')")
+                load_state_dict_strict(model.gen_b, data["ema"]["gen_b"], f"{path} (EMA generator 'b')")
             return cls(model.gen_a, model.gen_b, device=device, **kwargs)
         gen_a, gen_b = load_official_generators(path, cfg)
         return cls(gen_a, gen_b, device=device, **kwargs)  # loaded on the CPU; device moves them

@@ -14,6 +14,7 @@ old file: a crash mid-save leaves the previous checkpoint intact.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,15 @@ def atomic_save(obj: Any, path: str | os.PathLike) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with os.fdopen(fd, "wb") as f:
+                torch.save(obj, f)
+                f.flush()
+                os.fsync(f.fileno())
+        except (RuntimeError, OSError) as error:  # torch's zip writer reports a failed write as RuntimeError
+            free = shutil.disk_usage(path.parent).free / 2 ** 20
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise OSError(f"could not write {path} ({reason}); {free:.0f} MiB free on its disk: is it full?") from error
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions

@@ -47,11 +47,36 @@ from .ema import GeneratorEMA
 from .optim import make_schedulers
 from .step import DisObjective, GenObjective, NonFiniteLossError, train_step
 
-__all__ = ["Trainer", "build_datasets", "read_loss_log", "default_device"]
+__all__ = ["Trainer", "build_datasets", "read_loss_log", "default_device", "check_device", "RunLockedError"]
 
 
 def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class RunLockedError(RuntimeError):
+    """Another live process is training in this run folder."""
+
+
+def check_device(device: torch.device | str) -> torch.device:
+    """``device`` as a ``torch.device`` that exists on this machine, else ``ValueError`` saying why."""
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device {device!r} is not a device: write cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {str(device)!r}: this machine has no usable CUDA GPU "
+                             "(torch.cuda.is_available() is False); use cpu")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise ValueError(f"device {str(device)!r}: this machine has {torch.cuda.device_count()} CUDA GPU(s), "
+                             f"numbered from 0")
+    elif device.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise ValueError("device 'mps': Apple's Metal backend is not available here; use cpu")
+    elif device.type != "cpu":
+        raise ValueError(f"device {str(device)!r}: munit_lib runs on cpu, cuda or mps")
+    return device
 
 
 # ----------------------------------------------------------------------------- data
@@ -122,7 +147,7 @@ class Trainer:
         self.dist = distributed if distributed is not None else init_distributed(device)
         if device is None:
             device = (torch.device("cuda", self.dist.local_rank) if torch.cuda.is_available() else torch.device("cpu"))
-        self.device = torch.device(device)
+        self.device = check_device(device)
         if self.cfg.precision == "bf16" and self.device.type == "cpu":
             warnings.warn("bf16 autocast on the CPU is slow on most processors; "
                           "set precision: fp32 for CPU runs", stacklevel=2)
@@ -163,6 +188,9 @@ class Trainer:
         self._writer = None
         self._log_header: list[str] | None = None  # the columns of losses.csv, read or written once
         self._stop_requested = False
+        self._saved_iteration: int | None = None  # the iteration checkpoints/last.pt holds, when known
+        # set by fit(): where it started, whether Ctrl-C / SIGTERM stopped it, what an error left saved
+        self.start_iteration, self.interrupted, self.saved_after_error = 0, False, None
 
     # ------------------------------------------------------------------ paths
     @property
@@ -191,15 +219,15 @@ class Trainer:
                 "rng": self._rng_state(), "world_size": self.dist.world_size}
 
     def load_state_dict(self, state: dict) -> None:
+        from ..official import load_state_dict_strict
+
         saved = MUNITConfig.from_dict(dict(state["config"]))
-        architecture = ("style_dim", "gen_dim", "mlp_dim", "mlp_layers", "n_downsample", "n_res", "style_downsample",
-                        "dis_dim", "dis_n_layer", "dis_num_scales", "input_dim_a", "input_dim_b", "activ", "pad_type",
-                        "dis_norm", "dis_activ", "dis_pad_type", "model")
-        differ = [f"{k}: checkpoint {getattr(saved, k)!r} vs config {getattr(self.cfg, k)!r}"
-                  for k in architecture if getattr(saved, k) != getattr(self.cfg, k)]
+        differ = saved.architecture_differences(self.cfg)
         if differ:
-            raise ValueError("the checkpoint was trained with another architecture; " + "; ".join(differ))
-        self.model.load_state_dict(state["model"])
+            raise ValueError("the checkpoint was trained with another architecture (checkpoint vs config): "
+                             + "; ".join(differ))
+        # a checkpoint whose stored config disagrees with its own tensors: name the keys, one error
+        load_state_dict_strict(self.model, state["model"], "the checkpoint's networks")
         if self.ema is not None and state.get("ema"):
             self.ema.load_state_dict(state["ema"])
         elif self.ema is not None:  # EMA switched on mid-run: start it from the current weights
@@ -225,15 +253,17 @@ class Trainer:
         """Write the whole training state atomically (rank 0 only); returns the path."""
         if not self.dist.is_main:
             return None
-        return atomic_save(self.state_dict(), path or self.checkpoint_path)
+        written = atomic_save(self.state_dict(), path or self.checkpoint_path)
+        if path is None:
+            self._saved_iteration = self.iteration  # what checkpoints/last.pt now holds
+        return written
 
     def resume(self, path: str | os.PathLike | None = None) -> int:
         """Continue from ``path`` (default ``out_dir/checkpoints/last.pt``); returns the iteration."""
         path = Path(path or self.checkpoint_path)
         self.load_state_dict(read_training_checkpoint(path))
-        if self.dist.is_main:
-            self._truncate_log(self.iteration)
-        return self.iteration
+        self._saved_iteration = self.iteration if path == self.checkpoint_path else None
+        return self.iteration  # fit() then drops the log rows written after it (under the run lock)
 
     def export_generators(self, path: str | os.PathLike | None = None, use_ema: bool = True) -> Path:
         """The generators alone (EMA weights when there are some), in the original layout + config."""
@@ -245,14 +275,28 @@ class Trainer:
 
     # ------------------------------------------------------------------ logging
     def _truncate_log(self, iteration: int) -> None:
-        """Drop log rows written after the checkpoint we resume from (they will be redone)."""
+        """Make ``losses.csv`` the log of iterations 1..``iteration`` only, so that every logged
+        iteration has exactly one row: rows written after the checkpoint we continue from (they
+        will be redone) go, and so does a torn row (a kill mid-write: wrong number of fields,
+        or a field that is not a number). At iteration 0 the log starts afresh."""
+        self._log_header = None
         if not self.log_path.exists():
+            return
+        if iteration == 0:  # no checkpoint: rows of an earlier, unsaved attempt would be counted twice
+            self.log_path.unlink()
             return
         with open(self.log_path, newline="", encoding="utf-8") as f:
             rows = list(csv.reader(f))
         if not rows:
             return
-        kept = [rows[0]] + [r for r in rows[1:] if r and int(float(r[0])) <= iteration]
+
+        def whole(row: list[str]) -> bool:
+            try:
+                return len(row) == len(rows[0]) and all(isinstance(float(v), float) for v in row)
+            except ValueError:
+                return False
+
+        kept = [rows[0]] + [r for r in rows[1:] if whole(r) and int(float(r[0])) <= iteration]
         tmp = self.log_path.with_suffix(".csv.tmp")
         with open(tmp, "w", newline="", encoding="utf-8") as f:
             csv.writer(f).writerows(kept)
@@ -372,17 +416,59 @@ class Trainer:
                 except (OSError, ValueError):
                     pid = 0
                 if pid and pid != os.getpid() and _process_alive(pid):
-                    raise RuntimeError(f"{self.out_dir} is being trained by process {pid}; wait for it, stop it, "
+                    raise RunLockedError(f"{self.out_dir} is being trained by process {pid}; wait for it, stop it, "
                                        "or choose another output folder") from None
                 lock.unlink(missing_ok=True)  # left by a process that no longer runs
         else:
-            raise RuntimeError(f"cannot take the lock {lock}")
+            raise RunLockedError(f"cannot take the lock {lock}")
         with os.fdopen(fd, "w") as f:
             f.write(str(os.getpid()))
         try:
             yield
         finally:
             lock.unlink(missing_ok=True)
+
+    def preflight(self) -> None:
+        """What can be checked before iteration 1: the run folder and ``checkpoints/`` are writable,
+        and every training image of a folder dataset opens (one pass over the files)."""
+        from ..data.folders import check_images_open
+
+        if self.dist.is_main:
+            for folder in (self.out_dir, self.checkpoint_path.parent):
+                probe = folder / f".write-test-{os.getpid()}"
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    probe.write_bytes(b"")
+                    probe.unlink()
+                except OSError as error:
+                    raise OSError(f"{folder} is not writable ({error.strerror or error}): the run could not save "
+                                  "its checkpoints; fix its permissions or choose another --out") from None
+        for name, dataset in zip("AB", self.datasets):
+            paths = getattr(dataset, "paths", None)  # folder datasets (ImageFolderDomain) list their files
+            if paths is not None:
+                check_images_open(paths, f"training images of domain {name}")
+
+    def _remove_stale_temporaries(self) -> None:
+        """Delete what interrupted saves left (``.last.pt.XXXX.tmp``: up to a whole checkpoint each).
+        Only called under the run lock, when no other process can be writing here."""
+        for folder in (self.out_dir, self.checkpoint_path.parent):
+            for tmp in list(folder.glob(".*.tmp")) + list(folder.glob("*.csv.tmp")):
+                if tmp.is_file():
+                    tmp.unlink(missing_ok=True)
+
+    def _save_after_error(self) -> None:
+        """After an error between iterations, save the last whole iteration (if not on disk yet);
+        ``saved_after_error`` says where. A failing save (a full disk) does not hide the first error."""
+        if not self.dist.is_main or self.iteration == self.start_iteration:
+            return
+        if self._saved_iteration == self.iteration:
+            self.saved_after_error = self.checkpoint_path
+            return
+        try:
+            self.saved_after_error = self.save_checkpoint()
+        except Exception as error:  # noqa: BLE001
+            warnings.warn(f"could not save the state of iteration {self.iteration} after the error: {error}",
+                          stacklevel=3)
 
     def fit(self, max_iter: int | None = None, resume: bool = False,
             max_seconds: float | None = None) -> dict[str, float]:
@@ -401,10 +487,14 @@ class Trainer:
 
         cfg = self.cfg
         max_iter = cfg.max_iter if max_iter is None else int(max_iter)
+        # Everything from here runs under the run lock: nothing in out_dir was touched before it.
+        self.preflight()  # every image opens, the folders are writable: fail now, not 150 iterations in
         if resume and self.checkpoint_path.exists():
             self.resume()
+        self.start_iteration, self.interrupted, self.saved_after_error = self.iteration, False, None
         if self.dist.is_main:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self._remove_stale_temporaries()
+            self._truncate_log(self.iteration)  # one row per logged iteration, whatever happened before
             cfg.to_yaml(self.out_dir / "config.yaml")
         self._open_tensorboard()
         stream = batch_stream(self.datasets, cfg.batch_size, cfg.seed, start=self.iteration, rank=self.dist.rank,
@@ -416,6 +506,7 @@ class Trainer:
         losses: dict[str, float] = {}
         self._stop_requested = False
         deadline = math.inf if max_seconds is None else time.perf_counter() + float(max_seconds)
+        step_whole = True  # False while an iteration is half done (one side's weights already updated)
         try:
             with self._graceful_stop():
                 while self.iteration < max_iter and not self._stop_requested and time.perf_counter() < deadline:
@@ -423,6 +514,7 @@ class Trainer:
                     x_a = x_a.to(self.device, non_blocking=True, memory_format=memory)
                     x_b = x_b.to(self.device, non_blocking=True, memory_format=memory)
                     lr = self.opt_gen.param_groups[0]["lr"]  # the rate this iteration trains with
+                    step_whole = False
                     step = train_step_for(self.model)  # MUNIT's train_step or the baseline's, same signature
                     losses = step(self.model, self.opt_gen, self.opt_dis, x_a, x_b, self.perceptual,
                                   self.style_rng, self.autocast_dtype, self.objectives, self.iteration + 1)
@@ -432,6 +524,7 @@ class Trainer:
                     if self.ema is not None:
                         self.ema.update(self.model)
                     self.iteration += 1
+                    step_whole = True
                     bar.update(1)
                     if not self.dist.is_main:
                         continue
@@ -444,14 +537,22 @@ class Trainer:
                         self.write_samples()
                     if self.iteration % cfg.checkpoint_every == 0:
                         self.save_checkpoint()
+                        self._remove_stale_temporaries()
         except NonFiniteLossError as error:
             bar.close()
             if self.checkpoint_path.exists():  # nothing was saved after the bad step
                 error.args = (f"{error.args[0]}; the last good checkpoint is {self.checkpoint_path}",)
             raise
+        except BaseException:
+            bar.close()
+            if step_whole:  # the state is that of a whole iteration: keep it (a half-done one is not kept)
+                self._save_after_error()
+            raise
         bar.close()
+        self.interrupted = self._stop_requested  # Ctrl-C / SIGTERM: stopped early, saved below
         if self.dist.is_main:  # a run always ends with its state on disk
             self.save_checkpoint()
+            self._remove_stale_temporaries()
             self.export_generators()
             if self.iteration % cfg.sample_every != 0:
                 self.write_samples()
