@@ -121,12 +121,15 @@ def folder_size_mb(folder: Union[str, os.PathLike]) -> float:
 
 def train_variants(names: Sequence[str], base: MUNITConfig, runs_dir: Union[str, os.PathLike],
                    out_root: Union[str, os.PathLike], max_iter: Optional[int] = None, n: int = 200,
-                   num_styles: int = 16, progress: bool = True, log=print) -> dict[str, dict]:
+                   num_styles: int = 16, progress: bool = True, max_seconds: Optional[float] = None,
+                   log=print) -> dict[str, dict]:
     """Train, score and publish each variant in ``names`` from the config ``base``.
 
     A variant whose ``scores.json`` already reports ``max_iter`` (default ``base.max_iter``)
     iterations is skipped; otherwise its run in ``runs_dir/<name>`` continues from its last
-    checkpoint (or starts), trains to ``max_iter`` and is published to ``out_root``. Raises
+    checkpoint (or starts), trains to ``max_iter`` (or for ``max_seconds`` of wall-clock time per
+    variant, whichever comes first: the next call goes on from there) and is published to
+    ``out_root``. Raises
     ``RuntimeError`` when ``out_root`` grows past ``PRETRAINED_LIMIT_MB``. Returns the scores.
     """
     from .training import Trainer
@@ -145,7 +148,7 @@ def train_variants(names: Sequence[str], base: MUNITConfig, runs_dir: Union[str,
                 continue
         cfg = variant_config(base, name)
         trainer = Trainer(cfg, Path(runs_dir) / name, progress=progress)
-        trainer.fit(max_iter=target, resume=True)
+        trainer.fit(max_iter=target, resume=True, max_seconds=max_seconds)
         log(f"{name}: trained to iteration {trainer.iteration}; scoring")
         results[name] = publish_variant(name, trainer.out_dir, out_root, n=n, num_styles=num_styles)
         size = folder_size_mb(out_root)

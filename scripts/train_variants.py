@@ -1,7 +1,7 @@
 """Train, score and publish the cycle variants of the shapes model (notebook 09's trade-off).
 
     OMP_NUM_THREADS=1 python scripts/train_variants.py [--variants cyc0,cyc1,cyc10,plain10]
-        [--base configs/shapes_fast.yaml] [--max-iter N] [--set key=value ...]
+        [--base configs/shapes_fast.yaml] [--max-iter N] [--max-seconds S] [--set key=value ...]
 
 Each variant (``munit_lib.variants.VARIANTS``) is the base config with another cycle term. Runs go
 to ``runs/variants/<name>/`` and continue from their last checkpoint when the command is run
@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", default=str(ROOT / "runs" / "variants"), help="where the training runs go")
     parser.add_argument("--out", default=str(ROOT / "data" / "pretrained"), help="where the variants are published")
     parser.add_argument("--max-iter", type=int, default=None, help="iterations per variant (default: the config's)")
+    parser.add_argument("--max-seconds", type=float, default=None,
+                        help="stop each variant after this much training time (publish it; the next call goes on)")
     parser.add_argument("--n", type=int, default=200, help="test images per domain for the scores")
     parser.add_argument("--styles", type=int, default=16, help="random styles per test image for the scores")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         base = base.replace(**overrides)
     print(f"base config {base_path}; variants {', '.join(names)}")
     results = train_variants(names, base, args.runs, args.out, max_iter=args.max_iter, n=args.n,
-                             num_styles=args.styles, progress=not args.quiet)
+                             num_styles=args.styles, progress=not args.quiet, max_seconds=args.max_seconds)
     keys = ["iteration", "content_iou_a2b", "content_iou_b2a", "colour_coverage", "style_coverage",
             "cycle_aba_image", "cycle_bab_image", "cycle_bab_plain"]
     print("variant  " + "  ".join(keys))

@@ -83,6 +83,18 @@ def test_train_variants_script_trains_publishes_resumes_and_skips(tmp_path, caps
     assert (out / "shapes_cyc0" / "generators.pt").stat().st_mtime_ns == before
 
 
+def test_max_seconds_publishes_a_partial_run_and_the_next_call_goes_on(tmp_path):
+    script = _script()
+    out = tmp_path / "pretrained"
+    common = ["--variants", "cyc1", "--max-iter", "2", "--base", str(script.ROOT / "configs" / "shapes_cpu.yaml"),
+              "--runs", str(tmp_path / "runs"), "--out", str(out), "--n", "4", "--styles", "2", "--quiet",
+              "--set", *CI_ARCH]
+    assert script.main([*common[:4], "--max-seconds", "0", *common[4:]]) == 0  # no time: stops at once
+    assert json.loads((out / "shapes_cyc1" / "scores.json").read_text())["iteration"] == 0
+    assert script.main(common) == 0  # not finished, so not skipped: trained on to 2
+    assert json.loads((out / "shapes_cyc1" / "scores.json").read_text())["iteration"] == 2
+
+
 def test_script_refuses_unknown_variants(capsys):
     with pytest.raises(SystemExit):
         _script().main(["--variants", "cyc0,cyc3"])
