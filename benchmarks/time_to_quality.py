@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pair-styles", type=int, default=64, help="random styles per sketch for pair coverage")
     p.add_argument("--pair-inputs", type=int, default=50, help="sketches scored for pair coverage")
     p.add_argument("--label", default=None, help="a name for this curve (default: the config's stem)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a stopped run: its checkpoint, and its wall seconds from the last line of --out")
     p.add_argument("--stop-when-met", action="store_true", help="stop at the first checkpoint meeting every target")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
     args = p.parse_args(argv)
@@ -89,15 +91,26 @@ def main(argv: list[str] | None = None) -> int:
     cfg = cfg.replace(**overrides) if overrides else cfg
     label = args.label or Path(args.config).stem
     run_dir = Path(args.run_dir or ROOT / "runs" / "ttq" / f"{label}_seed{cfg.seed}")
-    if (run_dir / "checkpoints" / "last.pt").exists():
-        raise SystemExit(f"{run_dir} already holds a run: time to quality starts from scratch; remove it or "
-                         "pass --run-dir")
-    marks = sorted(float(t) for t in args.at.split(","))
-    trainer = Trainer(cfg, run_dir, display=build_datasets(cfg, "test"), progress=False, tensorboard=False)
     out = Path(args.out)
+    trainer = Trainer(cfg, run_dir, display=build_datasets(cfg, "test"), progress=False, tensorboard=False)
+    trained = 0.0
+    if args.resume:
+        rows = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+        rows = [r for r in rows if r["label"] == label and r["seed"] == cfg.seed]
+        if not rows or not trainer.checkpoint_path.exists():
+            raise SystemExit(f"--resume: no earlier line for {label} (seed {cfg.seed}) in {out}, or no checkpoint "
+                             f"in {run_dir}")
+        trainer.resume()
+        if trainer.iteration != rows[-1]["iteration"]:
+            raise SystemExit(f"--resume: the checkpoint is at iteration {trainer.iteration} but the last line of "
+                             f"{out} at {rows[-1]['iteration']}")
+        trained = float(rows[-1]["wall_s"])
+    elif trainer.checkpoint_path.exists():
+        raise SystemExit(f"{run_dir} already holds a run: time to quality starts from scratch; remove it, pass "
+                         "--run-dir, or --resume")
+    marks = sorted(float(t) for t in args.at.split(",") if float(t) > trained)
     out.parent.mkdir(parents=True, exist_ok=True)
     where, when, code = machine(), datetime.date.today().isoformat(), commit()
-    trained = 0.0
     for mark in marks:
         start = time.perf_counter()
         trainer.fit(max_iter=10 ** 9, max_seconds=mark - trained)

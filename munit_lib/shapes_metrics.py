@@ -41,7 +41,8 @@ from torch.nn import functional as F
 from .data.shapes import PALETTE, TEXTURES, shade
 
 __all__ = ["sketch_mask", "painting_mask", "shape_mask", "classify_colour", "classify_texture", "mask_iou",
-           "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model", "ideal_style_coverage", "MIN_TEXTURE_SIZE"]
+           "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model", "ideal_style_coverage",
+           "linear_probe_accuracy", "factor_probes", "MIN_TEXTURE_SIZE"]
 
 MIN_TEXTURE_SIZE = 32  # textures (period 3/16 of the image) are read reliably from 32 px up
 _COLOURS = list(PALETTE)
@@ -474,3 +475,71 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
             "style_coverage_ideal": ideal_style_coverage(num_styles),
             "pair_styles": int(pair_styles), "pair_coverage": float(np.mean(pair_cov)) if pair_cov else float("nan"),
             "pair_coverage_ideal": ideal_style_coverage(pair_styles) if pair_styles else float("nan")}
+
+
+# ----------------------------------------------------------------------------- where the factors live
+def linear_probe_accuracy(train_features: torch.Tensor, train_labels: torch.Tensor, test_features: torch.Tensor,
+                          test_labels: torch.Tensor, weight_decay: float = 1e-3, max_iter: int = 200) -> float:
+    """Held-out accuracy of a linear classifier (softmax regression, L-BFGS) from features (N, F) to
+    integer labels (N,): how much of a factor a code holds in a linearly readable form.
+
+    Features are standardised with the training set's mean and standard deviation; the loss is
+    cross-entropy plus ``weight_decay * |W|^2``. Deterministic (zero initialisation, full batch)."""
+    if train_features.dim() != 2 or test_features.dim() != 2:
+        raise ValueError(f"features must be (N, F), got {tuple(train_features.shape)} and {tuple(test_features.shape)}")
+    if len(train_features) != len(train_labels) or len(test_features) != len(test_labels):
+        raise ValueError("need one label per feature row")
+    classes = int(max(train_labels.max(), test_labels.max())) + 1
+    mean, std = train_features.mean(0), train_features.std(0).clamp(min=1e-6)
+    f_train, f_test = (train_features - mean) / std, (test_features - mean) / std
+    with torch.enable_grad():
+        weight = torch.zeros(f_train.shape[1], classes, requires_grad=True)
+        bias = torch.zeros(classes, requires_grad=True)
+        opt = torch.optim.LBFGS([weight, bias], max_iter=max_iter, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            loss = F.cross_entropy(f_train @ weight + bias, train_labels) + weight_decay * (weight ** 2).sum()
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+    with torch.no_grad():
+        return float(((f_test @ weight + bias).argmax(1) == test_labels).float().mean())
+
+
+@torch.no_grad()
+def factor_probes(gen_b, n_train: int = 600, n_test: int = 200, size: Optional[int] = None, seed: int = 0) -> dict:
+    """Which code of a painting holds its colour and its texture? Linear probes on real paintings:
+    from the style code ``E_b^s(x)`` (8 numbers) and from the content code ``E_b^c(x)`` average-
+    pooled to 4x4 (a coarse map, so a probe can see spatial patterns), each to the ground-truth
+    colour (8 classes, chance 1/8) and texture (4 classes, chance 1/4).
+
+    MUNIT wants colour and texture in the style code and neither in the content code. Instance
+    normalisation in the content encoder removes each channel's mean, so global colour is hard to
+    keep there; a texture is a spatial pattern, which survives it: a model trained with the image
+    reconstruction alone may carry texture through the content code (high ``content_texture``,
+    low ``style_texture``), and then a reference painting's texture cannot be transferred.
+    Returns ``{"style_colour", "style_texture", "content_colour", "content_texture"}``."""
+    from .data.shapes import ShapesDomain
+
+    size = int(size or gen_b.cfg.image_size)
+    device = next(gen_b.parameters()).device
+    was_training = gen_b.training
+    gen_b.eval()
+    codes, labels = {}, {}
+    try:
+        for split, n in (("train", n_train), ("test", n_test)):
+            data = ShapesDomain("b", split, size, n, seed)
+            x = data.batch(range(n)).to(device)  # (n, 3, H, W)
+            content, style = gen_b.encode(x)
+            codes[split] = {"style": style.flatten(1).float().cpu(),
+                            "content": F.adaptive_avg_pool2d(content, 4).flatten(1).float().cpu()}  # (n, C*16)
+            truth = [data.ground_truth(i) for i in range(n)]
+            labels[split] = {"colour": torch.tensor([_COLOURS.index(r.colour) for r in truth]),
+                             "texture": torch.tensor([TEXTURES.index(r.texture) for r in truth])}
+    finally:
+        gen_b.train(was_training)
+    return {f"{code}_{factor}": linear_probe_accuracy(codes["train"][code], labels["train"][factor],
+                                                      codes["test"][code], labels["test"][factor])
+            for code in ("style", "content") for factor in ("colour", "texture")}

@@ -84,9 +84,14 @@ def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
            "--pair-inputs", "2", "--set", "image_size=32", "new_size=32", "gen_dim=8", "mlp_dim=16", "n_res=1",
            "dis_dim=8", "dis_num_scales=1", "data_root=shapes:8", "batch_size=2", "log_every=1"]
     subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert again.returncode != 0 and "already holds a run" in again.stderr  # never mixes two runs silently
+    resumed = [c if c != "0.5,1.0" else "1.0,1.5" for c in cmd] + ["--resume"]
+    subprocess.run(resumed, check=True, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["wall_s"] >= m for r, m in zip(rows, (0.5, 1.0))] == [True, True]
-    assert rows[0]["iteration"] <= rows[1]["iteration"]
+    assert len(rows) == 3  # 0.5 and 1.0, then only 1.5: the resumed run skips marks it has passed
+    assert [r["wall_s"] >= m for r, m in zip(rows, (0.5, 1.0, 1.5))] == [True, True, True]
+    assert rows[0]["iteration"] <= rows[1]["iteration"] <= rows[2]["iteration"]
     for row in rows:
         for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "pair_coverage", "guided_colour",
                     "guided_texture", "machine", "date", "meets_must"):

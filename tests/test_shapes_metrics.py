@@ -144,3 +144,31 @@ def test_example_guided_fidelity():
     assert score["colour"] == 0.5 and score["texture"] == 1.0 and score["both"] == 0.5
     with pytest.raises(ValueError, match="one reference per output"):
         M.example_guided_fidelity(faithful, references[:3])
+
+
+# ----------------------------------------------------------------------------- where the factors live
+def test_linear_probe_reads_a_linearly_coded_factor_and_not_noise():
+    from munit_lib.shapes_metrics import linear_probe_accuracy
+
+    g = torch.Generator().manual_seed(0)
+    labels = torch.randint(0, 4, (400,), generator=g)
+    coded = torch.nn.functional.one_hot(labels, 4).float() + 0.1 * torch.randn(400, 4, generator=g)
+    noise = torch.randn(400, 6, generator=g)
+    assert linear_probe_accuracy(coded[:300], labels[:300], coded[300:], labels[300:]) == 1.0
+    assert linear_probe_accuracy(noise[:300], labels[:300], noise[300:], labels[300:]) < 0.45  # chance 0.25
+    with pytest.raises(ValueError, match="one label per feature"):
+        linear_probe_accuracy(coded, labels[:10], coded, labels)
+
+
+def test_factor_probes_find_nothing_in_a_constant_style_code():
+    from munit_lib import Generator, MUNITConfig
+    from munit_lib.shapes_metrics import factor_probes
+
+    torch.manual_seed(0)
+    gen = Generator(MUNITConfig.profile_named("ci"))  # 32 x 32
+    plain_encode = gen.encode
+    gen.encode = lambda x: (plain_encode(x)[0], torch.zeros(x.shape[0], gen.cfg.style_dim))  # style: constant
+    probes = factor_probes(gen, n_train=120, n_test=80)
+    assert set(probes) == {"style_colour", "style_texture", "content_colour", "content_texture"}
+    assert probes["style_colour"] < 0.3 and probes["style_texture"] < 0.45  # one class for all: its share
+    assert all(0.0 <= v <= 1.0 for v in probes.values())
