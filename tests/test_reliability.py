@@ -5,14 +5,12 @@ stale temporary files; one-line errors from the command line; Ctrl-C exits 130 a
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
-import yaml
 
 from munit_lib import MUNITConfig
 from munit_lib.__main__ import main
@@ -20,6 +18,7 @@ from munit_lib.data import ShapesDomain, make_shapes_dataset
 from munit_lib.data.folders import ImageLoadError
 from munit_lib.training import Trainer, read_loss_log, read_training_checkpoint
 from munit_lib.training import trainer as trainer_module
+from munit_test_helpers import ActsAt, interrupt_at
 
 
 def tiny_cfg(**changes) -> MUNITConfig:
@@ -122,26 +121,14 @@ def test_an_unwritable_checkpoint_folder_stops_the_run_before_iteration_one(tmp_
     assert not (out / "losses.csv").exists()
 
 
-class FailsAt(torch.utils.data.Dataset):
-    """Raises OSError when item number ``at`` is read (a disk that goes away mid-run)."""
-
-    def __init__(self, dataset, at: int) -> None:
-        self.dataset, self.at, self.reads = dataset, at, 0
-
-    def __len__(self):
-        return len(self.dataset)
-
-    def __getitem__(self, i):
-        self.reads += 1
-        if self.reads == self.at:
-            raise OSError(5, "Input/output error")
-        return self.dataset[i]
+def disk_error():
+    raise OSError(5, "Input/output error")  # a disk that goes away mid-run
 
 
 def test_an_error_between_iterations_saves_the_last_whole_one(tmp_path):
     """Iteration 3's batch cannot be read: iterations 1-2 are saved, not lost (no checkpoint was due)."""
     a, b = ShapesDomain("a", "train", 32, 4, 0), ShapesDomain("b", "train", 32, 4, 0)
-    run = Trainer(tiny_cfg(), tmp_path / "run", datasets=(FailsAt(a, 3), b), progress=False, tensorboard=False)
+    run = Trainer(tiny_cfg(), tmp_path / "run", datasets=(ActsAt(a, 3, disk_error), b), progress=False, tensorboard=False)
     with pytest.raises(OSError, match="Input/output"):
         run.fit(5)
     assert run.saved_after_error == run.checkpoint_path
@@ -235,25 +222,9 @@ def test_translate_refuses_a_config_that_is_not_the_training_checkpoints(tmp_pat
     assert "gen_dim: 8 vs 16" in one_line_error(capsys)
 
 
-class InterruptAt(torch.utils.data.Dataset):
-    """Sends this process SIGINT when item number ``at`` is read (as Ctrl-C would)."""
-
-    def __init__(self, dataset, at: int) -> None:
-        self.dataset, self.at, self.reads = dataset, at, 0
-
-    def __len__(self):
-        return len(self.dataset)
-
-    def __getitem__(self, i):
-        self.reads += 1
-        if self.reads == self.at:
-            os.kill(os.getpid(), signal.SIGINT)
-        return self.dataset[i]
-
-
 def test_ctrl_c_exits_130_and_says_where_the_run_was_saved(tmp_path, capsys, monkeypatch):
     def interrupted_datasets(cfg, split="train"):
-        return (InterruptAt(ShapesDomain("a", split, 32, 4, 0), 2), ShapesDomain("b", split, 32, 4, 0))
+        return (interrupt_at(ShapesDomain("a", split, 32, 4, 0), 2), ShapesDomain("b", split, 32, 4, 0))
 
     monkeypatch.setattr(trainer_module, "build_datasets", interrupted_datasets)
     out = tmp_path / "run"

@@ -15,6 +15,7 @@ from munit_lib import MUNITConfig, load_official_generators
 from munit_lib.data import ShapesDomain
 from munit_lib.training import (CheckpointError, IterationBatchSampler, NonFiniteLossError, Trainer, atomic_save,
                                 build_datasets, read_loss_log, read_training_checkpoint)
+from munit_test_helpers import interrupt_at
 
 
 def tiny_cfg(**changes) -> MUNITConfig:
@@ -174,25 +175,9 @@ def test_a_non_finite_loss_stops_with_the_loss_and_iteration_and_keeps_the_last_
     assert all(torch.isfinite(v).all() for v in saved["model"].values() if v.is_floating_point())
 
 
-class InterruptAt(torch.utils.data.Dataset):
-    """Sends this process SIGINT when item number ``at`` is read (as Ctrl-C would)."""
-
-    def __init__(self, dataset, at: int) -> None:
-        self.dataset, self.at, self.reads = dataset, at, 0
-
-    def __len__(self):
-        return len(self.dataset)
-
-    def __getitem__(self, i):
-        self.reads += 1
-        if self.reads == self.at:
-            os.kill(os.getpid(), signal.SIGINT)
-        return self.dataset[i]
-
-
 def test_ctrl_c_finishes_the_iteration_saves_and_returns(tmp_path):
     a, b = shapes()
-    run = trainer(tmp_path, datasets=(InterruptAt(a, 3), b))
+    run = trainer(tmp_path, datasets=(interrupt_at(a, 3), b))
     run.fit(10)
     assert run.iteration == 3
     assert read_training_checkpoint(run.checkpoint_path)["iteration"] == 3
