@@ -16,7 +16,7 @@ from .config import MUNITConfig
 from .nn import MLP, AdaptiveInstanceNorm2d, Conv2dBlock, ResBlocks
 from .upsample_conv import upsample_conv2d
 
-__all__ = ["ContentEncoder", "StyleEncoder", "Decoder", "Generator", "Discriminator",
+__all__ = ["ContentEncoder", "StyleEncoder", "Decoder", "Generator",
            "MultiScaleDiscriminator", "MUNIT", "init_weights", "count_parameters"]
 
 
@@ -275,19 +275,7 @@ class MultiScaleDiscriminator(nn.Module):
             x = self.downsample(x)
         return outputs
 
-    # Convenience names used in the original; the losses live in munit_lib.losses.
-    def calc_dis_loss(self, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-        from .losses import discriminator_loss
-
-        return discriminator_loss(self(fake), self(real), self.gan_type)
-
-    def calc_gen_loss(self, fake: torch.Tensor) -> torch.Tensor:
-        from .losses import generator_adversarial_loss
-
-        return generator_adversarial_loss(self(fake), self.gan_type)
-
-
-Discriminator = MultiScaleDiscriminator  # short alias
+    # (the adversarial losses live in munit_lib.losses: discriminator_loss, generator_adversarial_loss)
 
 
 # ----------------------------------------------------------------------------- initialisation

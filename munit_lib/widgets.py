@@ -23,7 +23,6 @@ import functools
 import html
 import io
 import statistics
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -45,15 +44,11 @@ def _decode_upload(data: Any, name: str, channels: int) -> Image.Image:
     same conversions as files on disk. Undecodable bytes raise ``ImageLoadError`` naming the upload."""
     from .data.folders import ImageLoadError, load_image
 
-    suffix = Path(name).suffix or ".png"
-    with tempfile.TemporaryDirectory(prefix="munit_upload_") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(bytes(data))
-        try:
-            return load_image(path, channels)  # fully decoded: the file can go
-        except ImageLoadError as error:
-            raise ImageLoadError(f"cannot read the uploaded file {name!r} as an image: "
-                                 f"{str(error).split(': ', 1)[-1]}") from None
+    try:
+        return load_image(io.BytesIO(bytes(data)), channels)  # decoded from memory, no temporary file
+    except ImageLoadError as error:
+        raise ImageLoadError(f"cannot read the uploaded file {name!r} as an image: "
+                             f"{str(error).split(': ', 1)[-1]}") from None
 
 
 def uploaded_files(value: Any) -> list[tuple[str, bytes]]:

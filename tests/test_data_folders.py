@@ -301,3 +301,26 @@ def test_unpaired_loader_on_image_folders_with_augmentation(tmp_path):
     assert all(torch.equal(a1, a2) and torch.equal(b1, b2) for (a1, b1), (a2, b2) in zip(run1, run2))
     other = collect(unpaired_loader(dom_a, dom_b, batch_size=2, seed=1), 3)
     assert not all(torch.equal(a1, a2) for (a1, _), (a2, _) in zip(run1, other))
+
+
+def test_uploads_decode_from_memory_without_temporary_files(monkeypatch):
+    """load_image takes io.BytesIO; the explorer's uploads are decoded so, never through a temp file."""
+    import io
+    import tempfile
+
+    from munit_lib.widgets import _decode_upload
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((8, 6), 200, dtype=np.uint8)).save(buffer, format="PNG")  # grey, 6 wide
+
+    def no_temporary_files(*args, **kwargs):
+        raise AssertionError("an upload went through a temporary file")
+
+    for name in ("TemporaryDirectory", "mkdtemp", "mkstemp", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, no_temporary_files)
+    img = load_image(io.BytesIO(buffer.getvalue()), channels=3)
+    assert img.mode == "RGB" and img.size == (6, 8)
+    upload = _decode_upload(buffer.getvalue(), "grey.png", 3)
+    assert np.array_equal(np.asarray(upload), np.asarray(img))
+    with pytest.raises(ImageLoadError, match="'broken.png'"):
+        _decode_upload(b"not an image", "broken.png", 3)

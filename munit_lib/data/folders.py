@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Union
+from typing import BinaryIO, Callable, Iterator, Optional, Union
 
 import numpy as np
 import torch
@@ -125,8 +125,9 @@ def _normalise_mode(img: Image.Image, channels: int) -> Image.Image:
     return img if img.mode == target else img.convert(target)
 
 
-def load_image(path: PathLike, channels: int = 3) -> Image.Image:
-    """Read an image as an "RGB" (``channels=3``) or "L" (``channels=1``) PIL image.
+def load_image(path: Union[PathLike, BinaryIO], channels: int = 3) -> Image.Image:
+    """Read an image (a path, or an open binary file such as ``io.BytesIO(upload)``) as an "RGB"
+    (``channels=3``) or "L" (``channels=1``) PIL image.
 
     The EXIF orientation is applied (photos from phones); grayscale, palette, 16-bit and
     transparent images are converted (transparency composited on white). A file that cannot be
@@ -134,7 +135,7 @@ def load_image(path: PathLike, channels: int = 3) -> Image.Image:
     """
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels}")
-    path = Path(path)
+    path = path if hasattr(path, "read") else Path(path)
     try:
         with Image.open(path) as img:
             img.load()  # decode now, so that a truncated file fails here and names itself
