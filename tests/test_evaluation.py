@@ -136,6 +136,34 @@ def test_lpips_is_optional_and_named_in_the_error():
         pytest.skip("lpips is installed; its weights are never fetched by tests")
 
 
+def test_lpips_distance_calls_the_package_as_documented(monkeypatch):
+    """With a stand-in ``lpips`` module (no weights, no network): the network and the linear layers
+    are chosen as asked, and the (B, 1, 1, 1) spatial averages come back as (B,)."""
+    import sys
+    import types
+
+    from munit_lib.evaluation import lpips_distance
+
+    made = {}
+
+    class FakeLPIPS(torch.nn.Module):
+        def __init__(self, net="alex", lpips=True, verbose=True, **kwargs):
+            super().__init__()
+            made.update(net=net, lpips=lpips)
+
+        def forward(self, a, b):
+            return (a - b).pow(2).mean((1, 2, 3)).view(-1, 1, 1, 1)
+
+    monkeypatch.setitem(sys.modules, "lpips", types.SimpleNamespace(LPIPS=FakeLPIPS))
+    d = lpips_distance(net="vgg", linear=False)
+    x, y = random_images((3, 3, 8, 8), 12), random_images((3, 3, 8, 8), 13)
+    out = d(x, y)
+    assert made == {"net": "vgg", "lpips": False} and out.shape == (3,)
+    torch.testing.assert_close(out, (x - y).pow(2).mean((1, 2, 3)))
+    diversity = protocol_diversity(style_painting_translate, x, d, style_dim=3, n_pairs=2)
+    assert diversity.mean > 0 and diversity.n_pairs == 2
+
+
 # ----------------------------------------------------------------------------- IS and CIS
 def test_uniform_classifier_gives_is_one():
     probs = torch.full((50, 10), 0.1)
