@@ -124,3 +124,21 @@ def test_resume_refuses_another_model(tmp_path):
     other = Trainer(_cfg("unit"), tmp_path, progress=False, tensorboard=False)
     with pytest.raises(ValueError, match="model: 'cyclegan' vs 'unit'|model: checkpoint 'cyclegan' vs config 'unit'"):
         other.fit(2, resume=True)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_fast_shapes_recipes_mirror_munits(model, root):
+    """configs/shapes_fast_<model>.yaml: the model it names, MUNIT's fast recipe's data, size, widths and
+    iteration budget, and what the original optimises with."""
+    cfg = MUNITConfig.from_yaml(root / "configs" / f"shapes_fast_{model}.yaml")
+    munit = MUNITConfig.from_yaml(root / "configs" / "shapes_fast.yaml")
+    assert cfg.model == model and cfg.ema_decay == 0
+    for key in ("data_root", "image_size", "gen_dim", "dis_dim", "max_iter", "seed"):
+        assert getattr(cfg, key) == getattr(munit, key), key
+    built = build_model(cfg)
+    assert type(built).__name__ == {"unit": "UNIT", "cyclegan": "CycleGAN", "cyclegan_noise": "CycleGAN",
+                                    "bicyclegan": "BicycleGAN"}[model]
+    if model != "unit":  # CycleGAN and BicycleGAN: Adam 2e-4 without weight decay, constant then linear decay
+        assert (cfg.lr, cfg.weight_decay, cfg.lr_policy) == (2e-4, 0.0, "linear")
+    if model == "bicyclegan":
+        assert cfg.batch_size == 2 and built.gen.levels == 6
