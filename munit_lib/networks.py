@@ -320,18 +320,30 @@ class MUNIT(nn.Module):
 
     def random_style(self, batch: int, generator: torch.Generator | None = None,
                      device: torch.device | str | None = None) -> torch.Tensor:
-        """Style codes drawn from the prior N(0, I), shaped (batch, style_dim)."""
+        """Style codes drawn from the prior N(0, I), shaped (batch, style_dim) (``translate.random_styles``)."""
+        from .translate import random_styles
+
         device = device if device is not None else next(self.parameters()).device
-        return torch.randn(batch, self.cfg.style_dim, generator=generator, device=device)
+        if generator is None:  # the global RNG, as torch.randn without a generator
+            return torch.randn(batch, self.cfg.style_dim, device=device)
+        return random_styles(batch, self.cfg.style_dim, device=device, generator=generator)
 
     @torch.no_grad()
     def translate(self, x: torch.Tensor, direction: str = "a2b", style: torch.Tensor | None = None,
                   generator: torch.Generator | None = None) -> torch.Tensor:
-        """Translate a batch ``a2b`` or ``b2a``, with the given style or a random one per image."""
-        if direction not in ("a2b", "b2a"):
-            raise ValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}")
-        source, target = (self.gen_a, self.gen_b) if direction == "a2b" else (self.gen_b, self.gen_a)
-        content = source.encode_content(x)
+        """Translate a batch ``a2b`` or ``b2a``, image ``b`` with style ``b`` (given, or drawn from
+        N(0, I)): ``(B, C, H, W)``. The work is :class:`~munit_lib.translate.Translator`'s (same
+        generator choice, same input fitting); the generators' train/eval modes are kept."""
+        from .translate import Translator, check_direction
+
+        check_direction(direction)
         if style is None:
             style = self.random_style(x.shape[0], generator, x.device)
-        return target.decode(content, style)
+        modes = (self.gen_a.training, self.gen_b.training)
+        try:
+            translator = Translator(self.gen_a, self.gen_b)  # on the generators' device
+            content = translator.encode_content(x, direction)  # (B, C', h, w)
+            return translator.decode_pairwise(content, style.reshape(x.shape[0], -1), direction)[:, 0]
+        finally:
+            self.gen_a.train(modes[0])
+            self.gen_b.train(modes[1])

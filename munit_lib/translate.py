@@ -111,14 +111,20 @@ def check_styles(styles: Any, style_dim: int) -> torch.Tensor:
 
 # ----------------------------------------------------------------------------- styles
 def random_styles(n: int, style_dim: int, seed: int = 0, device: Optional[Union[str, torch.device]] = None,
-                  dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """``n`` style codes ``s ~ N(0, I)``, shaped ``(n, style_dim)``.
+                  dtype: torch.dtype = torch.float32, generator: Optional[torch.Generator] = None) -> torch.Tensor:
+    """``n`` style codes ``s ~ N(0, I)``, shaped ``(n, style_dim)``: the one place that draws them
+    (``Translator.random_styles``, ``MUNIT.random_style`` and training call it).
 
     Drawn on the CPU from a ``torch.Generator`` seeded with ``seed`` (the global RNG is left
-    alone), then moved to ``device``: the same seed gives the same codes on every device.
+    alone), then moved to ``device``: the same seed gives the same codes on every device. With
+    ``generator`` (a running stream, as training uses), drawn from it on ``device`` (default: the
+    generator's own device) instead, and ``seed`` is not used.
     """
     if int(n) < 1 or int(style_dim) < 1:
         raise ValueError(f"need n >= 1 and style_dim >= 1, got n={n}, style_dim={style_dim}")
+    if generator is not None:
+        device = device if device is not None else generator.device
+        return torch.randn(int(n), int(style_dim), generator=generator, device=device, dtype=dtype)
     generator = torch.Generator(device="cpu").manual_seed(int(seed))
     styles = torch.randn(int(n), int(style_dim), generator=generator, dtype=torch.float32)  # (n, d)
     return styles.to(device=device or "cpu", dtype=dtype)
@@ -544,7 +550,18 @@ class Translator:
         if styles.shape[0] != content.shape[0]:
             raise ValueError(f"pairwise=True needs one reference per input: got {content.shape[0]} inputs and "
                              f"{styles.shape[0]} references")
+        return self.decode_pairwise(content, styles, direction)
+
+    @torch.no_grad()
+    def decode_pairwise(self, content: torch.Tensor, styles: Any, direction: str = "a2b") -> torch.Tensor:
+        """Content code ``b`` with style ``b`` only: ``x[b, 0] = G_target(c[b], s[b])``.
+
+        ``content`` (B, C', h, w), ``styles`` (B, d) -> images ``(B, 1, C, H, W)``."""
         _, target = self.generators(direction)
+        styles = self._styles(styles)
+        if styles.shape[0] != content.shape[0]:
+            raise ValueError(f"decode_pairwise needs one style per content code: got {content.shape[0]} codes "
+                             f"and {styles.shape[0]} styles")
         out = [target.decode(c, s) for c, s in zip(content.split(self.chunk_size), styles.split(self.chunk_size))]
         return torch.cat(out).unsqueeze(1)  # (B, C, H, W) -> (B, 1, C, H, W)
 

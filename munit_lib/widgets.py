@@ -233,8 +233,8 @@ class StyleExplorerState:
     def _content_code(self) -> torch.Tensor:
         key = (self.source_domain, self.index)
         if key not in self._content_cache:
-            source, _ = self.translator.generators(self.direction)
-            self._content_cache[key] = source.encode_content(self.contents[self.index].unsqueeze(0))  # (1, C', h, w)
+            content = self.translator.encode_content(self.contents[self.index].unsqueeze(0), self.direction)
+            self._content_cache[key] = content  # (1, C', h, w)
         return self._content_cache[key]
 
     @torch.no_grad()
@@ -244,9 +244,8 @@ class StyleExplorerState:
             domain = self.source_domain
             raise ValueError(f"no content image for domain {domain} (direction {self.direction}): load one "
                              f"(load_content_file(path), or the path box) or pass contents={{'{domain}': images}}")
-        _, target = self.translator.generators(self.direction)
-        style = self.style.to(self.translator.device, self.translator.dtype)[None]  # (d,) -> (1, d)
-        return target.decode(self._content_code(), style)[0]  # (1, C, H, W) -> (C, H, W)
+        # the Translator's decoder path: (1, C', h, w) with (1, d) -> (1, 1, C, H, W) -> (C, H, W)
+        return self.translator.decode(self._content_code(), self.style[None], self.direction)[0, 0]
 
     def render(self) -> np.ndarray:
         """The current frame as a uint8 array (H, W, 3): the input (when ``show_input``), then the translation."""

@@ -358,3 +358,52 @@ def test_translator_on_gpu_matches_cpu(cfg, x):
     out = gpu.translate_random(x, "a2b", 2, seed=1)
     assert out.device.type == "cuda"
     assert_close(out.cpu(), cpu.translate_random(x, "a2b", 2, seed=1), atol=1e-4, rtol=1e-4)
+
+
+# ----------------------------------------------------------------------------- one translation path
+def test_munit_translate_is_the_translators_path(ci_cfg):
+    """MUNIT.translate goes through Translator: same outputs, same input fitting (an odd size is
+    fitted with a note instead of failing), and the generators' train/eval modes are kept."""
+    from munit_lib import MUNIT
+
+    torch.manual_seed(0)
+    model = MUNIT(ci_cfg).train()
+    x = random_images((2, 3, 32, 32), 1)
+    styles = random_styles(2, ci_cfg.style_dim, seed=3)
+    out = model.translate(x, "b2a", style=styles)
+    assert model.gen_a.training and model.gen_b.training
+    translator = Translator(model.gen_a, model.gen_b)
+    content = translator.encode_content(x, "b2a")
+    torch.testing.assert_close(out, translator.decode_pairwise(content, styles, "b2a")[:, 0], rtol=0, atol=0)
+    odd = random_images((1, 3, 34, 34), 2)  # not a multiple of 4: the Translator fits it
+    with pytest.warns(ImageResizeWarning):
+        fitted = model.translate(odd, "a2b", style=styles[:1])
+    with pytest.warns(ImageResizeWarning):
+        expected = Translator(model.gen_a, model.gen_b).translate(odd, "a2b", styles[:1])[:, 0]
+    torch.testing.assert_close(fitted, expected, rtol=0, atol=0)
+
+
+def test_every_random_style_comes_from_random_styles(ci_cfg):
+    """MUNIT.random_style with a generator draws what random_styles draws from that generator."""
+    from munit_lib import MUNIT
+
+    model = MUNIT(ci_cfg)
+    one = model.random_style(3, torch.Generator().manual_seed(9))
+    two = random_styles(3, ci_cfg.style_dim, generator=torch.Generator().manual_seed(9))
+    assert torch.equal(one, two) and not torch.equal(two, random_styles(3, ci_cfg.style_dim, seed=9 + 1))
+
+
+def test_trainer_sample_grids_are_translator_outputs(tmp_path, ci_cfg):
+    """The trainer's sample grids are its inputs followed by Translator.translate with the display styles."""
+    from munit_lib.data import ShapesDomain
+    from munit_lib.training import Trainer
+
+    domains = (ShapesDomain("a", "train", 32, 4, 0), ShapesDomain("b", "train", 32, 4, 0))
+    run = Trainer(ci_cfg.replace(display_size=2), tmp_path, datasets=domains, progress=False, tensorboard=False)
+    grids = run.sample_grids()
+    assert run.model.gen_a.training and run.model.gen_b.training  # modes restored
+    x = run.display_batch(1)
+    expected = Translator(run.model.gen_a, run.model.gen_b).translate(x, "b2a", run.display_styles)  # (n, k, ...)
+    grid = grids["b2a"].reshape(len(x), 1 + len(run.display_styles), *x.shape[1:])
+    torch.testing.assert_close(grid[:, 0], x)
+    torch.testing.assert_close(grid[:, 1:], expected, rtol=0, atol=0)

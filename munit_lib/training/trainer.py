@@ -40,6 +40,7 @@ from ..losses import VGG16_URL, PerceptualLoss
 from ..baselines.runtime import (build_model, directions_of, export_model, is_paired, make_model_optimizers,
                                  train_step_for, translation_sides)
 from ..networks import MUNIT
+from ..translate import Translator
 from .batches import SeededItems, batch_stream
 from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, read_training_checkpoint
 from .distributed import DistributedContext, init_distributed
@@ -347,15 +348,14 @@ class Trainer:
             g.eval()
         grids = {}
         try:
-            for name, src, source, target in (("a2b", 0, gens[0], gens[1]), ("b2a", 1, gens[1], gens[0])):
+            translator = Translator(*gens, device=self.device)  # picks the generators of each direction
+            for name, src in (("a2b", 0), ("b2a", 1)):
                 if name not in directions_of(self.model):  # BicycleGAN translates a2b only
                     continue
                 x = self.display_batch(src).to(self.device)  # (n, 3, H, W)
-                content = source.encode_content(x)
-                styles = self.display_styles.to(self.device)  # (k, style_dim)
-                columns = [x] + [target.decode(content, s.expand(len(x), -1)) for s in styles]
-                # (k + 1) tensors of (n, 3, H, W) -> (n, k + 1, 3, H, W) -> (n * (k + 1), 3, H, W)
-                grids[name] = torch.stack(columns, dim=1).flatten(0, 1).float().cpu()
+                out = translator.translate(x, name, self.display_styles)  # (n, k, 3, H, W)
+                # inputs first: (n, 1 + k, 3, H, W) -> (n * (1 + k), 3, H, W)
+                grids[name] = torch.cat([x[:, None].to(out.dtype), out], dim=1).flatten(0, 1).float().cpu()
         finally:
             for g, mode in zip(gens, was_training):
                 g.train(mode)
