@@ -6,7 +6,8 @@
 Training runs in ``Trainer.fit(max_seconds=...)`` slices; between slices the clock stops and the
 generators the run would ship (the EMA weights) are scored by ``score_shapes_model`` on the
 shapes test split. Each score appends one JSON line to ``--out``: the config and seed, the wall
-seconds of training so far, the iteration, every score, the machine and the date. Wall seconds
+seconds of training so far, the iteration, every score, the factor probes (where colour and texture
+live: ``shapes_metrics.factor_probes``), the machine and the date. Wall seconds
 count training only (data, steps, logging, the checkpoint saved at the end of each slice), never
 the scoring, so a curve does not depend on how often it was scored.
 
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from munit_lib.__main__ import _parse_overrides  # noqa: E402
 from munit_lib.config import MUNITConfig  # noqa: E402
-from munit_lib.shapes_metrics import score_shapes_model  # noqa: E402
+from munit_lib.shapes_metrics import factor_probes, score_shapes_model  # noqa: E402
 from munit_lib.training import Trainer, build_datasets  # noqa: E402
 
 # the "must" figures for a shapes model (see benchmarks/results.md)
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--styles", type=int, default=16, help="random styles per test image")
     p.add_argument("--pair-styles", type=int, default=64, help="random styles per sketch for pair coverage")
     p.add_argument("--pair-inputs", type=int, default=50, help="sketches scored for pair coverage")
+    p.add_argument("--probe-images", type=int, default=300,
+                   help="training paintings for the factor probes (0: no probes); a third as many to test")
     p.add_argument("--label", default=None, help="a name for this curve (default: the config's stem)")
     p.add_argument("--resume", action="store_true",
                    help="continue a stopped run: its checkpoint, and its wall seconds from the last line of --out")
@@ -119,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
                                                                                         trainer.model.gen_b)
         scores = score_shapes_model(*gens, n=args.n, num_styles=args.styles, pair_styles=args.pair_styles,
                                     pair_inputs=args.pair_inputs)
+        if args.probe_images:  # where colour and texture live: style code or content code
+            scores.update({f"probe_{k}": v for k, v in factor_probes(
+                gens[1], n_train=args.probe_images, n_test=max(args.probe_images // 3, 8)).items()})
         row = {"label": label, "config": args.config, "overrides": {k: v for k, v in overrides.items()},
                "seed": cfg.seed, "wall_s": round(trained, 1), "iteration": trainer.iteration,
                **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in scores.items()},
