@@ -2,6 +2,7 @@
 
     python benchmarks/time_to_quality.py --config configs/shapes_fast.yaml --at 150,300,600,900 \\
         --out benchmarks/time_to_quality.jsonl [--seed 1] [--threads 2] [--set key=value ...]
+    python benchmarks/time_to_quality.py --report benchmarks/time_to_quality.jsonl   # Markdown tables
 
 Training runs in ``Trainer.fit(max_seconds=...)`` slices; between slices the clock stops and the
 generators the run would ship (the EMA weights) are scored by ``score_shapes_model`` on the
@@ -64,8 +65,39 @@ def meets(scores: dict) -> bool:
     return all(scores.get(k, 0.0) >= v for k, v in TARGETS.items())
 
 
+COLUMNS = ["content_iou_a2b", "content_iou_b2a", "colour_coverage", "pair_coverage", "guided_colour", "guided_texture",
+           "probe_style_texture", "probe_content_texture"]
+
+
+def report(path: Path) -> str:
+    """The curves of a JSON-lines file as Markdown: one table per (label, seed), then when each
+    first met every "must" figure."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    runs: dict = {}
+    for row in rows:
+        runs.setdefault((row["label"], row["seed"]), []).append(row)
+    out = []
+    for (label, seed), curve in runs.items():
+        curve.sort(key=lambda r: r["wall_s"])
+        out += [f"**{label}**, seed {seed} ({curve[0]['machine']}, {curve[0]['date']}, commit {curve[0]['commit']})", "",
+                "| min | iteration | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 2) + "|"]
+        for r in curve:
+            cells = [f"{r[k]:.3f}" + ("" if k not in TARGETS or r[k] >= TARGETS[k] else "*") if k in r else "-"
+                     for k in COLUMNS]
+            out.append(f"| {r['wall_s'] / 60:.1f} | {r['iteration']:,} | " + " | ".join(cells) + " |")
+        met = next((r for r in curve if r.get("meets_must")), None)
+        out += ["", f"Every must figure met first at {met['wall_s'] / 60:.1f} min (iteration {met['iteration']:,})."
+                if met else "Never met every must figure (* marks the figures short of it).", ""]
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["--report"]:  # python benchmarks/time_to_quality.py --report FILE: Markdown tables
+        print(report(Path(argv[1])))
+        return 0
     p.add_argument("--config", required=True)
     p.add_argument("--at", default="150,300,450,600,750,900",
                    help="wall-clock seconds of training at which to score, comma separated")
@@ -118,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         trainer.fit(max_iter=10 ** 9, max_seconds=mark - trained)
         trained += time.perf_counter() - start
+        if trainer.interrupted:  # Ctrl-C or SIGTERM: the trainer saved; --resume goes on from there
+            print(f"interrupted at iteration {trainer.iteration} ({trained:.0f} s of training); not scored",
+                  file=sys.stderr)
+            return 130
         gens = (trainer.ema.gen_a, trainer.ema.gen_b) if trainer.ema is not None else (trainer.model.gen_a,
                                                                                         trainer.model.gen_b)
         scores = score_shapes_model(*gens, n=args.n, num_styles=args.styles, pair_styles=args.pair_styles,

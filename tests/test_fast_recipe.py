@@ -97,3 +97,7 @@ def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
                     "guided_texture", "probe_style_texture", "probe_content_texture", "machine", "date", "meets_must"):
             assert key in row, key
         assert 0.0 <= row["content_iou_a2b"] <= 1.0
+    table = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "time_to_quality.py"), "--report", str(out)],
+                           check=True, capture_output=True, text=True, timeout=120).stdout
+    assert table.count("\n| ") == 1 + 3  # the header, then one row per score
+    assert f"{rows[0]['label']}**, seed {rows[0]['seed']}" in table
