@@ -8,7 +8,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cf
 # (another job on the cores) slows the tests down a little instead of several times over.
 TESTENV := MUNIT_PROFILE=ci OMP_WAIT_POLICY=PASSIVE
 
-.PHONY: lab test unit notebooks outputs clean
+.PHONY: lab test unit notebooks outputs test-browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,26 @@ notebooks: $(VENV)/.test-installed
 # One notebook: make outputs NB=notebooks/03_decoder_and_mlp.py
 outputs: $(VENV)/.test-installed
 	$(TESTENV) $(PY) scripts/store_notebook_outputs.py $(NB)
+
+# End to end in a real browser (tests/browser/): JupyterLab, headless Chromium, Playwright.
+# Chromium comes from the system's packages (installed here when missing and run as root, as in CI);
+# Playwright from PyPI into the venv. A few minutes.
+CHROMIUM ?= /usr/bin/chromium
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "Chromium is missing at $(CHROMIUM): install it (sudo apt-get install chromium) or pass CHROMIUM=/path/to/chromium"; \
+		exit 1; \
+	fi
+
+$(VENV)/.browser-installed: | $(PY)
+	$(PY) -m pip install -q playwright
+	touch $@
+
+test-browser: $(VENV)/.test-installed $(VENV)/.lab-installed $(VENV)/.browser-installed $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) MUNIT_BROWSER_TEST=1 $(TESTENV) $(PY) -m pytest tests/browser -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache
