@@ -27,25 +27,17 @@ def _notes(caught: list) -> None:
 
 def write_grid(inputs: torch.Tensor, outputs: torch.Tensor, path: Path) -> Path:
     """One row per input: the input, then its translations. ``inputs`` (B, C, H, W) and
-    ``outputs`` (B, N, C, H, W), floats in [-1, 1]."""
-    from torchvision.utils import save_image
+    ``outputs`` (B, N, C, H, W), floats in [-1, 1] (a gray domain is shown in RGB beside a colour one)."""
+    from .viz import image_grid, save_png
 
-    src = inputs.detach().float().cpu()
-    out = outputs.detach().float().cpu()
-    if src.shape[1] != out.shape[2]:  # one gray domain and one colour domain: show both in RGB
-        src, out = src.expand(-1, 3, -1, -1), out.expand(-1, -1, 3, -1, -1)
-    rows = torch.cat([src[:, None], out], dim=1)  # (B, 1 + N, C, H, W)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_image(rows.flatten(0, 1), path, nrow=rows.shape[1], padding=2, pad_value=1.0, normalize=True,
-               value_range=(-1, 1))
-    return path
+    rows = [[x, *row] for x, row in zip(inputs, outputs)]  # B rows of 1 + N images (C, H, W)
+    return save_png(image_grid(rows), path)
 
 
 def translate_command(args) -> int:
-    from torchvision.utils import save_image
-
     from .config import MUNITConfig
     from .translate import Translator, load_images
+    from .viz import save_png, to_unit
 
     out = Path(args.out)
     with warnings.catch_warnings(record=True) as caught:
@@ -67,7 +59,7 @@ def translate_command(args) -> int:
     for b, name in enumerate(names):
         stem = Path(name).stem or f"input{b:03d}"
         for k in range(outputs.shape[1]):
-            save_image((outputs[b, k].float().cpu().clamp(-1, 1) + 1) / 2, out / f"{stem}_{k:02d}.png")
+            save_png(to_unit(outputs[b, k]), out / f"{stem}_{k:02d}.png")
             written += 1
     grid = write_grid(x, outputs, out / "grid.png")
     how = f"the style of {args.style}" if args.style else f"{outputs.shape[1]} random styles (seed {args.seed})"

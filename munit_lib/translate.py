@@ -602,7 +602,7 @@ def save_translations(outputs: torch.Tensor, out_dir: PathLike, grid: bool = Tru
     floats in [-1, 1]. Each image goes to ``{prefix}_{b:03d}_{n:03d}.png``; with ``grid=True``,
     ``{prefix}_grid.png`` shows one row per input (its ``inputs[b]`` first, when given).
     """
-    from torchvision.utils import make_grid, save_image
+    from .viz import image_grid, save_png, to_unit
 
     x = outputs.detach().float().cpu()
     if x.dim() == 3:
@@ -615,13 +615,10 @@ def save_translations(outputs: torch.Tensor, out_dir: PathLike, grid: bool = Tru
     b, n, c, h, w = x.shape
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    to01 = lambda t: ((t.clamp(-1, 1) + 1) / 2)  # [-1, 1] -> [0, 1], what save_image expects  # noqa: E731
     paths = []
     for i in range(b):
         for j in range(n):
-            path = out_dir / f"{prefix}_{i:03d}_{j:03d}.png"
-            save_image(to01(x[i, j]), path)
-            paths.append(path)
+            paths.append(save_png(to_unit(x[i, j]), out_dir / f"{prefix}_{i:03d}_{j:03d}.png"))
     if grid:
         rows = x
         if inputs is not None:
@@ -629,12 +626,6 @@ def save_translations(outputs: torch.Tensor, out_dir: PathLike, grid: bool = Tru
             src = src[None] if src.dim() == 3 else src  # (B, C_in, H, W)
             if src.shape[0] != b or src.shape[-2:] != (h, w):
                 raise ValueError(f"inputs {tuple(src.shape)} do not match the outputs' batch {b} and size {h}x{w}")
-            if src.shape[1] != c:  # show gray and colour side by side: repeat the single channel
-                src, rows = src.expand(-1, 3, -1, -1), rows.expand(-1, -1, 3, -1, -1)
-            rows = torch.cat([src[:, None], rows], dim=1)  # (B, 1 + N, C, H, W)
-        flat = rows.reshape(-1, *rows.shape[2:])  # (B * columns, C, H, W), row by row
-        image = make_grid(to01(flat), nrow=rows.shape[1], padding=2, pad_value=1.0)
-        path = out_dir / f"{prefix}_grid.png"
-        save_image(image, path)
-        paths.append(path)
+            rows = [[s, *row] for s, row in zip(src, rows)]  # B rows of 1 + N images (gray shown as RGB)
+        paths.append(save_png(image_grid(rows), out_dir / f"{prefix}_grid.png"))
     return paths

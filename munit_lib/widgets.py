@@ -249,19 +249,13 @@ class StyleExplorerState:
 
     def render(self) -> np.ndarray:
         """The current frame as a uint8 array (H, W, 3): the input (when ``show_input``), then the translation."""
-        out = self.render_tensor().float().cpu()
-        panels = [self.contents[self.index].float().cpu(), out] if self.show_input else [out]
-        h = max(p.shape[1] for p in panels)
-        gap = torch.ones(3, h, max(2, h // 16))  # a white bar between panels
-        row = []
-        for p in panels:
-            p = p.expand(3, -1, -1) if p.shape[0] == 1 else p  # gray -> RGB for display
-            if p.shape[1] < h:  # pad a shorter panel with white below
-                p = torch.cat([p, torch.ones(3, h - p.shape[1], p.shape[2])], dim=1)
-            row += [p, gap]
-        frame = torch.cat(row[:-1], dim=2)  # (3, H, W_total)
-        frame = ((frame.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)  # [-1, 1] -> 0..255
-        return frame.permute(1, 2, 0).numpy()  # (3, H, W_total) -> (H, W_total, 3)
+        from .viz import image_grid
+
+        out = self.render_tensor()
+        panels = [self.contents[self.index], out] if self.show_input else [out]
+        gap = max(2, max(p.shape[1] for p in panels) // 16)  # a white bar between panels, none around
+        frame = image_grid([panels], padding=gap, pad_value=1.0, border=False)  # (3, H, W_total) in [0, 1]
+        return (frame * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()  # -> (H, W_total, 3)
 
     def render_png(self, scale: int = 1) -> bytes:
         """The current frame as PNG bytes, enlarged ``scale`` times (nearest neighbour, crisp pixels)."""

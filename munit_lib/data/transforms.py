@@ -96,8 +96,10 @@ def image_to_tensor(image: ImageLike) -> torch.Tensor:
 
 
 def tensor_to_uint8(x: torch.Tensor) -> np.ndarray:
-    """Float tensor (C, H, W) in [-1, 1] -> uint8 array (H, W, C) (rounded, clamped)."""
+    """Float tensor (C, H, W) in [-1, 1] -> uint8 array (H, W, C) (rounded, clamped): the
+    inverse of ``image_to_tensor``, by ``munit_lib.viz.to_uint8`` (the one conversion)."""
+    from ..viz import to_uint8
+
     if x.dim() != 3:
         raise ValueError(f"tensor_to_uint8 expects one image (C, H, W), got shape {tuple(x.shape)}")
-    x = ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round()
-    return x.to(torch.uint8).permute(1, 2, 0).numpy()  # (C, H, W) -> (H, W, C)
+    return to_uint8(x)

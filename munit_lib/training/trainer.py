@@ -362,17 +362,14 @@ class Trainer:
         return grids
 
     def write_samples(self) -> list[Path]:
-        from torchvision.utils import save_image
+        from ..viz import image_grid, save_png, to_unit
 
-        paths = []
+        paths, columns = [], 1 + len(self.display_styles)
         for name, images in self.sample_grids().items():
-            path = self.out_dir / "samples" / f"{name}_{self.iteration:08d}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            save_image(images, path, nrow=1 + len(self.display_styles), normalize=True, value_range=(-1, 1))
-            paths.append(path)
+            rows = images.reshape(-1, columns, *images.shape[1:])  # (n * columns, C, H, W) -> (n, columns, C, H, W)
+            paths.append(save_png(image_grid(rows), self.out_dir / "samples" / f"{name}_{self.iteration:08d}.png"))
             if self._writer is not None:
-                self._writer.add_images(f"samples/{name}", (images[: 1 + len(self.display_styles)] + 1) / 2,
-                                        self.iteration)
+                self._writer.add_images(f"samples/{name}", to_unit(images[:columns]), self.iteration)
         return paths
 
     # ------------------------------------------------------------------ the loop
