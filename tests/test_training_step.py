@@ -320,3 +320,14 @@ def test_the_generator_update_leaves_the_discriminators_weights_without_gradient
     assert all(p.grad is not None for p in dis)  # from the D step, which ran first
     gens = list(model.gen_a.parameters()) + list(model.gen_b.parameters())
     assert all(p.grad is not None for p in gens)
+
+
+def test_train_step_options_are_named(ci_cfg, ci_images):
+    """train_step(model, opt_gen, opt_dis, x_a, x_b) is the whole positional signature; the
+    options (rng, perceptual, autocast_dtype, objectives, iteration) must be named."""
+    model = MUNIT(ci_cfg)
+    opt_gen, opt_dis = make_optimizers(model)
+    with pytest.raises(TypeError):
+        train_step(model, opt_gen, opt_dis, *ci_images, None, torch.Generator().manual_seed(0))
+    out = train_step(model, opt_gen, opt_dis, *ci_images, rng=torch.Generator().manual_seed(0), iteration=1)
+    assert math.isfinite(out["gen_total"]) and math.isfinite(out["dis_total"])

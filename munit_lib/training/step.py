@@ -153,12 +153,16 @@ class GenObjective(nn.Module):
 
 
 def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.optim.Optimizer,
-               x_a: torch.Tensor, x_b: torch.Tensor, perceptual: PerceptualLoss | None = None,
+               x_a: torch.Tensor, x_b: torch.Tensor, *, perceptual: PerceptualLoss | None = None,
                rng: torch.Generator | None = None, autocast_dtype: torch.dtype | None = None,
                objectives: tuple[nn.Module, nn.Module] | None = None, iteration: int | None = None,
                ) -> dict[str, float]:
     """One iteration: a discriminator update, then a generator update, each with fresh styles.
     Returns every loss as a float (``dis_*`` and ``gen_*`` names).
+
+    ``train_step(model, opt_gen, opt_dis, x_a, x_b)`` is the paper's iteration; the options are
+    named (keyword-only): ``rng`` (the style stream), ``perceptual``, ``autocast_dtype``,
+    ``objectives`` and ``iteration`` (for error messages).
 
     ``objectives`` = (dis, gen) modules to call instead of the plain functions, e.g.
     ``DistributedDataParallel(DisObjective(model))``. A NaN or infinite loss raises

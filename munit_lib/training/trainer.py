@@ -513,8 +513,9 @@ class Trainer:
                     lr = self.opt_gen.param_groups[0]["lr"]  # the rate this iteration trains with
                     step_whole = False
                     step = train_step_for(self.model)  # MUNIT's train_step or the baseline's, same signature
-                    losses = step(self.model, self.opt_gen, self.opt_dis, x_a, x_b, self.perceptual,
-                                  self.style_rng, self.autocast_dtype, self.objectives, self.iteration + 1)
+                    losses = step(self.model, self.opt_gen, self.opt_dis, x_a, x_b, perceptual=self.perceptual,
+                                  rng=self.style_rng, autocast_dtype=self.autocast_dtype, objectives=self.objectives,
+                                  iteration=self.iteration + 1)
                     losses = {"lr": lr, **losses}
                     self.sched_gen.step()
                     self.sched_dis.step()
