@@ -40,8 +40,7 @@ def matmul_gflops(device: torch.device, n: int = 2048, repeats: int = 5) -> floa
     taken on different machines (convolutions run near it)."""
     a = torch.randn(n, n, device=device)
     b = torch.randn(n, n, device=device)
-    a @ b
-    seconds = _median_seconds(lambda: a @ b, repeats, device)
+    seconds = timer_seconds(lambda: a @ b, repeats)
     return round(2 * n ** 3 / seconds / 1e9, 1)
 
 
@@ -50,7 +49,22 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def timer_seconds(fn, calls: int = 5) -> float:
+    """Seconds per call of a side-effect-free ``fn`` (a translation, a matmul), measured by
+    ``torch.utils.benchmark.Timer`` at the current thread count: its warm-up calls, then the
+    median over blocks of calls run for at least ``calls`` times one call's warm-up duration
+    (Timer synchronises CUDA itself)."""
+    from torch.utils.benchmark import Timer
+
+    timer = Timer(stmt="fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
+    one = timer.timeit(1).median  # after Timer's own warm-up calls
+    return float(timer.blocked_autorange(min_run_time=max(calls, 1) * one).median)
+
+
 def _median_seconds(fn, repeats: int, device: torch.device) -> float:
+    """Median of ``repeats`` single timed calls: for training iterations, which change the weights
+    and take seconds, so that each call is one iteration and the two procedures of the comparison
+    can alternate call by call (``Timer.timeit`` would add two warm-up iterations to each)."""
     times = []
     for _ in range(repeats):
         _sync(device)
@@ -120,8 +134,7 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
             content = model.gen_a.encode_content(one)  # as the original test script: content only
             model.gen_b.decode(content, model.random_style(1, rng, dev))
 
-    translation()
-    per_translation = _median_seconds(translation, max(iterations, 5), dev)
+    per_translation = timer_seconds(translation, max(iterations, 5))
     if dev.type == "cuda":
         peak = torch.cuda.max_memory_allocated(dev) / 2 ** 20
     else:  # ru_maxrss is in KiB on Linux

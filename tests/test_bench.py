@@ -77,3 +77,19 @@ def test_comparison_reports_both_procedures(ci_cfg):
 def test_comparison_refuses_the_perceptual_configuration(ci_cfg):
     with pytest.raises(ValueError, match="vgg_w"):
         run_original_comparison(ci_cfg.replace(vgg_w=1.0), rounds=1, device="cpu", threads=1)
+
+
+def test_timer_seconds_times_with_torch_benchmark_timer_at_the_current_thread_count():
+    """Side-effect-free timings go through torch.utils.benchmark.Timer, which by default would
+    run at one thread: the calls must see the caller's thread count, and the result is a time."""
+    from munit_lib.bench import timer_seconds
+
+    seen = []
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seconds = timer_seconds(lambda: seen.append(torch.get_num_threads()), calls=2)
+    finally:
+        torch.set_num_threads(before)
+    assert len(seen) > 2 and set(seen) == {2}  # Timer's warm-up and blocks, all at 2 threads
+    assert seconds > 0
