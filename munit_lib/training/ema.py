@@ -2,6 +2,13 @@
 
 After every generator update: ``theta_ema <- decay * theta_ema + (1 - decay) * theta``. The
 averaged generators usually give smoother translations than the raw weights late in training.
+
+Why not ``torch.optim.swa_utils.AveragedModel`` with an EMA function: its first update copies
+the weights (its ``n_averaged`` counter is 0) instead of blending them into the initial copy,
+and that counter lives in its own state dict, which checkpoints here (``{"decay", "gen_a",
+"gen_b"}``, the generators' own layout) do not hold: every EMA run would change, and a resumed
+run would restart its average from the current weights. So the average stays this explicit
+``lerp_`` (one line per parameter), whose state is exactly what the checkpoints store.
 """
 from __future__ import annotations
 
