@@ -27,7 +27,7 @@ tensors.
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import torch
 from torch import nn
@@ -305,20 +305,24 @@ def dependence(labels_x: Sequence, labels_y: Sequence) -> dict:
 
 @torch.no_grad()
 def kind_colour_dependence(gen_a: nn.Module, gen_b: nn.Module, sketches, n: int = 96, num_styles: int = 4,
-                           seed: int = 0, batch: int = 64) -> dict:
+                           seed: int = 0, batch: int = 64, read_kind: Optional[Callable] = None) -> dict:
     """Proposition 3 on the shapes ground truth: translate ``n`` sketches of a
     :class:`~munit_lib.data.ShapesDomain` each with ``num_styles`` random styles (the same styles
     for every sketch), read each painting's colour (``classify_colour``) and its shape region,
     and return :func:`dependence` between the sketch's true kind and the colour, plus
     ``content_iou`` (the kind and mask kept: mean IoU of sketch and painting regions) and
     ``colour_counts``. In the data, kind and colour are independent: so should they be here.
+
+    ``read_kind`` (optional): a function from a batch of paintings (B, 3, H, W) in [-1, 1] to a list
+    of B kind names (e.g. the shapes classifier's kind head); then ``kind_kept`` is the share of
+    translations whose kind, read back, is the sketch's true kind.
     """
     from .shapes_metrics import classify_colour, content_iou
 
     n = min(int(n), len(sketches))
     styles = _prior_styles(num_styles, gen_b.style_dim, seed)  # (S, d)
     dev = _device(gen_a)
-    kinds, colours, ious = [], [], []
+    kinds, colours, ious, kinds_read = [], [], [], []
     for part in _chunks(n, batch):
         idx = range(part.start, part.stop)
         x = torch.stack([sketches[i] for i in idx])  # (B, 3, H, W)
@@ -328,11 +332,18 @@ def kind_colour_dependence(gen_a: nn.Module, gen_b: nn.Module, sketches, n: int 
             colours += classify_colour(out)
             kinds += [sketches.ground_truth(i).kind for i in idx]
             ious += content_iou(x, "a", out, "b")["per_pair"]
+            if read_kind is not None:
+                kinds_read += list(read_kind(out))
     result = dependence(kinds, colours)
     counts = {}
     for colour in colours:
         counts[colour] = counts.get(colour, 0) + 1
     result.update(content_iou=sum(ious) / len(ious), colour_counts=counts)
+    if read_kind is not None:
+        if len(kinds_read) != len(kinds):
+            raise ValueError(f"read_kind returned {len(kinds_read)} kinds for {len(kinds)} paintings; "
+                             "it must return one kind name per image")
+        result["kind_kept"] = sum(a == b for a, b in zip(kinds_read, kinds)) / len(kinds)
     return result
 
 

@@ -355,9 +355,28 @@ assert probes["A vs B, pooled features"]["test_accuracy"] > probes["control: A v
 #
 # $$ \chi^2 = \sum_{ij} \frac{(O_{ij} - E_{ij})^2}{E_{ij}}, \quad E_{ij} = \frac{O_{i\cdot}\, O_{\cdot j}}{n},
 #    \qquad I(K; C) = \sum_{ij} p_{ij} \log_2 \frac{p_{ij}}{p_{i\cdot}\, p_{\cdot j}}. $$
+#
+# Whether the *kind* survives is read back with the shapes classifier of notebook 11 (its kind head;
+# `munit_lib.evaluation`), whose own accuracy on real test paintings we measure beside it.
 
 # %%
-joint = analysis.kind_colour_dependence(gen_a, gen_b, sketches, n=N_TEST, num_styles=4, seed=0)
+try:
+    from munit_lib.data.shapes import KINDS
+    from munit_lib.evaluation.classifier import load_shapes_classifier
+
+    classifier = load_shapes_classifier()  # the shipped weights, data/pretrained/classifier/
+except (ImportError, FileNotFoundError) as error:  # the notebook goes on without the kind reader
+    classifier = None
+    print("no shapes classifier, the kind is not read back:", error)
+
+
+def read_kind(images):
+    """The kind of each painting (B, 3, H, W), by the classifier's kind head."""
+    return [KINDS[i] for i in classifier.probabilities(images)["kind"].argmax(1).tolist()]
+
+
+joint = analysis.kind_colour_dependence(gen_a, gen_b, sketches, n=N_TEST, num_styles=4, seed=0,
+                                        read_kind=read_kind if classifier is not None else None)
 table = joint["table"].double()  # (kinds, colours) counts
 expected = table.sum(1, keepdim=True) * table.sum(0, keepdim=True) / table.sum()
 chi2_by_hand = ((table - expected) ** 2 / expected).sum()
@@ -375,6 +394,9 @@ for name, d in (("translations", joint), ("real paintings", real)):
     print(f"{name:22s} {d['chi2']:7.2f} {d['dof']:4d} {d['p_value']:8.3f} {d['mutual_information']:10.3f} "
           f"{d['cramers_v']:9.3f}")
 print(f"shape kept: mean IoU of sketch and painting regions {joint['content_iou']:.3f}")
+if classifier is not None:
+    real_kept = np.mean([k == r.kind for k, r in zip(read_kind(x_b_many), records)])
+    print(f"kind read back: {joint['kind_kept']:.3f} of translations, {real_kept:.3f} of real paintings")
 print("colours reached by the 4 styles:", dict(sorted(joint["colour_counts"].items())))
 
 fig, ax = plt.subplots(figsize=(5, 3))
@@ -390,7 +412,12 @@ plt.show()
 # Every kind gets the same colours in the same proportions: the colour comes from the style
 # alone: the chi-square is far below its degrees of freedom and the mutual information is near 0,
 # lower even than for the real paintings (independent by construction; their row shows the noise
-# of a sample this size). The shape is kept (IoU around 0.9). Proposition 3 holds on what we
+# of a sample this size). The shape's region is kept (IoU around 0.9). The kind is kept less well
+# than the region suggests: the classifier reads the sketch's kind back from about half of the
+# translations, against about three quarters of real paintings (its kind head is its weak one).
+# The translations soften the geometry that tells kinds apart (rounded corners, wobbly edges in
+# the figure of section 6), and a classifier trained on crisp paintings misreads them. So
+# Proposition 3 holds for colour against content, and only approximately for the content itself. Proposition 3 holds on what we
 # can read. (With the same 4 styles for every sketch, any dependence would come from the content
 # changing the colour a style gives: exactly what a model that ties styles to shapes would do.)
 
@@ -522,8 +549,9 @@ plt.show()
 #   distributions are **not** shared, a gap between the theory and this trained model (no loss
 #   term measures them).
 # - **Proposition 3** (joint matching): on the ground truth, the colour of a translation is
-#   independent of the sketch's kind (chi-square and mutual information at the level of real
-#   data) and the shape is kept.
+#   independent of the sketch's kind (chi-square and mutual information below the real data's
+#   noise level) and the shape's region is kept; its kind is read back less often than from real
+#   paintings, because translations soften corners.
 # - **Proposition 4** (style-augmented cycle): small cycle errors in both directions without any
 #   explicit cycle term. The **plain** cycle is small from sketches (no style to lose) and large
 #   from paintings: forcing it would remove diversity or hide styles.

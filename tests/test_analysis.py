@@ -218,6 +218,13 @@ def test_kind_colour_dependence_style_only_colours_are_independent_of_kind():
     assert set(result["colour_counts"]) <= {"red", "blue"}
     assert result["chi2"] == pytest.approx(0.0, abs=1e-9)  # every sketch got the same 4 styles
     assert result["content_iou"] > 0.95  # the painter keeps the region exactly (up to the reader)
+    assert "kind_kept" not in result
+    # a kind reader that always answers "circle" is right exactly for the circles
+    circles = sum(sketches.ground_truth(i).kind == "circle" for i in range(24)) / 24
+    read = kind_colour_dependence(gen, gen, sketches, n=24, num_styles=4, read_kind=lambda x: ["circle"] * len(x))
+    assert read["kind_kept"] == pytest.approx(circles) and 0 < circles < 1
+    with pytest.raises(ValueError, match="one kind name per image"):
+        kind_colour_dependence(gen, gen, sketches, n=4, num_styles=1, read_kind=lambda x: ["circle"])
 
 
 # ----------------------------------------------------------------------------- cycles
