@@ -1,13 +1,15 @@
 """Publish a shapes training run as the shipped model in data/pretrained/shapes/.
 
-    python scripts/publish_shapes_model.py [--run runs/shapes_cpu] [--n 200]
+    python scripts/publish_shapes_model.py [--run runs/shapes_fast] [--n 200]
 
 From the run folder's last checkpoint it writes: ``generators.pt`` (the EMA generators, original
 layout + config), ``config.yaml``, ``losses.csv`` (the log up to that iteration), the sample
 grids of the last sampled iteration (``samples_a2b.png``, ``samples_b2a.png``), ``scores.json``
 (``score_shapes_model`` on the test split) and a ``README.md`` that states all of it.
+It also writes ``time_to_quality.jsonl`` when the run was trained by
+``benchmarks/time_to_quality.py`` (its scores along the way, copied from ``--curve``).
 Nothing else is needed: the run itself comes from
-``OMP_NUM_THREADS=1 python -m munit_lib train --config configs/shapes_cpu.yaml``.
+``python -m munit_lib train --config configs/shapes_fast.yaml`` (or the time-to-quality benchmark).
 """
 from __future__ import annotations
 
@@ -21,12 +23,20 @@ import subprocess
 from pathlib import Path
 
 import torch
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "pretrained" / "shapes"
 
-# what the issue asks the shipped model to reach
-TARGETS = {"content_iou_a2b": 0.9, "content_iou_b2a": 0.9, "colour_coverage": 0.75}
+# what the shipped model must reach, and what it aims at (issue 8; pair coverage with 64 styles, see
+# shapes_metrics.ideal_style_coverage for why not 16)
+TARGETS = {"content_iou_a2b": (0.92, 0.95), "content_iou_b2a": (0.92, 0.95), "colour_coverage": (0.90, 1.0),
+           "pair_coverage": (0.60, 0.80), "guided_colour": (0.95, 0.99), "guided_texture": (0.60, 0.80)}
+LABELS = {"content_iou_a2b": "content IoU, sketch -> painting", "content_iou_b2a": "content IoU, painting -> sketch",
+          "colour_coverage": "palette colours reached by 16 styles per sketch",
+          "pair_coverage": "colour x texture pairs reached by 64 styles per sketch (of 32)",
+          "guided_colour": "example-guided: output takes the reference's colour",
+          "guided_texture": "example-guided: output takes the reference's texture"}
 
 
 def git_commit() -> str:
@@ -40,27 +50,37 @@ def git_commit() -> str:
 def main() -> int:
     from munit_lib import load_official_generators
     from munit_lib.__main__ import main as cli
-    from munit_lib.shapes_metrics import score_shapes_model
+    from munit_lib.shapes_metrics import factor_probes, score_shapes_model
     from munit_lib.training import read_training_checkpoint
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", default=str(ROOT / "runs" / "shapes_cpu"))
+    parser.add_argument("--run", default=str(ROOT / "runs" / "shapes_fast"))
+    parser.add_argument("--curve", default=None, help="JSON lines of benchmarks/time_to_quality.py for this run")
+    parser.add_argument("--label", default=None, help="the curve's label to keep (default: every line)")
+    parser.add_argument("--seed", type=int, default=None, help="the curve's seed to keep (default: every seed)")
+    parser.add_argument("--iteration", type=int, default=None,
+                        help="publish the run's export gen_<iteration>.pt instead of its last checkpoint")
+    parser.add_argument("--out", default=None, help="where to publish (default data/pretrained/shapes)")
     parser.add_argument("--n", type=int, default=200, help="test images per domain for the scores")
     parser.add_argument("--readme-only", action="store_true", help="rewrite README.md from scores.json")
     args = parser.parse_args()
+    global OUT
+    OUT = Path(args.out) if args.out else OUT
     if args.readme_only:
         scores = json.loads((OUT / "scores.json").read_text(encoding="utf-8"))
         sampled = sorted(int(p.stem.split("_")[1]) for p in (Path(args.run) / "samples").glob("a2b_*.png"))
         write_readme(scores, scores["iteration"], max(i for i in sampled if i <= scores["iteration"]))
         return 0
     run = Path(args.run)
-    checkpoint = run / "checkpoints" / "last.pt"
-    state = read_training_checkpoint(checkpoint)
-    iteration = int(state["iteration"])
     OUT.mkdir(parents=True, exist_ok=True)
-
     # 1. the generators (EMA when the run has it), the config, the log up to this iteration
-    cli(["export", "--checkpoint", str(checkpoint), "--out", str(OUT / "generators.pt")])
+    if args.iteration is not None:  # an export the run wrote (the time-to-quality benchmark writes one per score)
+        iteration = args.iteration
+        shutil.copyfile(run / f"gen_{iteration:08d}.pt", OUT / "generators.pt")
+    else:
+        checkpoint = run / "checkpoints" / "last.pt"
+        iteration = int(read_training_checkpoint(checkpoint)["iteration"])
+        cli(["export", "--checkpoint", str(checkpoint), "--out", str(OUT / "generators.pt")])
     shutil.copyfile(run / "config.yaml", OUT / "config.yaml")
     with open(run / "losses.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
@@ -76,6 +96,12 @@ def main() -> int:
     gen_a, gen_b = load_official_generators(OUT / "generators.pt")
     scores = score_shapes_model(gen_a, gen_b, n=args.n, num_styles=16, seed=0, progress=True)
     scores["colour_histogram"] = colour_histogram(gen_a, gen_b)
+    scores["factor_probes"] = factor_probes(gen_b)
+    if args.curve:  # the run's scores along the way, as the time-to-quality benchmark wrote them
+        rows = [json.loads(line) for line in Path(args.curve).read_text(encoding="utf-8").splitlines()]
+        rows = [r for r in rows if (args.label is None or r["label"] == args.label)
+                and (args.seed is None or r["seed"] == args.seed) and r["iteration"] <= iteration]
+        (OUT / "time_to_quality.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     scores.update(iteration=iteration, date=datetime.date.today().isoformat(), commit=git_commit(),
                   torch=torch.__version__, machine=f"{platform.machine()}, {torch.get_num_threads()} thread(s)")
     (OUT / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -104,27 +130,35 @@ def colour_histogram(gen_a, gen_b, n: int = 50, num_styles: int = 16) -> dict:
 
 def write_readme(scores: dict, iteration: int, sampled: int) -> None:
     def verdict(key: str) -> str:
-        target = TARGETS[key]
+        must, aim = TARGETS[key]
         value = scores[key]
-        return "met" if value >= target else f"short by {target - value:.3f}"
+        if value >= aim:
+            return "aim met"
+        return f"must met, {aim - value:.3f} short of the aim" if value >= must else f"**short of must by {must - value:.3f}**"
 
+    cfg = yaml.safe_load((OUT / "config.yaml").read_text(encoding="utf-8"))
+    probes = scores.get("factor_probes", {})
     lines = [
         "# The shipped shapes model",
         "",
-        "MUNIT trained by this project's own command line on the synthetic shapes domains: 64x64",
-        "sketches (A) <-> paintings (B). The networks are the paper's, narrowed for a CPU",
-        "(`configs/shapes_cpu.yaml`: gen_dim 16, 2 residual blocks, a 2-scale discriminator, batch 1,",
-        "the paper's optimiser and losses, EMA 0.999 of the generators).",
+        "MUNIT trained by this project's own code on the synthetic shapes domains: 64x64 sketches (A)",
+        "<-> paintings (B), with the fast recipe `configs/shapes_fast.yaml`: the paper's networks narrowed",
+        f"(gen_dim {cfg['gen_dim']}, {cfg['n_res']} residual blocks, a {cfg['dis_num_scales']}-scale discriminator), "
+        f"batch {cfg['batch_size']}, learning rate {cfg['lr']:g},",
+        f"the paper's losses plus the explicit style-augmented cycle loss (weight {cfg['recon_x_cyc_w']:g}), "
+        f"EMA {cfg['ema_decay']:g} of the generators.",
         "",
-        f"Trained for **{iteration:,} iterations** on the project's 2-core CPU machine (one thread, in the",
-        f"background), ending {scores['date']} at commit `{scores['commit']}` of the code.",
+        f"Trained for **{iteration:,} iterations** on the project's 2-core CPU machine, ending {scores['date']}",
+        f"at commit `{scores['commit']}` of the code. `time_to_quality.jsonl` holds its scores along the way",
+        "(wall-clock seconds of training, iteration, every score), written by `benchmarks/time_to_quality.py`.",
         "",
-        "Reproduce:",
+        "It was trained by the time-to-quality benchmark (one thread, seed 0, scored at fixed wall-clock",
+        "times), which trains exactly as the command line does, in slices. Reproduce (one thread, as trained;",
+        "on the same kind of machine the weights come out the same):",
         "",
         "```bash",
-        "OMP_NUM_THREADS=1 python -m munit_lib train --config configs/shapes_cpu.yaml --max-iter "
-        f"{iteration}",
-        "python scripts/publish_shapes_model.py        # export, log, samples, scores and this README",
+        f"OMP_NUM_THREADS=1 python -m munit_lib train --config configs/shapes_fast.yaml --max-iter {iteration}",
+        "python scripts/publish_shapes_model.py --run runs/shapes_fast   # export, log, samples, scores, README",
         "```",
         "",
         "| file | what |",
@@ -136,6 +170,7 @@ def write_readme(scores: dict, iteration: int, sampled: int) -> None:
         f"| `samples_a2b.png`, `samples_b2a.png` | sample grids of iteration {sampled:,}: fixed test inputs "
         "(first column) x fixed styles |",
         "| `scores.json` | the scores below, with the date, commit and machine |",
+        "| `time_to_quality.jsonl` | the scores along the run |",
         "",
         f"## Scores on the shapes test split ({scores['n_test']} images per domain, "
         f"{scores['num_styles']} random styles each)",
@@ -143,43 +178,31 @@ def write_readme(scores: dict, iteration: int, sampled: int) -> None:
         "Measured by `munit_lib.shapes_metrics.score_shapes_model`, whose readers agree with the ground",
         "truth on real samples (tests/test_shapes_metrics.py, notebook 06).",
         "",
-        "| measure | value | target | |",
-        "|---|---|---|---|",
-        f"| content IoU, sketch -> painting | {scores['content_iou_a2b']:.3f} | >= 0.9 | {verdict('content_iou_a2b')} |",
-        f"| content IoU, painting -> sketch | {scores['content_iou_b2a']:.3f} | >= 0.9 | {verdict('content_iou_b2a')} |",
-        f"| palette colours reached by 16 styles per sketch | {scores['colour_coverage']:.3f} | >= 0.75 | "
-        f"{verdict('colour_coverage')} |",
-        f"| textures reached by 16 styles per sketch | {scores['texture_coverage']:.3f} | | |",
-        f"| colour-texture pairs reached (of 32) | {scores['style_coverage']:.3f} | | |",
-        f"| example-guided: output takes the reference's colour | {scores['guided_colour']:.3f} | | |",
-        f"| example-guided: output takes the reference's texture | {scores['guided_texture']:.3f} | | |",
+        "| measure | value | must | aim | |",
+        "|---|---|---|---|---|",
+    ]
+    for key, (must, aim) in TARGETS.items():
+        lines.append(f"| {LABELS[key]} | {scores[key]:.3f} | {must} | {aim} | {verdict(key)} |")
+    lines += [
+        "",
+        f"With 16 styles per sketch, colour x texture pairs reached: {scores['style_coverage']:.3f} of 32; no model",
+        "can pass 0.5 there (16 outputs), and one whose outputs follow the data's own style distribution",
+        f"scores {scores['style_coverage_ideal']:.3f} in the mean. With 64 styles the ideal is "
+        f"{scores['pair_coverage_ideal']:.3f}: that is the column above.",
+        "",
+        "Where colour and texture live (linear probes on real test paintings, `shapes_metrics.factor_probes`;",
+        "chance is 0.125 for colour, 0.25 for texture):",
+        "",
+        "| code | colour | texture |",
+        "|---|---|---|",
+        f"| style code | {probes.get('style_colour', float('nan')):.3f} | {probes.get('style_texture', float('nan')):.3f} |",
+        f"| content code (4x4 pooled) | {probes.get('content_colour', float('nan')):.3f} | "
+        f"{probes.get('content_texture', float('nan')):.3f} |",
         "",
     ]
     histogram = ", ".join(f"{c} {k}" for c, k in sorted(scores["colour_histogram"].items(), key=lambda kv: -kv[1]))
-    if all(scores[k] >= t for k, t in TARGETS.items()):
-        lines += ["All three targets are met. Colours that random styles produce, over 50 test sketches x 16",
-                  f"styles (`colour_histogram` in `scores.json`): {histogram}.", ""]
-    else:
-        lines += [
-            "## Where it falls short, and why",
-            "",
-            "Colours that random styles produce, over 50 test sketches x 16 styles (`colour_histogram` in",
-            f"`scores.json`): {histogram}.",
-            "",
-            "* **Palette coverage.** The decoder can paint every colour: with the style of a reference",
-            f"  painting the output takes the reference's colour {scores['guided_colour']:.0%} of the time. But the",
-            "  prior N(0, I) does not spread its mass evenly over the colours: some colours own only a small",
-            "  region of the style space, so 16 random draws often miss them. (Even a perfectly even split",
-            "  would reach 8 (1 - (7/8)^16) = 7.3 of 8 colours, 0.915, on average.) Longer training, which",
-            "  pushes the style encoder's codes towards the prior, is the known remedy; this run is 1.4% of",
-            "  the paper's 1M iterations, on narrowed networks.",
-            "* **Content IoU, sketch -> painting.** The painted shapes sit in the right place (see",
-            "  `samples_a2b.png`) but their edges are soft at 64x64, and a one-pixel rim is a large share of",
-            "  a small shape's area. We have not measured how much of the gap is the model's blur and how",
-            "  much the painting reader's (background = the border's median colour). Paintings -> sketches,",
-            "  whose outlines are crisp, scores well above the target.",
-            "",
-        ]
+    lines += [f"Colours that random styles produce, over 50 test sketches x 16 styles (`colour_histogram`): {histogram}.",
+              ""]
     (OUT / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 
