@@ -15,8 +15,10 @@
 # %% [markdown]
 # # 10 · Where MUNIT comes from: UNIT, CycleGAN, BicycleGAN
 #
-# *Draft (helper H2): sections 1-3 ran under the CI profile; sections 4-5 are unverified and no
-# outputs are stored. To finish: move this twin to `notebooks/`, run `make outputs
+# *Draft (helper H2): sections 1-3 ran under the CI profile (on a machine so loaded that 8
+# training iterations took minutes); the BicycleGAN by-hand cell of section 4 was fixed after a
+# failure (dropout: it now runs in eval mode) and not re-run; the rest of 4 and section 5 never
+# ran; no outputs are stored. To finish: move this twin to `notebooks/`, run `make outputs
 # NB=notebooks/10_where_munit_comes_from.py`, check the CI run stays under 2 minutes, and replace
 # the short training runs by shipped baseline weights once they exist.*
 #
