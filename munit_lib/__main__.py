@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_make_shapes)
 
     p = sub.add_parser("train", help="train MUNIT from a YAML config (ours or the original project's)")
-    p.add_argument("--config", required=True, help="YAML file, e.g. configs/shapes_fast.yaml")
+    p.add_argument("--config", required=True, help="YAML file, e.g. configs/shapes_cpu.yaml")
     p.add_argument("--out", help="run folder (default runs/<config name>)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--max-iter", type=int, help="stop at this iteration (default: the config's max_iter)")

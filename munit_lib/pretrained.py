@@ -31,9 +31,9 @@ PRETRAINED: dict[str, dict[str, str]] = {
     "shapes": {
         "file": "pretrained/shapes/generators.pt",
         "about": "MUNIT trained by munit_lib on the synthetic shapes domains (A: line sketches of shapes, "
-                 "B: the same shapes painted in a colour and texture); the fast recipe, 64x64 images",
-        "recreate": "python -m munit_lib train --config configs/shapes_fast.yaml && python -m munit_lib export "
-                    "--checkpoint runs/shapes_fast/checkpoints/last.pt --out data/pretrained/shapes/generators.pt",
+                 "B: the same shapes painted in a colour and texture); cpu profile, 64x64 images",
+        "recreate": "python -m munit_lib train --config configs/shapes_cpu.yaml && python -m munit_lib export "
+                    "--checkpoint runs/shapes_cpu/checkpoints/last.pt --out data/pretrained/shapes/generators.pt",
     },
 }
 # The cycle variants of notebook 09 (munit_lib.variants), in half precision, with config.yaml and scores.json.

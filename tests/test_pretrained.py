@@ -66,7 +66,7 @@ def test_missing_file_says_which_and_how_to_recreate(tmp_path):
         pretrained("shapes", root=tmp_path)
     message = str(info.value)
     assert str(tmp_path / "pretrained" / "shapes" / "generators.pt") in message
-    assert "python -m munit_lib train --config configs/shapes_fast.yaml" in message
+    assert "python -m munit_lib train --config configs/shapes_cpu.yaml" in message
 
 
 def test_list_pretrained(root, tmp_path):
