@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.probe_images:  # where colour and texture live: style code or content code
             scores.update({f"probe_{k}": v for k, v in factor_probes(
                 gens[1], n_train=args.probe_images, n_test=max(args.probe_images // 3, 8)).items()})
+        scores["score_seed"] = scores.pop("seed")  # the styles drawn for scoring; "seed" is the training seed
         row = {"label": label, "config": args.config, "overrides": {k: v for k, v in overrides.items()},
                "seed": cfg.seed, "wall_s": round(trained, 1), "iteration": trainer.iteration,
                **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in scores.items()},

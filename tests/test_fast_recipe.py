@@ -80,7 +80,7 @@ def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
     out = tmp_path / "ttq.jsonl"
     cmd = [sys.executable, str(ROOT / "benchmarks" / "time_to_quality.py"), "--config",
            str(ROOT / "configs" / "shapes_fast.yaml"), "--at", "0.5,1.0", "--out", str(out), "--run-dir",
-           str(tmp_path / "run"), "--threads", "1", "--n", "4", "--styles", "2", "--pair-styles", "4",
+           str(tmp_path / "run"), "--seed", "3", "--threads", "1", "--n", "4", "--styles", "2", "--pair-styles", "4",
            "--pair-inputs", "2", "--probe-images", "24", "--set", "image_size=32", "new_size=32", "gen_dim=8", "mlp_dim=16", "n_res=1",
            "dis_dim=8", "dis_num_scales=1", "data_root=shapes:8", "batch_size=2", "log_every=1"]
     subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=600, cwd=tmp_path)
@@ -92,6 +92,7 @@ def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
     assert len(rows) == 3  # 0.5 and 1.0, then only 1.5: the resumed run skips marks it has passed
     assert [r["wall_s"] >= m for r, m in zip(rows, (0.5, 1.0, 1.5))] == [True, True, True]
     assert rows[0]["iteration"] <= rows[1]["iteration"] <= rows[2]["iteration"]
+    assert {r["seed"] for r in rows} == {3} and {r["score_seed"] for r in rows} == {0}  # training vs scoring seed
     for row in rows:
         for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "pair_coverage", "guided_colour",
                     "guided_texture", "probe_style_texture", "probe_content_texture", "machine", "date", "meets_must"):
