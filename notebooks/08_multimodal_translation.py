@@ -44,8 +44,11 @@ if "google.colab" in sys.modules:
     sys.path.insert(0, CLONE)  # use the clone now, without restarting the runtime
 
 # %%
+import collections
 import contextlib
 import io
+import json
+import math
 import tempfile
 import warnings
 from pathlib import Path
@@ -61,7 +64,7 @@ from munit_lib import course
 from munit_lib.data import ShapesDomain
 from munit_lib.networks import count_parameters
 from munit_lib.official import load_official_generators
-from munit_lib.pretrained import data_dir, list_pretrained, pretrained
+from munit_lib.pretrained import data_dir, list_pretrained, pretrained, pretrained_path
 from munit_lib.shapes_metrics import classify_colour, content_iou, example_guided_fidelity, style_diversity
 from munit_lib.translate import (ImageResizeWarning, Translator, interpolate_styles, random_styles,
                                  save_translations, sweep_style)
@@ -181,9 +184,11 @@ assert torch.equal(again, out) and not torch.allclose(other, out[:1, :2])
 # Direction `"b2a"` swaps the roles: $c_b = E^c_b(x_b)$, $s_a \sim \mathcal{N}(0, I)$,
 # $x_{b \to a} = G_a(c_b, s_a)$. In our data, domain A has no style at all: every sketch is a dark
 # outline on white paper, so one painting has exactly **one** correct sketch. The adversarial loss
-# pushes every output towards a real sketch, so in a good model $s_a$ matters little here (the
-# style reconstruction loss still asks $E^s_a$ to read $s_a$ back, so expect small variations, in
-# line weight or paper tone). The multimodality is in A → B, where one sketch has 128 correct
+# pushes every output towards a real sketch, so in a good model $s_a$ changes (almost) nothing
+# here. The training log says so too: the sketch domain's style reconstruction error sits at
+# $\sqrt{2/\pi} \approx 0.80$, the error of an encoder that always answers 0 (notebook 07,
+# section 5.1), so there is nothing of $s_a$ in the sketches to read back. The check at the end of
+# this section measures it. The multimodality is in A → B, where one sketch has 128 correct
 # paintings.
 
 # %%
@@ -269,14 +274,24 @@ n = fidelity["n"]
 print(f"pairs: {n}")
 print(f"colour as the reference's:  {round(fidelity['colour'] * n)}/{n}  (chance: {n // 8}/{n})")
 print(f"texture as the reference's: {round(fidelity['texture'] * n)}/{n}  (chance: {n // 4}/{n})")
-assert n == N_TEST and 0 <= fidelity["both"] <= min(fidelity["colour"], fidelity["texture"]) <= 1
+assert n == N_TEST and fidelity["both"] <= min(fidelity["colour"], fidelity["texture"])  # both needs each
 
 # %% [markdown]
-# Trained-model check: the output takes the reference's colour on most pairs.
+# Trained-model check: the output takes the reference's colour on nearly every pair, far above
+# chance.
 
 # %% tags=["trained-model-check"]
-assert fidelity["colour"] >= 0.6, f"the colour follows the reference on only {fidelity['colour']:.0%} of pairs"
-print("example-guided translation follows the reference's colour on most pairs")
+assert fidelity["colour"] >= 0.9, f"the colour follows the reference on only {fidelity['colour']:.0%} of pairs"
+print("example-guided translation follows the reference's colour")
+
+# %% [markdown]
+# The **texture** is another story: compare its count with chance (a quarter of the pairs). The
+# reference's texture is taken little more often than chance. Notebook 07 (section 5.3) measured
+# why: in this model the texture of a painting lives mostly in its *content* code, not in its style
+# code. Instance normalisation in the content encoder removes each channel's mean and variance, the
+# global colour, but a texture is a spatial pattern and passes through it; the within-domain image
+# reconstruction then happily carries the texture through the content code, and a reference's
+# style code has little texture to give. Exercise 6 lets you see it with your own eyes.
 
 
 # %% [markdown]
@@ -305,7 +320,16 @@ def slerp(s0, s1, t):
 
 
 STEPS = 7
-s0, s1 = translator.random_styles(2, seed=13)  # two styles from the prior, (8,) each
+# two far-apart styles from the prior: of 32 draws, among the pairs of about equal norm (within 10%),
+# the one with the widest angle under 170 degrees (where the arc is still well defined), so that the
+# line and the arc differ visibly (exercise 1 is about codes of different norms)
+candidates = translator.random_styles(32, seed=13)  # (32, 8)
+cosines = torch.nn.functional.cosine_similarity(candidates[:, None], candidates[None], dim=-1)  # (32, 32)
+norms = candidates.norm(dim=1)
+similar = (norms[:, None] - norms[None]).abs() < 0.1 * torch.maximum(norms[:, None], norms[None])
+cosines = torch.where((cosines > math.cos(math.radians(170))) & similar, cosines, torch.ones_like(cosines))
+i0, i1 = divmod(int(cosines.argmin()), len(candidates))
+s0, s1 = candidates[i0], candidates[i1]
 ts = torch.linspace(0, 1, STEPS)
 lerp_path = torch.stack([(1 - t) * s0 + t * s1 for t in ts])  # (7, 8)
 slerp_path = torch.stack([slerp(s0, s1, t) for t in ts])  # (7, 8)
@@ -324,8 +348,9 @@ print("interpolate_styles equals the hand-built paths:", tuple(slerp_path.shape)
 # them, $\tfrac12(s_0 + s_1) \sim \mathcal{N}(0, \tfrac12 I)$, has a norm about $1/\sqrt 2$ of
 # the typical one: the line dips into codes that the prior, and so the decoder during training,
 # rarely produced. Along the arc, for two such nearly orthogonal codes, slerp keeps the norm
-# between the endpoints' norms (exactly constant when they are equal). Ten thousand pairs of
-# codes, and our pair:
+# between the endpoints' norms (exactly constant when they are equal; for a wide angle and unequal
+# norms it can overshoot a little, exercise 1). Ten thousand pairs of codes, and our pair (chosen
+# far apart, about 130 degrees):
 
 # %%
 pairs = random_styles(20000, 8, seed=4).view(10000, 2, 8)  # 10,000 pairs of prior samples
@@ -352,7 +377,9 @@ plt.show()
 
 lo_end, hi_end = sorted([float(s0.norm()), float(s1.norm())])
 assert lerp_path.norm(dim=1).min() < 0.9 * lo_end  # the line dips
-assert lo_end - 1e-4 <= slerp_path.norm(dim=1).min() and slerp_path.norm(dim=1).max() <= hi_end + 1e-4
+# the arc keeps the norm near the endpoints' (within 5% here; with unequal norms it can leave their
+# interval a little, exercise 1), while the line's midpoint has lost much of it
+assert 0.95 * lo_end <= slerp_path.norm(dim=1).min() and slerp_path.norm(dim=1).max() <= 1.05 * hi_end
 
 # %% [markdown]
 # ### Interpolated translations
@@ -450,7 +477,7 @@ for i in range(N_SKETCHES):
     d = style_diversity(many[i])
     diversity.append(d)
     print(f"{i:<8}{d['n_colours']:>7}/8{d['n_textures']:>8}/4{d['n_styles']:>4}/32{d['style_coverage']:>10.2f}")
-    assert d["n_outputs"] == 16 and 0 <= d["style_coverage"] <= 1
+    assert d["n_outputs"] == 16 and d["n_styles"] <= min(16, d["n_colours"] * d["n_textures"])
 
 flat = many.flatten(0, 1)  # (K * 16, 3, 64, 64), sketch by sketch
 sources = x_a[:N_SKETCHES].repeat_interleave(16, dim=0)  # the sketch of each painting
@@ -459,16 +486,31 @@ iou_own = content_iou(sources, "a", flat, "b")["mean"]
 iou_other = content_iou(others, "a", flat, "b")["mean"]
 print(f"content IoU with its own sketch:     {iou_own:.2f}")
 print(f"content IoU with another sketch:     {iou_other:.2f}")
-assert 0 <= iou_own <= 1 and 0 <= iou_other <= 1
 
 # %% [markdown]
-# Trained-model checks: at least one sketch reaches 4 or more of the 8 colours with 16 styles, and
-# a painting overlaps its own sketch clearly better than another sketch.
+# Trained-model checks: 16 random styles reach at least 6 of the 8 colours on average (a model that
+# spread its styles evenly over the colours would reach $8\,(1 - (7/8)^{16}) \approx 7.3$), and a
+# painting overlaps its own sketch far better than another sketch.
 
 # %% tags=["trained-model-check"]
-assert max(d["n_colours"] for d in diversity) >= 4, "16 random styles reach fewer than 4 colours"
-assert iou_own >= 0.5 and iou_own > iou_other + 0.1, "the paintings do not keep their sketch's shape"
-print("diverse styles, content kept")
+mean_colours = float(np.mean([d["n_colours"] for d in diversity]))
+assert mean_colours >= 6, f"16 random styles reach only {mean_colours:.1f} colours on average"
+assert iou_own >= 0.8 and iou_own > iou_other + 0.3, "the paintings do not keep their sketch's shape"
+print(f"diverse styles ({mean_colours:.1f} colours of 8 per sketch on average), content kept")
+
+# %% [markdown]
+# Random styles do not paint every colour equally often. The prior $\mathcal N(0, I)$ is one
+# distribution over the style space, and the decoder divides that space among the colours in
+# regions of different sizes: a colour whose region is small comes out rarely. The shipped model's
+# `scores.json` counts the colours of 50 test sketches x 16 random styles:
+
+# %%
+histogram = json.loads((pretrained_path("shapes").parent / "scores.json").read_text())["colour_histogram"]
+total = sum(histogram.values())
+for colour, count in sorted(histogram.items(), key=lambda kv: -kv[1]):
+    print(f"{colour:>7} {count:4d}  {'#' * round(60 * count / total)}")
+print(f"even split: {total / 8:.0f} each")
+assert total == 50 * 16
 
 # %% [markdown]
 # ## 7. The style explorer
@@ -632,3 +674,48 @@ else:
 #    translation samples from? What would it mean for random translation if it were not?
 # 5. Add a button to the style explorer that saves the current frame as a PNG (`state.render_png()`).
 #    Test it headlessly, as in section 7, and make sure the callback prints nothing.
+# 6. Where does texture live? Take two test paintings with different textures, and decode the
+#    *content* of the first with the *style* of the second (`gen_b.decode(gen_b.encode_content(p1),
+#    gen_b.encode_style(p2))`). Read the output's texture with `classify_texture`: is it the first
+#    painting's or the second's? Repeat over the 32 test paintings (each with the next one) and count.
+#
+# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
+# answers you have not given, says which ones are right, and fails with a hint otherwise.
+
+# %%
+ex1_norm_leaves = None     # 1. True or False: can slerp's norm leave the interval between the endpoints' norms?
+ex2_colour_counts = None   # 2. a dict {colour: count} over sketch 0's 64 random styles (seed 0)
+ex3_reference_kind = None  # 3. "prior-like" or "off-prior": where E_b^s(a sketch) lands, by its norm vs sqrt(8)
+ex4_style_means = None     # 4. the (8,) mean of E_b^s over the 32 test paintings
+ex6_keeps_own = None       # 6. how many of the 32 outputs keep the FIRST painting's (the content's) texture
+
+answered = []
+if ex1_norm_leaves is not None:
+    assert ex1_norm_leaves is True, "1: with s1 -> 0 the path is sin((1-t) theta)/sin(theta) s0, whose norm exceeds |s0|"
+    answered.append(1)
+if ex2_colour_counts is not None:
+    painted = translator.translate_random(x_a[:1], "a2b", num_styles=64, seed=0)[0]
+    expected = dict(collections.Counter(classify_colour(painted)))
+    assert dict(ex2_colour_counts) == expected, "2: classify_colour on translate_random(x_a[:1], 'a2b', 64, seed=0)"
+    answered.append(2)
+if ex3_reference_kind is not None:
+    with torch.no_grad():
+        norm = float(translator.encode_style(x_a[:8], "a2b").norm(dim=1).mean())
+    kind = "prior-like" if abs(norm - 8 ** 0.5) < 0.5 * 8 ** 0.5 else "off-prior"
+    assert ex3_reference_kind == kind, f"3: the mean norm of E_b^s(sketches) is {norm:.2f}; sqrt(8) = {8 ** 0.5:.2f}"
+    answered.append(3)
+if ex4_style_means is not None:
+    with torch.no_grad():
+        assert_close(torch.as_tensor(ex4_style_means).float(), translator.encode_style(x_b, "a2b").mean(0),
+                     atol=1e-4, rtol=1e-4)
+    answered.append(4)
+if ex6_keeps_own is not None:
+    from munit_lib.shapes_metrics import classify_texture
+    with torch.no_grad():
+        swapped = gen_b.decode(gen_b.encode_content(x_b), gen_b.encode_style(x_b.roll(-1, 0)))
+    own = [paintings.ground_truth(i).texture for i in range(N_TEST)]
+    count = sum(t == o for t, o in zip(classify_texture(swapped), own))
+    assert ex6_keeps_own == count, "6: compare classify_texture(output) with paintings.ground_truth(i).texture"
+    answered.append(6)
+if answered:
+    print("correct:", answered)
