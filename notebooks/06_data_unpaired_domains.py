@@ -645,6 +645,47 @@ assert agree_mask >= 0.95 and agree_colour >= 0.95 and truth_colour >= 0.95
 # pixel in from the anti-aliased edge, whose colours are mixtures), and it allows for rounding at
 # the half-coverage threshold.
 #
+# The **texture** takes one more idea. Knowing the colour, a shape pixel is *dark* when it is
+# nearer the colour's shade than the colour itself. With $f$ the dark fraction of the shape and
+# $f_r$ that of row $r$ (holding $n_r$ shape pixels, $n$ in all), the share of the dark map's
+# variance that the rows explain is
+#
+# $$ s_	ext{rows} = rac{\sum_r n_r (f_r - f)^2}{n f (1 - f)}, $$
+#
+# and $s_	ext{cols}$ likewise; $s = \max(s_	ext{rows}, s_	ext{cols})$. Solid paint has almost no
+# dark pixels ($f < 0.08$); horizontal stripes are constant along each row ($s pprox 1$); checks
+# alternate along rows *and* columns, so neither explains much ($s pprox 0$); dots lie in between.
+
+# %%
+def texture_by_hand(images, masks, colour_names):
+    """solid / stripes / dots / checks of each painting, from its mask and its colour."""
+    x = (images + 1) / 2  # (B, 3, H, W) in [0, 1]
+    out = []
+    for image, mask, name in zip(x, masks, colour_names):
+        fill = torch.tensor(PALETTE[name], dtype=torch.float32)[:, None, None] / 255  # (3, 1, 1)
+        dark = ((image - SHADE_FACTOR * fill).norm(dim=0) < (image - fill).norm(dim=0)) & mask  # (H, W)
+        m, d = mask.float(), dark.float()
+        n, f = m.sum(), d.sum() / m.sum()
+        shares = []
+        for axis in (1, 0):  # rows (sum along each row), then columns
+            n_r = m.sum(axis)
+            f_r = d.sum(axis) / n_r.clamp(min=1)
+            shares.append(float((n_r * (f_r - f) ** 2).sum() / (n * f * (1 - f)).clamp(min=1e-12)))
+        share = max(shares)
+        out.append("solid" if f < 0.08 else "stripes" if share > 0.8 else "dots" if share > 0.22 else "checks")
+    return out
+
+
+textures_mine = texture_by_hand(x_b, masks_mine, colours_mine)
+agree_texture = np.mean([a == b for a, b in zip(textures_mine, textures)])
+truth_texture = np.mean([t == r.texture for t, r in zip(textures_mine, truth_b)])
+print(f"texture, by hand vs munit_lib:   {agree_texture:.3f} agree; vs the ground truth {truth_texture:.3f}")
+assert agree_texture >= 0.9 and truth_texture >= 0.9
+
+# %% [markdown]
+# (The library measures the dark fraction on the mask's interior, again one pixel in from the
+# edge, where a mixed pixel could count as dark or not.)
+#
 # ### Content IoU: did the translation keep the shape?
 #
 # $$ \text{content IoU} = \frac{|M(x) \cap M(\hat x)|}{|M(x) \cup M(\hat x)|}, $$
