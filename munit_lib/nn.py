@@ -5,13 +5,15 @@ state-dict layout, so that its checkpoints load into these modules key for key.
 """
 from __future__ import annotations
 
+import contextlib
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 __all__ = [
     "AdaptiveInstanceNorm2d", "LayerNorm", "Conv2dBlock", "ResBlock", "ResBlocks", "LinearBlock", "MLP",
-    "adain", "instance_norm", "make_activation", "make_padding",
+    "adain", "instance_norm", "make_activation", "make_padding", "frozen",
 ]
 
 EPS = 1e-5  # the epsilon every MUNIT normalisation uses
@@ -220,3 +222,18 @@ class MLP(nn.Module):
 
     def forward(self, style: torch.Tensor) -> torch.Tensor:
         return self.model(style.reshape(style.shape[0], -1))  # (B, style_dim, 1, 1) -> (B, style_dim)
+
+
+@contextlib.contextmanager
+def frozen(*modules: nn.Module):
+    """``requires_grad=False`` on every parameter of ``modules`` inside the block (restored after).
+    A forward pass run inside records no gradient for them, yet passes the gradient through to its
+    input: how a generator step back-propagates through a discriminator without updating it."""
+    params = [p for m in modules for p in m.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)

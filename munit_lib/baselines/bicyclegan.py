@@ -37,7 +37,6 @@ skip joins decoded features first ([up, x]); these orders matter only for loadin
 """
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass
 
@@ -45,6 +44,7 @@ import torch
 from torch import nn
 
 from ..losses import recon_loss
+from ..nn import frozen  # noqa: F401  (also exported here)
 from .common import MultiPatchGAN, check_images, init_xavier, lsgan_d_loss, lsgan_g_loss, tile_code
 
 __all__ = ["BicycleGANConfig", "unet_levels", "UnetBlockWithZ", "UnetGenerator", "BasicBlock", "ResNetEncoder",
@@ -247,20 +247,6 @@ def bicyclegan_kl_loss(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 def latent_regression_loss(mu_recovered: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     r"""cLR-GAN's latent regression :math:`\mathbb E\,|\mu(E(G(a, z))) - z|` (L1 mean)."""
     return recon_loss(mu_recovered, z)
-
-
-@contextlib.contextmanager
-def frozen(module: nn.Module):
-    """Parameters of ``module`` need no gradient inside the block (restored after). A forward
-    pass run inside records no gradient to them, yet passes the gradient through to its input."""
-    params = [p for p in module.parameters() if p.requires_grad]
-    for p in params:
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p in params:
-            p.requires_grad_(True)
 
 
 def _halves(x_a: torch.Tensor, x_b: torch.Tensor):

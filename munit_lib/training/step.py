@@ -10,6 +10,7 @@ from torch import nn
 from ..losses import (PerceptualLoss, content_recon_loss, cycle_recon_loss, discriminator_loss,
                       generator_adversarial_loss, image_recon_loss, style_recon_loss)
 from ..networks import MUNIT
+from ..nn import frozen
 
 __all__ = ["dis_losses", "gen_losses", "train_step", "NonFiniteLossError", "DisObjective", "GenObjective"]
 
@@ -111,19 +112,6 @@ def gen_losses(model: MUNIT, x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Te
     return terms
 
 
-@contextlib.contextmanager
-def _frozen(*modules: nn.Module):
-    """Temporarily ``requires_grad=False`` on every parameter of ``modules`` (restored after)."""
-    params = [p for m in modules for p in m.parameters() if p.requires_grad]
-    for p in params:
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p in params:
-            p.requires_grad_(True)
-
-
 class DisObjective(nn.Module):
     """``dis_losses`` as a module whose only registered parameters are the discriminators', so
     that ``DistributedDataParallel`` averages exactly their gradients across processes. The
@@ -188,7 +176,7 @@ def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.opti
     # translations, but the discriminators' own weights get none: freezing them skips that work.
     s_a, s_b = _styles(model, x_a.shape[0], x_a.device, rng)
     opt_gen.zero_grad(set_to_none=True)
-    with _frozen(model.dis_a, model.dis_b):
+    with frozen(model.dis_a, model.dis_b):
         with cast:
             g = gen_objective(x_a, x_b, s_a, s_b)
         _check_finite(g, "gen", iteration)
