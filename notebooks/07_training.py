@@ -494,7 +494,8 @@ print("format:    ", ckpt["format"], "| iteration:", ckpt["iteration"], "| world
 print("model:     ", len(ckpt["model"]), "tensors, e.g.", next(iter(ckpt["model"])))
 print("ema:       ", sorted(ckpt["ema"]), "decay", ckpt["ema"]["decay"])
 print("opt_gen:   ", sorted(ckpt["opt_gen"]), "| per parameter:", sorted(ckpt["opt_gen"]["state"][0]))
-print("sched_gen: ", {k: ckpt["sched_gen"][k] for k in ("last_epoch", "step_size", "gamma", "_last_lr")})
+print("sched_gen: ", {k: ckpt["sched_gen"][k] for k in ("last_epoch", "step_size", "gamma")})
+assert straight.sched_gen.get_last_lr() == [demo_cfg.lr * demo_cfg.gamma ** (2 * N // demo_cfg.step_size)]
 print("rng:       ", sorted(ckpt["rng"]))
 assert ckpt["iteration"] == 2 * N and MUNITConfig.from_dict(ckpt["config"]) == demo_cfg
 assert read_training_checkpoint(straight.checkpoint_path)["iteration"] == 2 * N  # the checked reader

@@ -687,6 +687,7 @@ ex1_norm_leaves = None     # 1. True or False: can slerp's norm leave the interv
 ex2_colour_counts = None   # 2. a dict {colour: count} over sketch 0's 64 random styles (seed 0)
 ex3_reference_kind = None  # 3. "prior-like" or "off-prior": where E_b^s(a sketch) lands, by its norm vs sqrt(8)
 ex4_style_means = None     # 4. the (8,) mean of E_b^s over the 32 test paintings
+ex5_saved_png = None       # 5. the bytes your button's callback saved, after moving s[0] to 1.5
 ex6_keeps_own = None       # 6. how many of the 32 outputs keep the FIRST painting's (the content's) texture
 
 answered = []
@@ -709,6 +710,10 @@ if ex4_style_means is not None:
         assert_close(torch.as_tensor(ex4_style_means).float(), translator.encode_style(x_b, "a2b").mean(0),
                      atol=1e-4, rtol=1e-4)
     answered.append(4)
+if ex5_saved_png is not None:
+    assert bytes(ex5_saved_png[:8]) == b"\x89PNG\r\n\x1a\n", "5: save what state.render_png() returns (a PNG)"
+    assert bytes(ex5_saved_png) == explorer.state.render_png(), "5: save the frame the explorer shows now"
+    answered.append(5)
 if ex6_keeps_own is not None:
     from munit_lib.shapes_metrics import classify_texture
     with torch.no_grad():
