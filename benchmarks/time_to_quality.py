@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--at", default="150,300,450,600,750,900",
                    help="wall-clock seconds of training at which to score, comma separated")
     p.add_argument("--out", required=True, help="JSON-lines file to append to")
-    p.add_argument("--run-dir", default=None, help="run folder (default runs/ttq/<config>_seed<seed>)")
+    p.add_argument("--run-dir", default=None, help="run folder (default runs/ttq/<label>_seed<seed>)")
     p.add_argument("--seed", type=int, default=None, help="override the config's seed")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--n", type=int, default=200, help="test images per domain to score")
