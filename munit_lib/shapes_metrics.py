@@ -451,22 +451,18 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
             guided_out.append(gen_b.decode(c_a, ref_styles).cpu())
             guided_ref.append(refs.cpu())
             bar.update(len(idx))
-    finally:
-        bar.close()
-        gen_a.train(modes[0]), gen_b.train(modes[1])
-    guided = example_guided_fidelity(torch.cat(guided_out), torch.cat(guided_ref))
-    pair_cov = []
-    if pair_styles and pair_inputs:
-        many = torch.randn(pair_styles, gen_b.cfg.style_dim, generator=g).to(device)  # (P, d)
-        modes = (gen_a.training, gen_b.training)
-        gen_a.eval(), gen_b.eval()
-        try:
+        # pair coverage: the first pair_inputs sketches, each with the same pair_styles random styles
+        pair_cov = []
+        if pair_styles and pair_inputs:
+            many = torch.randn(pair_styles, gen_b.cfg.style_dim, generator=g).to(device)  # (P, d)
             for i in range(min(pair_inputs, n)):
                 c = gen_a.encode_content(sketches[i][None].to(device))  # (1, C, h, w)
                 outs = gen_b.decode(c.expand(pair_styles, -1, -1, -1), many)  # (P, 3, H, W)
                 pair_cov.append(style_diversity(outs)["style_coverage"])
-        finally:
-            gen_a.train(modes[0]), gen_b.train(modes[1])
+    finally:
+        bar.close()
+        gen_a.train(modes[0]), gen_b.train(modes[1])
+    guided = example_guided_fidelity(torch.cat(guided_out), torch.cat(guided_ref))
     return {"n_test": n, "num_styles": num_styles, "image_size": size, "seed": seed,
             "content_iou_a2b": float(np.mean(iou_a2b)), "content_iou_b2a": float(np.mean(iou_b2a)),
             "colour_coverage": float(np.mean(colours)), "texture_coverage": float(np.mean(textures)),
