@@ -27,6 +27,7 @@ import math
 import os
 import signal
 import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Sequence
@@ -479,7 +480,6 @@ class Trainer:
             return self._fit(max_iter, resume, max_seconds)
 
     def _fit(self, max_iter: int | None, resume: bool, max_seconds: float | None = None) -> dict[str, float]:
-        import time
         from tqdm.auto import tqdm
 
         cfg = self.cfg
