@@ -42,12 +42,33 @@ _VARIANT_ABOUT = {
     "cyc1": "explicit style-augmented cycle, weight 1",
     "cyc10": "explicit style-augmented cycle, weight 10",
     "plain10": "plain (CycleGAN-like) cycle back with a random style, weight 10",
+    # Table 1's ablations (notebook 11): the paper's objective (cycle weight 0) without one term
+    "nox": "Table 1 ablation: no image reconstruction loss (and no explicit cycle)",
+    "noc": "Table 1 ablation: no content reconstruction loss (and no explicit cycle)",
+    "nos": "Table 1 ablation: no style reconstruction loss (and no explicit cycle)",
+    # the style-dimension sweep (notebook 11): the fast recipe (cycle weight 10) with another style_dim
+    "sd2": "style-dimension sweep: style_dim 2, cycle weight 10",
+    "sd32": "style-dimension sweep: style_dim 32, cycle weight 10",
 }
 for _name, _about in _VARIANT_ABOUT.items():
     PRETRAINED[f"shapes_{_name}"] = {
         "file": f"pretrained/shapes_{_name}/generators.pt",
         "about": f"shapes model, {_about}; the fast shapes recipe otherwise",
         "recreate": f"python scripts/train_variants.py --variants {_name}",
+    }
+# The baselines of notebooks 10 and 11 (munit_lib.baselines), in half precision, trained on shapes with
+# the same wall-clock budget as the variants by scripts/train_baselines.py.
+_BASELINE_ABOUT = {
+    "unit": "UNIT (one shared latent space, two VAE-GANs; unimodal)",
+    "cyclegan": "CycleGAN (deterministic cycle consistency; unimodal)",
+    "cyclegan_noise": "CycleGAN* (CycleGAN with noise concatenated to the input, which it learns to ignore)",
+    "bicyclegan": "BicycleGAN (multimodal, trained on aligned pairs: the supervised upper bound; sketch -> painting only)",
+}
+for _name, _about in _BASELINE_ABOUT.items():
+    PRETRAINED[_name] = {
+        "file": f"pretrained/{_name}/generators.pt",
+        "about": f"{_about}, trained by munit_lib on the shapes domains",
+        "recreate": f"python scripts/train_baselines.py --models {_name}",
     }
 del _name, _about
 

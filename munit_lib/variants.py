@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import time
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -32,15 +33,27 @@ from torch import nn
 
 from .config import MUNITConfig
 
-__all__ = ["VARIANTS", "variant_config", "export_half", "score_variant", "publish_variant", "train_variants",
-           "folder_size_mb", "PRETRAINED_LIMIT_MB"]
+__all__ = ["VARIANTS", "CYCLE_VARIANTS", "TABLE1_VARIANTS", "variant_config", "export_half", "score_variant", "publish_variant", "train_variants",
+           "folder_size_mb", "PRETRAINED_LIMIT_MB",
+           "score_baseline", "publish_baseline", "train_baselines"]
 
-VARIANTS: dict[str, dict] = {
+CYCLE_VARIANTS: dict[str, dict] = {
     "cyc0": {"recon_x_cyc_w": 0.0, "recon_x_cyc_style": "encoded"},
     "cyc1": {"recon_x_cyc_w": 1.0, "recon_x_cyc_style": "encoded"},
     "cyc10": {"recon_x_cyc_w": 10.0, "recon_x_cyc_style": "encoded"},
     "plain10": {"recon_x_cyc_w": 10.0, "recon_x_cyc_style": "random"},
 }
+# Table 1's ablations (notebook 11) drop one reconstruction term from the paper's objective, which
+# has no explicit cycle term (so ``cyc0`` is their "MUNIT" row); the style-dimension sweep changes
+# only ``style_dim`` in the fast recipe (so ``cyc10`` is its style_dim 8 point).
+TABLE1_VARIANTS: dict[str, dict] = {
+    "nox": {"recon_x_cyc_w": 0.0, "recon_x_cyc_style": "encoded", "recon_x_w": 0.0},
+    "noc": {"recon_x_cyc_w": 0.0, "recon_x_cyc_style": "encoded", "recon_c_w": 0.0},
+    "nos": {"recon_x_cyc_w": 0.0, "recon_x_cyc_style": "encoded", "recon_s_w": 0.0},
+    "sd2": {"recon_x_cyc_w": 10.0, "recon_x_cyc_style": "encoded", "style_dim": 2},
+    "sd32": {"recon_x_cyc_w": 10.0, "recon_x_cyc_style": "encoded", "style_dim": 32},
+}
+VARIANTS: dict[str, dict] = {**CYCLE_VARIANTS, **TABLE1_VARIANTS}
 PRETRAINED_LIMIT_MB = 40.0  # everything under data/pretrained/ together
 
 
@@ -155,4 +168,85 @@ def train_variants(names: Sequence[str], base: MUNITConfig, runs_dir: Union[str,
         if size > PRETRAINED_LIMIT_MB:
             raise RuntimeError(f"{out_root} holds {size:.1f} MB, over the {PRETRAINED_LIMIT_MB:.0f} MB limit; "
                                "use narrower networks or fewer variants")
+    return results
+
+
+# ----------------------------------------------------------------------------- the baselines
+@torch.no_grad()
+def score_baseline(model: nn.Module, cfg: MUNITConfig, n: int = 200, num_styles: int = 16, seed: int = 0) -> dict:
+    """The shapes ground-truth scores of a baseline (``score_shapes_model`` through its translation
+    sides: codes from N(0, I) are its noise or z, ignored by the unimodal models). BicycleGAN
+    translates a -> b only: its b -> a IoU is NaN."""
+    from .baselines.runtime import translation_sides
+    from .shapes_metrics import score_shapes_model
+
+    side_a, side_b = translation_sides(model, cfg)
+    return score_shapes_model(side_a, side_b, n=n, num_styles=num_styles, seed=seed)
+
+
+def publish_baseline(name: str, run_dir: Union[str, os.PathLike], out_root: Union[str, os.PathLike],
+                     n: int = 200, num_styles: int = 16, seconds: Optional[float] = None) -> dict:
+    """Export a baseline run's generator-side networks in half precision to
+    ``out_root/<name>/generators.pt`` (``baselines.runtime.export_model``) with ``config.yaml``,
+    score them as loaded from that file and write ``scores.json``; returns the scores.
+    ``seconds``: the wall-clock training time to record beside the iteration count."""
+    from .baselines.runtime import export_model, load_model
+
+    run_dir, out = Path(run_dir), Path(out_root) / name
+    checkpoint = run_dir / "checkpoints" / "last.pt"
+    if not checkpoint.is_file():
+        raise FileNotFoundError(f"baseline {name!r} has no checkpoint at {checkpoint}: train it first")
+    model, cfg = load_model(checkpoint)
+    iteration = int(torch.load(checkpoint, map_location="cpu", weights_only=True)["iteration"])
+    export_model(model, out / "generators.pt", cfg, iteration, half=True)
+    cfg.to_yaml(out / "config.yaml")
+    shipped, cfg = load_model(out / "generators.pt")  # score what is shipped
+    scores = score_baseline(shipped, cfg, n=n, num_styles=num_styles)
+    scores.update(model=name, iteration=iteration, n_test=n, num_styles=num_styles,
+                  date=datetime.date.today().isoformat(), torch=torch.__version__)
+    if seconds is not None:
+        scores["train_seconds"] = round(float(seconds), 1)
+    (out / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return scores
+
+
+def train_baselines(configs: dict[str, Union[str, os.PathLike]], runs_dir: Union[str, os.PathLike],
+                    out_root: Union[str, os.PathLike], max_iter: Optional[int] = None,
+                    max_seconds: Optional[float] = None, n: int = 200, num_styles: int = 16,
+                    progress: bool = True, overrides: Optional[dict] = None, log=print) -> dict[str, dict]:
+    """Train, score and publish each baseline ``{name: config file}`` as :func:`train_variants`
+    does the variants: runs in ``runs_dir/<name>`` resume from their checkpoint; a published
+    baseline whose ``scores.json`` reports ``max_iter`` iterations (or, with ``max_seconds``, whose
+    recorded training time reached it) is skipped. The wall-clock training time over all calls is
+    kept in ``runs_dir/<name>/train_seconds.json``, so a budget spent in several calls adds up."""
+    from .training import Trainer
+
+    results = {}
+    for name, config in configs.items():
+        cfg = MUNITConfig.from_yaml(config)
+        if overrides:
+            cfg = cfg.replace(**overrides)
+        target = int(max_iter if max_iter is not None else cfg.max_iter)
+        run_dir = Path(runs_dir) / name
+        clock = run_dir / "train_seconds.json"
+        spent = json.loads(clock.read_text())["seconds"] if clock.is_file() else 0.0
+        done = Path(out_root) / name / "scores.json"
+        if done.is_file():
+            scores = json.loads(done.read_text(encoding="utf-8"))
+            if int(scores.get("iteration", -1)) >= target or (max_seconds is not None and spent >= max_seconds):
+                log(f"{name}: published at iteration {scores['iteration']}, skipped")
+                results[name] = scores
+                continue
+        trainer = Trainer(cfg, run_dir, progress=progress)
+        left = None if max_seconds is None else max(0.0, float(max_seconds) - spent)
+        start = time.perf_counter()
+        trainer.fit(max_iter=target, resume=True, max_seconds=left)
+        spent += time.perf_counter() - start
+        clock.write_text(json.dumps({"seconds": spent}) + "\n")
+        log(f"{name}: trained to iteration {trainer.iteration} in {spent:.0f} s; scoring")
+        results[name] = publish_baseline(name, run_dir, out_root, n=n, num_styles=num_styles, seconds=spent)
+        size = folder_size_mb(out_root)
+        if size > PRETRAINED_LIMIT_MB:
+            raise RuntimeError(f"{out_root} holds {size:.1f} MB, over the {PRETRAINED_LIMIT_MB:.0f} MB limit; "
+                               "use narrower networks or fewer models")
     return results

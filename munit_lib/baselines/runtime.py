@@ -213,18 +213,27 @@ def _networks(model: nn.Module) -> dict[str, nn.Module]:
     raise TypeError(f"{type(model).__name__} is not a baseline")
 
 
-def export_model(model: nn.Module, path: str | os.PathLike, cfg: MUNITConfig, iteration: int = 0) -> Path:
+def export_model(model: nn.Module, path: str | os.PathLike, cfg: MUNITConfig, iteration: int = 0,
+                 half: bool = False) -> Path:
     """Save a baseline's generator-side networks (contiguous CPU tensors) with the run's config::
 
         {"format": "munit_lib.baseline/1", "model": "cyclegan", "config": {...}, "iteration": N,
          "networks": {"G_A": state dict, "G_B": ...}}      (UNIT: "a", "b"; BicycleGAN: "G", "E")
-    """
+
+    ``half=True`` stores every floating tensor in float16 (half the bytes; :func:`load_model`
+    copies them into float32 networks) and adds ``"dtype": "float16"``."""
     from ..training.checkpoint import atomic_save
 
-    nets = {name: {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
-            for name, net in _networks(model).items()}
-    return atomic_save({"format": EXPORT_FORMAT, "model": model_name(cfg), "config": cfg.to_dict(),
-                        "iteration": int(iteration), "networks": nets}, path)
+    def tensor(v: torch.Tensor) -> torch.Tensor:
+        v = v.detach().cpu()
+        return (v.half() if half and v.is_floating_point() else v).contiguous()
+
+    nets = {name: {k: tensor(v) for k, v in net.state_dict().items()} for name, net in _networks(model).items()}
+    data = {"format": EXPORT_FORMAT, "model": model_name(cfg), "config": cfg.to_dict(),
+            "iteration": int(iteration), "networks": nets}
+    if half:
+        data["dtype"] = "float16"
+    return atomic_save(data, path)
 
 
 def load_model(path: str | os.PathLike, use_ema: bool = True) -> tuple[nn.Module, MUNITConfig]:
