@@ -5,7 +5,7 @@
     train        --config FILE [--out DIR] [--resume] [--max-iter N] [--set key=value ...]
     score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--out scores.json]
     evaluate     --checkpoint gen.pt [more.pt ...] [--real] [--table results.md] [--inputs 100] [--pairs 19]
-    export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema]
+    export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema] [--half]
     bench        [--config FILE | --profile NAME] [--size N] [--batch B] [--iters N] [--device cpu]
                  [--against-original | --explorer shapes]
     translate    --checkpoint FILE --input IMAGE_OR_FOLDER --direction a2b --num-styles 10 --out DIR
@@ -119,6 +119,13 @@ def cmd_export(args) -> int:
 
     state = read_training_checkpoint(args.checkpoint)
     cfg = MUNITConfig.from_dict(dict(state["config"]))
+    if cfg.model != "munit":  # a baseline's run: its generator-side networks, in its original's names
+        from .baselines.runtime import export_model, load_model
+
+        model, cfg = load_model(args.checkpoint)
+        path = export_model(model, args.out, cfg, int(state["iteration"]), half=args.half)
+        print(f"{cfg.model} networks of iteration {state['iteration']} written to {path}")
+        return 0
     model = MUNIT(cfg)
     load_state_dict_strict(model, state["model"], f"{args.checkpoint} (networks)")  # names bad keys
     gens = (model.gen_a, model.gen_b)
@@ -126,17 +133,25 @@ def cmd_export(args) -> int:
         ema = GeneratorEMA(model, float(state["ema"]["decay"]))
         ema.load_state_dict(state["ema"])
         gens = (ema.gen_a, ema.gen_b)
-    path = export_generators(*gens, args.out, cfg, int(state["iteration"]))
+    if args.half:
+        from .variants import export_half
+
+        path = export_half(*gens, args.out, cfg, int(state["iteration"]))
+    else:
+        path = export_generators(*gens, args.out, cfg, int(state["iteration"]))
     print(f"generators of iteration {state['iteration']} ({'EMA' if gens[0] is not model.gen_a else 'raw'}) "
           f"written to {path}")
     return 0
 
 
 def cmd_score_shapes(args) -> int:
-    from .official import load_official_generators
     from .shapes_metrics import score_shapes_model
+    from .translate import Translator
 
-    gen_a, gen_b = load_official_generators(args.checkpoint)
+    # any model kind: MUNIT generators (original layout or an export), a training checkpoint
+    # (its EMA generators when it has them), or a baseline's export or checkpoint
+    translator = Translator.from_checkpoint(args.checkpoint)
+    gen_a, gen_b = translator.gen_a, translator.gen_b
     scores = score_shapes_model(gen_a, gen_b, n=args.n, num_styles=args.styles, seed=args.seed,
                                 progress=not args.quiet)
     text = json.dumps(scores, indent=1, sort_keys=True)
@@ -210,15 +225,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: every pair's halves in both, as the original)")
     p.set_defaults(func=cmd_download)
 
-    p = sub.add_parser("export", help="write the generators of a training checkpoint in the original layout")
+    p = sub.add_parser("export", help="write the generators of a training checkpoint in the original layout "
+                                      "(a baseline's run: its generator-side networks)")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--no-ema", action="store_true", help="export the raw weights even when an EMA exists")
+    p.add_argument("--half", action="store_true", help="store the weights in float16 (half the bytes)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("score-shapes", help="score a shapes model on the test split (content IoU, diversity, "
                                             "example-guided fidelity)")
-    p.add_argument("--checkpoint", required=True, help="generator file (gen_XXXXXXXX.pt or generators.pt)")
+    p.add_argument("--checkpoint", required=True, help="generator file (gen_XXXXXXXX.pt or generators.pt), a "
+                   "training checkpoint, or a baseline's export")
     p.add_argument("--n", type=int, default=200, help="test images per domain")
     p.add_argument("--styles", type=int, default=16, help="random styles per input")
     p.add_argument("--seed", type=int, default=0)

@@ -10,7 +10,7 @@ import torch
 
 from munit_lib import MUNIT, MUNITConfig, load_official_generators, pretrained
 from munit_lib.pretrained import PRETRAINED
-from munit_lib.variants import VARIANTS, export_half, variant_config
+from munit_lib.variants import CYCLE_VARIANTS, TABLE1_VARIANTS, VARIANTS, export_half, variant_config
 from munit_test_helpers import random_images
 
 CI_ARCH = ["image_size=32", "new_size=32", "gen_dim=8", "mlp_dim=32", "n_res=1", "dis_dim=8", "dis_n_layer=3",
@@ -27,6 +27,20 @@ def test_variant_configs_change_only_the_cycle():
     assert all(f"shapes_{name}" in PRETRAINED for name in VARIANTS)
     with pytest.raises(ValueError, match="unknown variant 'cyc5'"):
         variant_config(base, "cyc5")
+
+
+def test_table1_variants_drop_one_term_of_the_papers_objective_or_change_the_style_dim():
+    base = MUNITConfig.profile_named("ci", recon_x_cyc_w=10.0)
+    assert set(VARIANTS) == set(CYCLE_VARIANTS) | set(TABLE1_VARIANTS)
+    paper = variant_config(base, "cyc0")  # the paper's objective: no explicit cycle term
+    for name, term in (("nox", "recon_x_w"), ("noc", "recon_c_w"), ("nos", "recon_s_w")):
+        ablated = variant_config(base, name)
+        assert getattr(ablated, term) == 0.0 and getattr(paper, term) > 0.0
+        assert ablated.replace(**{term: getattr(paper, term)}) == paper  # nothing else differs
+    for dim in (2, 32):
+        swept = variant_config(base, f"sd{dim}")
+        assert swept.style_dim == dim and swept.replace(style_dim=base.style_dim) == variant_config(base, "cyc10")
+    assert all(f"shapes_{name}" in PRETRAINED for name in TABLE1_VARIANTS)
 
 
 def test_half_export_loads_into_float32_generators(tmp_path):

@@ -1,0 +1,118 @@
+"""The baselines trained, scored and published for notebooks 10 and 11 (scripts/train_baselines.py,
+``munit_lib.variants.train_baselines``): half-precision export, scores of one-way models, the
+wall-clock budget kept over resumed calls, skip when done; and the CLI's export and score-shapes
+on a baseline."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from munit_lib import MUNITConfig, pretrained
+from munit_lib.__main__ import main as cli
+from munit_lib.baselines.runtime import build_model, export_model, load_model, translation_sides
+from munit_lib.pretrained import PRETRAINED
+from munit_lib.variants import score_baseline, train_baselines
+from munit_test_helpers import random_images
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = dict(data_root="shapes:8", gen_dim=8, dis_dim=8, n_res=1, checkpoint_every=1, sample_every=100, log_every=1,
+            display_size=2)
+
+
+def _tiny_config(tmp_path, model: str) -> Path:
+    """configs/shapes_fast_<model>.yaml, narrowed to a few seconds of CPU."""
+    cfg = MUNITConfig.from_yaml(ROOT / "configs" / f"shapes_fast_{model}.yaml").replace(**TINY)
+    path = tmp_path / f"{model}.yaml"
+    cfg.to_yaml(path)
+    return path
+
+
+def test_every_baseline_has_a_pretrained_name():
+    for name in ("unit", "cyclegan", "cyclegan_noise", "bicyclegan"):
+        assert PRETRAINED[name]["file"] == f"pretrained/{name}/generators.pt"
+        assert f"--models {name}" in PRETRAINED[name]["recreate"]
+
+
+@pytest.mark.parametrize("model", ["unit", "bicyclegan"])
+def test_half_export_of_a_baseline_loads_into_float32_and_translates_alike(tmp_path, model):
+    cfg = MUNITConfig.from_yaml(_tiny_config(tmp_path, model))
+    torch.manual_seed(0)
+    net = build_model(cfg).eval()
+    path = export_model(net, tmp_path / "g.pt", cfg, iteration=5, half=True)
+    stored = torch.load(path, weights_only=True)
+    assert stored["dtype"] == "float16" and stored["iteration"] == 5
+    assert all(v.dtype == torch.float16 for nets in stored["networks"].values() for v in nets.values()
+               if v.is_floating_point())
+    loaded, _ = load_model(path)
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    x = random_images((2, 3, 64, 64), 0)
+    z = torch.randn(2, cfg.style_dim, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        want = translation_sides(net, cfg)[1].decode(translation_sides(net, cfg)[0].encode_content(x), z)
+        got = translation_sides(loaded, cfg)[1].decode(translation_sides(loaded, cfg)[0].encode_content(x), z)
+    torch.testing.assert_close(got, want, atol=3e-2, rtol=0)  # float16 weights: about 3 significant digits
+
+
+def test_score_baseline_of_a_one_way_model_has_no_b2a_iou(tmp_path):
+    cfg = MUNITConfig.from_yaml(_tiny_config(tmp_path, "bicyclegan"))
+    torch.manual_seed(0)
+    scores = score_baseline(build_model(cfg), cfg, n=4, num_styles=2)
+    assert math.isnan(scores["content_iou_b2a"])  # BicycleGAN translates sketch -> painting only
+    assert 0.0 <= scores["content_iou_a2b"] <= 1.0 and 0.0 <= scores["colour_coverage"] <= 1.0
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("train_baselines", ROOT / "scripts" / "train_baselines.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_train_baselines_publishes_resumes_within_the_budget_and_skips(tmp_path, capsys):
+    runs, out = tmp_path / "runs", tmp_path / "data" / "pretrained"
+    config = _tiny_config(tmp_path, "cyclegan")
+    train_baselines({"cyclegan": config}, runs, out, max_iter=2, n=4, num_styles=2, progress=False)
+    scores = json.loads((out / "cyclegan" / "scores.json").read_text())
+    assert scores["iteration"] == 2 and scores["model"] == "cyclegan" and scores["train_seconds"] > 0
+    assert MUNITConfig.from_yaml(out / "cyclegan" / "config.yaml").model == "cyclegan"
+    translator = pretrained("cyclegan", root=tmp_path / "data")  # listed and loadable
+    assert translator.image_size == 64
+    spent = json.loads((runs / "cyclegan" / "train_seconds.json").read_text())["seconds"]
+    # more iterations: continues from its checkpoint, and the clock adds up over the calls
+    train_baselines({"cyclegan": config}, runs, out, max_iter=3, n=4, num_styles=2, progress=False)
+    assert json.loads((out / "cyclegan" / "scores.json").read_text())["iteration"] == 3
+    assert json.loads((runs / "cyclegan" / "train_seconds.json").read_text())["seconds"] > spent
+    rows = (runs / "cyclegan" / "losses.csv").read_text().strip().splitlines()
+    assert [int(float(r.split(",")[0])) for r in rows[1:]] == [1, 2, 3]  # one row per iteration, none redone
+    # a budget already spent: skipped, nothing rewritten
+    before = (out / "cyclegan" / "generators.pt").stat().st_mtime_ns
+    messages = []
+    train_baselines({"cyclegan": config}, runs, out, max_iter=10, max_seconds=1e-6, n=4, num_styles=2,
+                    progress=False, log=messages.append)
+    assert messages == ["cyclegan: published at iteration 3, skipped"]
+    assert (out / "cyclegan" / "generators.pt").stat().st_mtime_ns == before
+
+
+def test_script_refuses_unknown_models(capsys):
+    with pytest.raises(SystemExit):
+        _script().main(["--models", "unit,pix2pix"])
+    assert "unknown model(s) pix2pix" in capsys.readouterr().err
+
+
+def test_cli_exports_and_scores_a_baseline_run(tmp_path, capsys):
+    config = _tiny_config(tmp_path, "unit")
+    run = tmp_path / "run"
+    assert cli(["train", "--config", str(config), "--out", str(run), "--max-iter", "1"]) == 0
+    exported = tmp_path / "unit.pt"
+    assert cli(["export", "--checkpoint", str(run / "checkpoints" / "last.pt"), "--out", str(exported), "--half"]) == 0
+    assert torch.load(exported, weights_only=True)["dtype"] == "float16"
+    capsys.readouterr()
+    assert cli(["score-shapes", "--checkpoint", str(exported), "--n", "4", "--styles", "2", "--quiet",
+                "--out", str(tmp_path / "s.json")]) == 0
+    scores = json.loads((tmp_path / "s.json").read_text())
+    assert 0.0 <= scores["content_iou_a2b"] <= 1.0 and 0.0 <= scores["content_iou_b2a"] <= 1.0
