@@ -441,3 +441,29 @@ def test_cli_evaluate_errors_are_one_line(tmp_path, capsys):
     assert "nothing to evaluate" in capsys.readouterr().err
     assert main(["evaluate", "--checkpoint", str(tmp_path / "missing.pt")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_cli_evaluate_takes_shipped_models_by_name_baselines_included(tiny_munit, tmp_path, capsys, monkeypatch):
+    import json
+
+    from munit_lib.__main__ import main
+    from munit_lib.baselines.runtime import build_model, export_model
+    from munit_lib.training import export_generators
+
+    data = tmp_path / "data"
+    export_generators(tiny_munit.gen_a, tiny_munit.gen_b, data / "pretrained" / "shapes" / "generators.pt",
+                      tiny_munit.cfg, 0)
+    unit_cfg = tiny_munit.cfg.replace(model="unit", ema_decay=0.0)
+    torch.manual_seed(0)
+    export_model(build_model(unit_cfg), data / "pretrained" / "unit" / "generators.pt", unit_cfg, half=True)
+    monkeypatch.setenv("MUNIT_DATA_DIR", str(data))
+    from munit_lib.pretrained import DEFAULT_DATA_DIR
+
+    shipped_classifier_file = DEFAULT_DATA_DIR / "pretrained" / "classifier" / "shapes_classifier.pt"
+    assert main(["evaluate", "--pretrained", "shapes", "unit", "--inputs", "2", "--pairs", "2", "--styles", "2",
+                 "--threads", "1", "--classifier", str(shipped_classifier_file)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [r["model"] for r in rows] == ["shapes", "unit"]
+    assert rows[1]["diversity"] == pytest.approx(0.0, abs=1e-6)  # UNIT ignores the style: no diversity
+    assert main(["evaluate", "--pretrained", "cyclegan"]) == 2  # not on disk: one line naming it
+    assert "not on disk: cyclegan" in capsys.readouterr().err

@@ -1,10 +1,11 @@
 """``python -m munit_lib evaluate``: every metric of one or more models, one JSON line each.
 
-    python -m munit_lib evaluate --checkpoint A.pt [B.pt ...] [--real] [--table results.md]
+    python -m munit_lib evaluate --checkpoint A.pt [B.pt ...] [--pretrained NAME ...] [--real] [--table results.md]
                                  [--inputs 100] [--pairs 19] [--styles 10] [--lpips] [--classifier FILE]
 
-A checkpoint is a MUNIT generator file (munit_lib's export or the original ``gen_XXXXXXXX.pt``) or a
-training checkpoint (``checkpoints/last.pt``). ``--real`` adds the real-data row; ``--table``
+A checkpoint is a MUNIT generator file (munit_lib's export or the original ``gen_XXXXXXXX.pt``), a
+training checkpoint (``checkpoints/last.pt``) or a baseline's export; ``--pretrained`` takes shipped
+models by name (``munit_lib.pretrained``), each row named after its model. ``--real`` adds the real-data row; ``--table``
 writes all rows as a Markdown table, with the machine, the date and the protocol under it.
 """
 from __future__ import annotations
@@ -18,15 +19,17 @@ from pathlib import Path
 __all__ = ["add_evaluate_parser", "evaluate_command", "load_for_evaluation"]
 
 
-def load_for_evaluation(path: str):
-    """A model file -> a ``SketchToPainting`` named after the file (MUNIT generator files and training
-    checkpoints; read with ``weights_only=True``)."""
+def load_for_evaluation(path: str, name: str | None = None):
+    """A model file -> a ``SketchToPainting`` named ``name`` (default: after the file). Any model kind:
+    MUNIT generator files, training checkpoints, baselines' exports; read with ``weights_only=True``."""
     from ..translate import Translator
     from .evaluate import as_translator
 
     translator = Translator.from_checkpoint(path)
-    return as_translator(translator, name=Path(path).stem if Path(path).stem not in ("last", "generators")
-                         else f"{Path(path).parent.name}/{Path(path).name}")
+    if name is None:
+        name = (Path(path).stem if Path(path).stem not in ("last", "generators")
+                else f"{Path(path).parent.name}/{Path(path).name}")
+    return as_translator(translator, name=name)
 
 
 def evaluate_command(args) -> int:
@@ -35,15 +38,24 @@ def evaluate_command(args) -> int:
     from .classifier import load_shapes_classifier
     from .evaluate import evaluate_real_paintings, evaluate_sketch_to_painting, markdown_table
 
-    if not args.checkpoint and not args.real:
-        raise ValueError("nothing to evaluate: give --checkpoint FILE [FILE ...] and/or --real")
+    if not args.checkpoint and not args.pretrained and not args.real:
+        raise ValueError("nothing to evaluate: give --checkpoint FILE [FILE ...], --pretrained NAME [NAME ...] "
+                         "and/or --real")
+    from ..pretrained import pretrained_path
+
+    # shipped models by name (munit_lib.pretrained): each row is named after the model
+    named = [(str(pretrained_path(name)), name) for name in args.pretrained or []]
+    missing = [f"{name} ({path})" for path, name in named if not Path(path).is_file()]
+    if missing:
+        raise FileNotFoundError(f"not on disk: {', '.join(missing)}; train them first (munit_lib.pretrained "
+                                "says how for each name)")
     if args.threads:
         torch.set_num_threads(args.threads)
     classifier = load_shapes_classifier(args.classifier)
     protocol = {"n_inputs": args.inputs, "n_pairs": args.pairs, "n_styles": args.styles, "seed": args.seed}
     rows = []
-    for path in args.checkpoint or []:
-        row = evaluate_sketch_to_painting(load_for_evaluation(path), classifier, lpips=args.lpips, **protocol)
+    for path, name in [(path, None) for path in args.checkpoint or []] + named:
+        row = evaluate_sketch_to_painting(load_for_evaluation(path, name), classifier, lpips=args.lpips, **protocol)
         row["checkpoint"] = str(path)
         rows.append(row)
         print(json.dumps(row, sort_keys=True), flush=True)
@@ -70,6 +82,8 @@ def add_evaluate_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="every metric of shapes models (diversity, IS, CIS, Fréchet, quality "
                                         "proxy, content IoU) as one JSON line each; --table writes Markdown")
     p.add_argument("--checkpoint", nargs="*", default=[], help="generator file(s) or training checkpoint(s)")
+    p.add_argument("--pretrained", nargs="*", default=[], metavar="NAME",
+                   help="shipped models by name (see munit_lib.list_pretrained), after the --checkpoint files")
     p.add_argument("--real", action="store_true", help="add the real-data row")
     p.add_argument("--table", help="write a Markdown table of all rows here (and the rows as .json beside it)")
     p.add_argument("--inputs", type=int, default=100, help="test sketches (the paper: 100)")
