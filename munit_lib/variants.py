@@ -1,8 +1,6 @@
-"""Variants of the shapes model that differ in their cycle term (notebook 09's trade-off).
+"""Named models trained by the fast shapes recipe for notebooks 09, 10 and 11, and their publishing.
 
-The paper trains with the explicit cycle weight 0 on most data sets (the bidirectional
-reconstruction losses already imply a cycle) and 10 on a few. Here one base config is trained
-four times, changing only the cycle:
+The cycle variants (notebook 09's trade-off) change only the cycle term of one base config:
 
 =========  ===================================================================================
 ``cyc0``   ``recon_x_cyc_w = 0``: the implicit cycle of the bidirectional losses alone
@@ -12,12 +10,26 @@ four times, changing only the cycle:
            that must return x1 whatever style the way back uses
 =========  ===================================================================================
 
+The paper's objective (its equation 5) has no explicit cycle term (weight 0 on most of its data
+sets), so Table 1's ablations (notebook 11) drop one term from ``cyc0``; the style-dimension sweep
+changes ``style_dim`` in the fast recipe (``cyc10`` is its style_dim 8 point):
+
+=========  ===================================================================================
+``nox``    ``cyc0`` without the image reconstruction loss (``recon_x_w = 0``)
+``noc``    ``cyc0`` without the content reconstruction loss (``recon_c_w = 0``)
+``nos``    ``cyc0`` without the style reconstruction loss (``recon_s_w = 0``)
+``sd2``    ``cyc10`` with ``style_dim = 2``
+``sd32``   ``cyc10`` with ``style_dim = 32``
+=========  ===================================================================================
+
 :func:`train_variants` trains each (resuming a stopped run from its checkpoint), scores it
 (:func:`score_variant`: the shapes ground-truth scores + :func:`munit_lib.analysis.cycle_errors`)
 and publishes it under ``<out_root>/shapes_<name>/``: ``generators.pt`` in half precision
 (the original layout + config; it loads into float32 networks as any export),
 ``config.yaml`` and ``scores.json``. ``munit_lib.pretrained("shapes_cyc10")`` then loads it.
-A variant already published at the requested iteration is skipped.
+A variant already published at the requested iteration is skipped. :func:`train_baselines` and
+:func:`publish_baseline` do the same for the baselines (``munit_lib.baselines``) under
+``<out_root>/<model>/``, with a wall-clock budget.
 """
 from __future__ import annotations
 

@@ -467,3 +467,75 @@ def test_cli_evaluate_takes_shipped_models_by_name_baselines_included(tiny_munit
     assert rows[1]["diversity"] == pytest.approx(0.0, abs=1e-6)  # UNIT ignores the style: no diversity
     assert main(["evaluate", "--pretrained", "cyclegan"]) == 2  # not on disk: one line naming it
     assert "not on disk: cyclegan" in capsys.readouterr().err
+
+
+def _row(diversity, quality):
+    return {"diversity": diversity, "quality": quality}
+
+
+def test_table1_findings_reproduced_when_the_orderings_hold():
+    from munit_lib.evaluation import markdown_findings, table1_findings
+
+    rows = {"shapes_cyc0": _row(1.0, 0.6), "unit": _row(0.0, 0.5), "cyclegan": _row(0.05, 0.5),
+            "cyclegan_noise": _row(0.1, 0.4), "shapes_nox": _row(1.5, 0.1), "shapes_noc": _row(1.2, 0.4),
+            "shapes_nos": _row(0.5, 0.6), "bicyclegan": _row(1.1, 0.8)}
+    findings = table1_findings(rows)
+    assert len(findings) == 7 and all(f["reproduced"] is True for f in findings)
+    assert "CycleGAN* 0.100 against MUNIT's 1.000 (10% of it" in findings[2]["measured"]
+    text = markdown_findings(findings)
+    assert text.count("| yes |") == 7 and text.startswith("| finding (paper's Table 1) |")
+
+
+def test_table1_findings_say_no_and_not_measured_without_guessing():
+    from munit_lib.evaluation import markdown_findings, table1_findings
+
+    rows = {"shapes_cyc0": _row(1.0, 0.6), "unit": _row(0.5, 0.5),  # too diverse for "near zero"
+            "shapes_nox": _row(1.5, 0.7),  # more diverse, but its quality did not collapse
+            "shapes_nos": _row(1.0, 0.6),  # as diverse as MUNIT: no drop
+            "bicyclegan": _row(2.0, 0.8)}  # MUNIT at 50% of it: not approaching
+    by_finding = {f["finding"]: f for f in table1_findings(rows)}
+    assert by_finding["UNIT has near-zero diversity (unimodal)"]["reproduced"] is False
+    assert by_finding["Without L_x: more diverse than MUNIT, and its quality collapses"]["reproduced"] is False
+    assert by_finding["Without L_s: less diverse than MUNIT"]["reproduced"] is False
+    assert by_finding["MUNIT's diversity approaches BicycleGAN's, without pairs"]["reproduced"] is False
+    missing = by_finding["CycleGAN has near-zero diversity (unimodal)"]
+    assert missing["reproduced"] is None and missing["measured"] == "not measured: no cyclegan row"
+    assert "not measured" in markdown_findings(list(by_finding.values()))
+    # another diversity column: rows without it are not measured, not read as zero
+    assert all(f["reproduced"] is None for f in table1_findings(rows, diversity="diversity_lpips"))
+
+
+def test_table1_script_scores_shipped_models_by_name_and_checks_the_findings(tiny_munit, tmp_path, monkeypatch):
+    import importlib.util
+    import json
+    import shutil
+    from pathlib import Path
+
+    from munit_lib.baselines.runtime import build_model, export_model
+    from munit_lib.pretrained import DEFAULT_DATA_DIR
+    from munit_lib.training import export_generators
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR / "pretrained" / "classifier", data / "pretrained" / "classifier")
+    export_generators(tiny_munit.gen_a, tiny_munit.gen_b, data / "pretrained" / "shapes_cyc0" / "generators.pt",
+                      tiny_munit.cfg, 0)
+    unit_cfg = tiny_munit.cfg.replace(model="unit", ema_decay=0.0)
+    torch.manual_seed(0)
+    export_model(build_model(unit_cfg), data / "pretrained" / "unit" / "generators.pt", unit_cfg, iteration=3)
+    (data / "pretrained" / "unit" / "scores.json").write_text(json.dumps({"iteration": 3, "train_seconds": 1.5}))
+    monkeypatch.setenv("MUNIT_DATA_DIR", str(data))
+    path = Path(__file__).resolve().parents[1] / "scripts" / "table1_shapes.py"
+    spec = importlib.util.spec_from_file_location("table1_shapes", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    with pytest.raises(SystemExit):  # models missing: refused, by name
+        script.main(["--out", str(tmp_path / "t.md")])
+    out = tmp_path / "t.md"
+    assert script.main(["--allow-missing", "--inputs", "2", "--pairs", "2", "--styles", "2", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "| shapes_cyc0 |" in text and "| unit |" in text and "| real data |" in text and "Measured" in text
+    assert "| unit | 3 | 1.5 |" in text  # how it was trained, from its scores.json
+    # UNIT ignores the style: zero diversity, so "near zero" holds against any diverse MUNIT
+    assert "| UNIT has near-zero diversity (unimodal) |" in text and "not measured: no cyclegan row" in text
+    rows = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert [r["model"] for r in rows] == ["unit", "shapes_cyc0", "real data"]

@@ -6,7 +6,8 @@
 * ``classifier``: the shapes painting classifier (colour, texture, kind) that supplies those
   probabilities and features,
 * ``quality``: a ground-truth quality proxy standing in for human preference,
-* ``evaluate``: every metric for one model, as one dict (``python -m munit_lib evaluate``).
+* ``evaluate``: every metric for one model, as one dict (``python -m munit_lib evaluate``),
+* ``table1``: the paper's Table 1 findings checked on those rows.
 """
 from .classifier import (HEADS, ShapesClassifier, classifier_feature_distance, classifier_path,
                          evaluate_accuracy, load_shapes_classifier, save_shapes_classifier, train_shapes_classifier)
@@ -17,6 +18,7 @@ from .diversity import (PAPER_INPUTS, PAPER_PAIRS, FeatureDistance, draw_style_p
 from .frechet import feature_statistics, frechet_distance, frechet_distance_from_statistics, sqrtm_psd
 from .inception_scores import conditional_inception_score, inception_score
 from .quality import quality_proxy
+from .table1 import TABLE1_ROWS, markdown_findings, table1_findings
 
 __all__ = ["HEADS", "ShapesClassifier", "classifier_feature_distance", "classifier_path", "evaluate_accuracy",
            "load_shapes_classifier", "save_shapes_classifier", "train_shapes_classifier",
@@ -24,4 +26,5 @@ __all__ = ["HEADS", "ShapesClassifier", "classifier_feature_distance", "classifi
            "pixel_l1_distance", "protocol_diversity", "feature_statistics", "frechet_distance",
            "frechet_distance_from_statistics", "sqrtm_psd", "conditional_inception_score", "inception_score",
            "quality_proxy", "METRIC_COLUMNS", "SketchToPainting", "as_translator", "evaluate_real_paintings",
-           "evaluate_sketch_to_painting", "markdown_table"]
+           "evaluate_sketch_to_painting", "markdown_table", "TABLE1_ROWS", "table1_findings",
+           "markdown_findings"]
