@@ -75,3 +75,16 @@ def test_list_pretrained(root, tmp_path):
     shapes = next(m for m in listed if m["name"] == "shapes")
     assert shapes["available"] and shapes["file"] == "pretrained/shapes/generators.pt" and shapes["about"]
     assert not any(m["available"] for m in list_pretrained(tmp_path / "nowhere"))
+
+
+def test_everything_shipped_stays_within_the_size_limit():
+    from munit_lib.variants import PRETRAINED_LIMIT_MB, folder_size_mb
+
+    assert folder_size_mb(DEFAULT_DATA_DIR / "pretrained") <= PRETRAINED_LIMIT_MB
+
+
+def test_every_shipped_model_file_loads_by_its_name():
+    for entry in list_pretrained():
+        if entry["available"]:
+            translator = pretrained(entry["name"])
+            assert translator.image_size == 64, entry["name"]
