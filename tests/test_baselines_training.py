@@ -11,7 +11,7 @@ from munit_lib.baselines import BicycleGAN, CycleGAN, UNIT
 from munit_lib.baselines.runtime import baseline_config, build_model, load_model
 from munit_lib.data import ShapesPairs
 from munit_lib.training import Trainer, build_datasets
-from munit_lib.training.batches import batch_stream
+from munit_lib.data.batches import batch_stream
 from munit_test_helpers import random_images
 
 MODELS = ["unit", "cyclegan", "cyclegan_noise", "bicyclegan"]

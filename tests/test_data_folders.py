@@ -11,7 +11,7 @@ from PIL import Image
 from munit_lib import MUNITConfig
 from munit_lib.data import (ImageFolderDomain, ImageLoadError, ShapesDomain, UnpairedLoader, list_images, load_image,
                             make_shapes_dataset, read_file_list, split_side_by_side, test_transform, train_transform,
-                            unpaired_domains, unpaired_loader)
+                            batch_stream, unpaired_domains, unpaired_loader)
 from munit_lib.data.folders import _normalise_mode
 
 EXPECTED = re.escape("expected image files (.jpg, .jpeg, .png, .bmp, .webp) in")
@@ -302,6 +302,49 @@ def test_unpaired_loader_on_image_folders_with_augmentation(tmp_path):
     other = collect(unpaired_loader(dom_a, dom_b, batch_size=2, seed=1), 3)
     assert not all(torch.equal(a1, a2) for (a1, _), (a2, _) in zip(run1, other))
 
+
+
+def same_batches(one, two):
+    return len(one) == len(two) and all(torch.equal(a1, a2) and torch.equal(b1, b2)
+                                        for (a1, b1), (a2, b2) in zip(one, two))
+
+
+@pytest.mark.parametrize("kind", ["random items", "in-memory shapes", "augmented folders"])
+def test_unpaired_loader_is_a_view_of_the_trainers_batch_stream(kind, tmp_path):
+    """One path draws unpaired batches: UnpairedLoader's stream, from any start, is batch_stream's
+    (what the trainer reads), and its epochs, one after another, are that same stream."""
+    if kind == "random items":  # the DataLoader path, with a random 'augmentation' in each item
+        da, db = Numbered(10), Numbered(7, offset=100)
+    elif kind == "in-memory shapes":  # the path for datasets that assemble their own batches
+        da, db = ShapesDomain("a", "train", 32, 9, 0), ShapesDomain("b", "train", 32, 6, 0)
+    else:  # random crops and flips
+        root = make_shapes_dataset(tmp_path / "shapes", size=32, n_train=5, n_test=1, progress=False)
+        da, db = unpaired_domains(root, "train", new_size=40, crop=32)
+    for start in (0, 5):
+        stream = collect(batch_stream([da, db], batch_size=2, seed=4, start=start), 8)
+        assert same_batches(collect(UnpairedLoader(da, db, batch_size=2, seed=4, start=start).forever(), 8), stream)
+        assert same_batches(collect(unpaired_loader(da, db, batch_size=2, seed=4, start=start), 8), stream)
+    loader = UnpairedLoader(da, db, batch_size=2, seed=4)
+    epochs = [pair for _ in range(3) for pair in collect(loader, 100)]
+    assert len(epochs) == 3 * len(loader)
+    assert same_batches(epochs, collect(batch_stream([da, db], batch_size=2, seed=4), len(epochs)))
+    assert same_batches(collect(unpaired_loader(da, db, batch_size=2, seed=4, epochs=3), 100), epochs)
+
+
+def test_unpaired_loader_epochs_walk_each_domain_without_dropping_images():
+    """From start 0, an epoch shows the shorter domain once when the batch size divides it; a batch
+    that crosses the end of a domain's permutation takes the next one's first images (none dropped)."""
+    da, db = Numbered(6), Numbered(9, offset=100)
+    loader = UnpairedLoader(da, db, batch_size=3, seed=1)
+    assert len(loader) == 2
+    first, second = ([(a[:, 0].int().tolist(), (b[:, 0] - 100).int().tolist()) for a, b in loader]
+                     for _ in range(2))
+    assert sorted(i for a, _ in first for i in a) == sorted(i for a, _ in second for i in a) == list(range(6))
+    b_order = [i for _, b in first + second for i in b]  # B: 12 positions, one pass of 9 then 3 more
+    assert sorted(b_order[:9]) == list(range(9)) and len(set(b_order[9:])) == 3
+    odd = UnpairedLoader(Numbered(5), Numbered(5, offset=100), batch_size=2, seed=1)
+    positions = [int(i) for _ in range(5) for a, _ in odd for i in a[:, 0]]  # 5 epochs of 2 batches of 2
+    assert all(sorted(positions[k:k + 5]) == list(range(5)) for k in (0, 5, 10, 15))
 
 def test_uploads_decode_from_memory_without_temporary_files(monkeypatch):
     """load_image takes io.BytesIO; the explorer's uploads are decoded so, never through a temp file."""

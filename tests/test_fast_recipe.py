@@ -16,7 +16,7 @@ from munit_lib import MUNITConfig
 from munit_lib.data import ShapesDomain
 from munit_lib.shapes_metrics import ideal_style_coverage, style_diversity
 from munit_lib.training import IterationBatchSampler, Trainer, batch_stream
-from munit_lib.training.batches import SeededItems
+from munit_lib.data.batches import SeededItems
 
 ROOT = Path(__file__).resolve().parents[1]
 

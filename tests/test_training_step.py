@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from munit_lib import MUNIT
-from munit_lib.training import dis_losses, gen_losses, make_optimizers, make_schedulers, train_step
+from munit_lib.training import (DisObjective, GenObjective, dis_losses, gen_losses, make_optimizers, make_schedulers,
+                                train_step)
 from munit_test_helpers import random_images
 
 PARTS = ["gen_a.enc_style", "gen_a.enc_content", "gen_a.dec", "gen_a.mlp",
@@ -331,3 +332,45 @@ def test_train_step_options_are_named(ci_cfg, ci_images):
         train_step(model, opt_gen, opt_dis, *ci_images, None, torch.Generator().manual_seed(0))
     out = train_step(model, opt_gen, opt_dis, *ci_images, rng=torch.Generator().manual_seed(0), iteration=1)
     assert math.isfinite(out["gen_total"]) and math.isfinite(out["dis_total"])
+
+
+# ----------------------------------------------------------------------------- objectives (for DDP)
+def test_objectives_register_exactly_the_networks_their_update_trains(ci_cfg):
+    """DDP averages the gradients of every parameter its module registers: DisObjective must hold
+    the discriminators only and GenObjective the generators only, each once. Holding the model as
+    a plain attribute would register all four networks (and every weight twice in state_dict)."""
+    model = fresh_model(ci_cfg)
+    for objective, parts in ((DisObjective(model), ("dis_a", "dis_b")), (GenObjective(model), ("gen_a", "gen_b"))):
+        expected = [p for name in parts for p in getattr(model, name).parameters()]
+        registered = [p for _, p in objective.named_parameters(remove_duplicate=False)]
+        assert len(registered) == len(expected) and {id(p) for p in registered} == {id(p) for p in expected}
+        keys = set(objective.state_dict())
+        assert keys == {f"{name}.{k}" for name in parts for k in getattr(model, name).state_dict()}
+        assert [name for name, _ in objective.named_children()] == list(parts)
+
+
+def test_objectives_take_the_model_per_call_and_refuse_another_model(ci_cfg, ci_images):
+    model, other = fresh_model(ci_cfg), fresh_model(ci_cfg)
+    s_a, s_b = torch.randn(2, 2, 8, generator=torch.Generator().manual_seed(0))
+    d = DisObjective(model)(model, *ci_images, s_a, s_b)
+    assert d["total"].item() == pytest.approx(dis_losses(model, *ci_images, s_a, s_b)["total"].item(), rel=1e-6)
+    with pytest.raises(ValueError, match="built for another model: its dis_a"):
+        DisObjective(model)(other, *ci_images, s_a, s_b)
+    with pytest.raises(ValueError, match="built for another model: its gen_a"):
+        GenObjective(model)(other, *ci_images, s_a, s_b)
+
+
+def test_train_step_with_the_objective_modules_equals_the_plain_functions(ci_cfg, ci_images):
+    """``objectives=(DisObjective(model), GenObjective(model))`` (what the trainer wraps in DDP)
+    gives the same losses and weights as the default plain functions."""
+    results = []
+    for use_modules in (False, True):
+        model = fresh_model(ci_cfg)
+        opt_gen, opt_dis = make_optimizers(model)
+        objectives = (DisObjective(model), GenObjective(model)) if use_modules else None
+        losses = [train_step(model, opt_gen, opt_dis, *ci_images, rng=torch.Generator().manual_seed(3),
+                             objectives=objectives) for _ in range(2)]
+        results.append((losses, snapshot(model)))
+    (plain_losses, plain_state), (module_losses, module_state) = results
+    assert plain_losses == module_losses
+    assert all(torch.equal(plain_state[k], module_state[k]) for k in plain_state)

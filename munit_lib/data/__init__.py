@@ -4,10 +4,13 @@
   (``ShapesDomain``) or on disk in the original layout (``make_shapes_dataset``); aligned
   sketch/painting pairs for supervised baselines (``ShapesPairs``, ``write_pix2pix_pairs``).
 * ``folders``: real domains from folders or file lists, pix2pix pairs split into unpaired
-  folders, and the loader that draws one batch from each domain.
+  folders, and ``UnpairedLoader``, which draws one batch from each domain, in epochs.
+* ``batches``: ``batch_stream``, the one stream of unpaired batches (a pure function of the
+  iteration: the trainer reads it, ``UnpairedLoader`` is a view of it).
 * ``transforms``: the paper's resize / crop / flip / [-1, 1] pipeline.
 * ``download``: edges2shoes, edges2handbags, AFHQ (explicit calls only; resumable, verified).
 """
+from .batches import IterationBatchSampler, SeededItems, batch_stream
 from .download import (DATASETS, ChecksumError, UnsafeArchiveError, download_afhq, download_edges2handbags,
                        download_edges2shoes, download_file, extract_archive, sha256_file)
 from .folders import (IMG_EXTENSIONS, ImageFolderDomain, ImageLoadError, UnpairedLoader, list_images, load_image,
@@ -25,6 +28,8 @@ __all__ = [
     # folders
     "IMG_EXTENSIONS", "ImageFolderDomain", "ImageLoadError", "list_images", "read_file_list", "load_image",
     "unpaired_domains", "split_side_by_side", "UnpairedLoader", "unpaired_loader",
+    # batches
+    "batch_stream", "IterationBatchSampler", "SeededItems",
     # transforms
     "train_transform", "test_transform", "image_to_tensor", "tensor_to_uint8",
     # downloads

@@ -3,7 +3,8 @@
 MUNIT never sees pairs. The original project reads each domain from its own folder
 (``trainA``, ``trainB``, ``testA``, ``testB`` under one root) or from a text file that lists the
 images (its ``data_list_train_a`` option); both work here. Each training iteration takes one
-batch from each domain, independently shuffled: ``unpaired_loader``.
+batch from each domain, independently shuffled: ``unpaired_loader`` (a view, in epochs, of
+``batch_stream``, the stream the trainer draws from).
 
 Paired datasets such as pix2pix's edges2shoes store each pair side by side (edges on the left,
 photo on the right); ``split_side_by_side`` turns them into two unpaired folders. By default it
@@ -25,8 +26,9 @@ from typing import BinaryIO, Callable, Iterator, Optional, Union
 import numpy as np
 import torch
 from PIL import Image, ImageOps
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
+from .batches import batch_stream
 from .transforms import test_transform, train_transform
 
 __all__ = ["IMG_EXTENSIONS", "ImageLoadError", "is_image_file", "list_images", "read_file_list", "load_image",
@@ -302,67 +304,64 @@ def split_side_by_side(src_folder: PathLike, dst_root: PathLike, split: str = "t
 
 # ----------------------------------------------------------------------------- loading
 class UnpairedLoader:
-    """Batches ``(x_a, x_b)`` from two domains, each shuffled on its own (no pairing).
+    """Batches ``(x_a, x_b)`` from two domains, each shuffled on its own (no pairing), in epochs.
 
-    One epoch (``iter(loader)``) zips the two domains' batches and stops at the shorter, as the
-    original training loop does; ``forever()`` repeats epochs. Everything random comes from
-    ``seed``: the two shuffles and the augmentations (random crops and flips), whether the
-    images are loaded in worker processes (``num_workers > 0``: PyTorch seeds each worker from
-    the loader's generator) or in this one (each batch is drawn under a forked global RNG
-    seeded from ours, so the caller's RNG state is left as it was).
+    A thin view of :func:`~munit_lib.data.batches.batch_stream`, the stream the trainer draws
+    from: ``forever()`` *is* that stream from iteration ``start``, so batch ``t`` here is batch
+    ``t`` of a training run with the same ``seed`` and ``batch_size``. In it each domain walks one
+    random permutation of its images after another, independently of the other domain, and each
+    image's random transforms (crop, flip) run under a seed of its own, in this process or in
+    worker processes (``num_workers > 0``) alike: the same seed gives the same batches, and the
+    caller's global torch RNG is left as it was.
+
+    One epoch (``iter(loader)``) is the next ``len(loader) = min(len(a), len(b)) // batch_size``
+    batches of the stream: the first ``iter`` gives iterations ``start ... start + len - 1``, the
+    second the ``len`` after those (a new shuffle), and so on; the epochs, one after another, are
+    ``forever()``. From ``start=0`` each epoch shows every image of the shorter domain once when
+    ``batch_size`` divides its size; the longer domain goes on through its own permutation. No
+    batch is short and no image is dropped: where ``batch_size`` does not divide a domain, a batch
+    takes the last images of one permutation and the first of the next.
     """
 
     def __init__(self, dataset_a: Dataset, dataset_b: Dataset, batch_size: int = 1, shuffle: bool = True,
-                 seed: int = 0, num_workers: int = 0, drop_last: bool = True) -> None:
+                 seed: int = 0, num_workers: int = 0, start: int = 0) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         for name, ds in (("A", dataset_a), ("B", dataset_b)):
-            if drop_last and len(ds) < batch_size:
+            if len(ds) < batch_size:
                 raise ValueError(f"domain {name} has {len(ds)} images, fewer than batch_size={batch_size}")
-        seeds = torch.randint(2 ** 62, (4,), generator=torch.Generator().manual_seed(int(seed))).tolist()
-        self.loaders = [DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers,
-                                   drop_last=drop_last, generator=torch.Generator().manual_seed(s),
-                                   persistent_workers=False)
-                        for ds, s in zip((dataset_a, dataset_b), seeds[:2])]
-        # seeds of the in-process augmentations, one stream per domain
-        self.augment = [torch.Generator().manual_seed(s) for s in seeds[2:]]
+        self.datasets = (dataset_a, dataset_b)
+        self.batch_size, self.shuffle, self.seed = batch_size, shuffle, int(seed)
+        self.num_workers, self.start = num_workers, int(start)
+        self._epochs = 0  # how many epochs ``iter`` has started
 
     def __len__(self) -> int:
-        return min(len(loader) for loader in self.loaders)
+        return min(len(ds) for ds in self.datasets) // self.batch_size
 
-    def _batches(self, which: int) -> Iterator:
-        loader, augment = self.loaders[which], self.augment[which]
-        it = iter(loader)
-        while True:
-            if loader.num_workers > 0:
-                batch = next(it, None)
-            else:  # transforms use the global torch RNG: run them under a forked, seeded copy
-                seed = int(torch.randint(2 ** 62, (1,), generator=augment))
-                with torch.random.fork_rng(devices=[]):
-                    torch.random.default_generator.manual_seed(seed)
-                    batch = next(it, None)
-            if batch is None:
-                return
-            yield batch
+    def _stream(self, start: int, stop: Optional[int] = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        # making the stream's DataLoaders draws their base seed from the global generator: fork it,
+        # so that looking at batches never changes what the caller's own random draws give
+        with torch.random.fork_rng(devices=[]):
+            return batch_stream(self.datasets, self.batch_size, self.seed, start=start, stop=stop,
+                                num_workers=self.num_workers, shuffle=self.shuffle)
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        return zip(self._batches(0), self._batches(1))
+        first = self.start + self._epochs * len(self)
+        self._epochs += 1
+        return self._stream(first, first + len(self))
 
     def forever(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Epoch after epoch, without end (each epoch reshuffles both domains)."""
-        if len(self) == 0:
-            raise ValueError("the loader yields no batch: a domain is smaller than the batch size")
-        while True:
-            yield from self
+        """The endless stream from iteration ``start`` (the epochs of ``iter``, one after another)."""
+        return self._stream(self.start)
 
 
 def unpaired_loader(dataset_a: Dataset, dataset_b: Dataset, batch_size: int = 1, shuffle: bool = True, seed: int = 0,
                     num_workers: int = 0, epochs: Optional[int] = None,
-                    drop_last: bool = True) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+                    start: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Yield ``(x_a, x_b)`` batches from two unpaired domains: forever (``epochs=None``, what a
-    training loop that counts iterations wants) or for ``epochs`` epochs. Same seed, same batches.
-    See :class:`UnpairedLoader`."""
-    loader = UnpairedLoader(dataset_a, dataset_b, batch_size, shuffle, seed, num_workers, drop_last)
+    training loop that counts iterations wants) or for ``epochs`` epochs. Same seed, same batches,
+    and the same as the trainer's. See :class:`UnpairedLoader`."""
+    loader = UnpairedLoader(dataset_a, dataset_b, batch_size, shuffle, seed, num_workers, start)
     if epochs is None:
         return loader.forever()
-    return (pair for _ in range(int(epochs)) for pair in loader)
+    return loader._stream(loader.start, loader.start + int(epochs) * len(loader))

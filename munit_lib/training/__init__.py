@@ -3,13 +3,14 @@
 * ``step``: one iteration (D update, then G update), the objectives as modules for DDP, and
   the error raised on a NaN or infinite loss;
 * ``optim``: the paper's Adam settings and step decay;
-* ``batches``: batches as a pure function of the iteration (exact resume);
+* ``batch_stream`` (from ``munit_lib.data.batches``): batches as a pure function of the iteration
+  (exact resume);
 * ``checkpoint``: atomic, safe-to-load checkpoints and generator exports;
 * ``ema``: a moving average of the generators;
 * ``distributed``: torchrun / DistributedDataParallel set-up;
 * ``trainer``: the loop with progress, samples, logs, checkpoints and resume.
 """
-from .batches import IterationBatchSampler, SeededItems, batch_stream
+from ..data.batches import IterationBatchSampler, SeededItems, batch_stream  # the one batch stream, re-exported
 from .checkpoint import CheckpointError, atomic_save, export_generators, read_training_checkpoint
 from .distributed import DistributedContext, cleanup_distributed, init_distributed
 from .ema import GeneratorEMA

@@ -112,32 +112,49 @@ def gen_losses(model: MUNIT, x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Te
     return terms
 
 
+def _check_parts(objective: nn.Module, model: MUNIT, names: tuple[str, ...]) -> None:
+    """The networks ``objective`` registered are ``model``'s own (not another model's)."""
+    for name in names:
+        if getattr(objective, name) is not getattr(model, name):
+            raise ValueError(f"this {type(objective).__name__} was built for another model: "
+                             f"its {name} is not model.{name}")
+
+
 class DisObjective(nn.Module):
-    """``dis_losses`` as a module whose only registered parameters are the discriminators', so
-    that ``DistributedDataParallel`` averages exactly their gradients across processes. The
-    generators are held outside the module tree (they are only run under ``no_grad`` here)."""
+    """``dis_losses`` as a module, for ``DistributedDataParallel``: DDP averages the gradients of
+    exactly the parameters its module registers, so this module registers the discriminators and
+    nothing else.
+
+    The model is an argument of every call, ``objective(model, x_a, x_b, s_a, s_b)``, as for the
+    plain function, and never an attribute: assigning it would register the whole model as a
+    submodule, and with it the generators (whose gradients DDP would then also try to average, in
+    an update that gives them none) and a second copy of every discriminator weight in
+    ``state_dict()``.
+    """
 
     def __init__(self, model: MUNIT) -> None:
         super().__init__()
         self.dis_a, self.dis_b = model.dis_a, model.dis_b
-        self._model = (model,)  # a tuple hides it from nn.Module registration
 
-    def forward(self, x_a, x_b, s_a, s_b) -> dict[str, torch.Tensor]:
-        return dis_losses(self._model[0], x_a, x_b, s_a, s_b)
+    def forward(self, model: MUNIT, x_a, x_b, s_a, s_b) -> dict[str, torch.Tensor]:
+        _check_parts(self, model, ("dis_a", "dis_b"))
+        return dis_losses(model, x_a, x_b, s_a, s_b)
 
 
 class GenObjective(nn.Module):
     """``gen_losses`` as a module whose registered parameters are the generators' only (the
-    discriminators' gradients from this pass are local and cleared before their next update)."""
+    discriminators are frozen during the generators' update). As for :class:`DisObjective`, the
+    model, and the perceptual loss (VGG16, never trained), are arguments of each call:
+    ``objective(model, x_a, x_b, s_a, s_b, perceptual=None)``."""
 
-    def __init__(self, model: MUNIT, perceptual: PerceptualLoss | None = None) -> None:
+    def __init__(self, model: MUNIT) -> None:
         super().__init__()
         self.gen_a, self.gen_b = model.gen_a, model.gen_b
-        self._model = (model,)
-        self._perceptual = (perceptual,)
 
-    def forward(self, x_a, x_b, s_a, s_b) -> dict[str, torch.Tensor]:
-        return gen_losses(self._model[0], x_a, x_b, s_a, s_b, perceptual=self._perceptual[0])
+    def forward(self, model: MUNIT, x_a, x_b, s_a, s_b,
+                perceptual: PerceptualLoss | None = None) -> dict[str, torch.Tensor]:
+        _check_parts(self, model, ("gen_a", "gen_b"))
+        return gen_losses(model, x_a, x_b, s_a, s_b, perceptual=perceptual)
 
 
 def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.optim.Optimizer,
@@ -152,23 +169,20 @@ def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.opti
     named (keyword-only): ``rng`` (the style stream), ``perceptual``, ``autocast_dtype``,
     ``objectives`` and ``iteration`` (for error messages).
 
-    ``objectives`` = (dis, gen) modules to call instead of the plain functions, e.g.
+    ``objectives`` = (dis, gen) to call instead of the plain ``dis_losses`` and ``gen_losses``, with
+    the same arguments (``model, x_a, x_b, s_a, s_b``, and ``perceptual=`` for gen), e.g.
     ``DistributedDataParallel(DisObjective(model))``. A NaN or infinite loss raises
     :class:`NonFiniteLossError` (naming the loss and ``iteration``) before its backward pass.
     """
     device_type = x_a.device.type
     cast = (torch.autocast(device_type, dtype=autocast_dtype) if autocast_dtype is not None
             else contextlib.nullcontext())
-    if objectives is None:
-        dis_objective = lambda *a: dis_losses(model, *a)  # noqa: E731
-        gen_objective = lambda *a: gen_losses(model, *a, perceptual=perceptual)  # noqa: E731
-    else:
-        dis_objective, gen_objective = objectives
+    dis_objective, gen_objective = (dis_losses, gen_losses) if objectives is None else objectives
     # 1. discriminators, with fresh styles s_a, s_b ~ N(0, I)
     s_a, s_b = _styles(model, x_a.shape[0], x_a.device, rng)
     opt_dis.zero_grad(set_to_none=True)
     with cast:
-        d = dis_objective(x_a, x_b, s_a, s_b)
+        d = dis_objective(model, x_a, x_b, s_a, s_b)
     _check_finite(d, "dis", iteration)
     d["total"].backward()
     opt_dis.step()
@@ -178,7 +192,7 @@ def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.opti
     opt_gen.zero_grad(set_to_none=True)
     with frozen(model.dis_a, model.dis_b):
         with cast:
-            g = gen_objective(x_a, x_b, s_a, s_b)
+            g = gen_objective(model, x_a, x_b, s_a, s_b, perceptual=perceptual)
         _check_finite(g, "gen", iteration)
         g["total"].backward()
     opt_gen.step()

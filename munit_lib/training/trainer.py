@@ -42,7 +42,7 @@ from ..baselines.runtime import (build_model, directions_of, export_model, is_pa
                                  train_step_for, translation_sides)
 from ..networks import MUNIT
 from ..translate import Translator
-from .batches import SeededItems, batch_stream
+from ..data.batches import SeededItems, batch_stream
 from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, read_training_checkpoint
 from .distributed import DistributedContext, init_distributed
 from .ema import GeneratorEMA
@@ -180,9 +180,10 @@ class Trainer:
         self.objectives = None
         if self.dist.enabled:
             ids = [self.device.index] if self.device.type == "cuda" else None
-            self.objectives = (DistributedDataParallel(DisObjective(self.model), device_ids=ids, broadcast_buffers=False),
-                               DistributedDataParallel(GenObjective(self.model, self.perceptual), device_ids=ids,
-                                                       broadcast_buffers=False))
+            # each wraps only the networks its update trains; the model is an argument of each call
+            self.objectives = tuple(DistributedDataParallel(objective(self.model), device_ids=ids,
+                                                            broadcast_buffers=False)
+                                    for objective in (DisObjective, GenObjective))
         # fixed inputs and styles for the sample grids: the same pictures at every interval
         g = torch.Generator().manual_seed(self.cfg.seed + 12345)
         self.display_styles = torch.randn(self.cfg.display_size, self.cfg.style_dim, generator=g)
