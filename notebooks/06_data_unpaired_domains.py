@@ -60,7 +60,7 @@ from munit_lib.data import (BACKGROUNDS, DATASETS, KINDS, PALETTE, TEXTURES, Ima
                             ShapesDomain, UnpairedLoader, image_to_tensor, list_images, load_ground_truth,
                             load_image, make_shapes_dataset, render_painting, render_sketch, sample_style,
                             split_side_by_side, tensor_to_uint8, test_transform, train_transform,
-                            unpaired_domains, unpaired_loader, read_file_list)
+                            unpaired_domains, unpaired_loader, read_file_list, batch_stream)
 from munit_lib.data.shapes import SHADE_FACTOR  # a texture's ink is the fill colour times this
 from munit_lib.shapes_metrics import (classify_colour, classify_texture, content_iou, example_guided_fidelity,
                                       mask_iou, shape_mask, style_diversity)
@@ -392,10 +392,14 @@ print("test items equal the in-memory tensors")
 # %% [markdown]
 # ### Drawing batches: `UnpairedLoader`
 #
-# A training iteration needs one batch from A and one from B. `UnpairedLoader` wraps one PyTorch
-# `DataLoader` per domain, **each shuffled on its own**, and zips them: an epoch ends with the
-# shorter domain, as in the original training loop. To see the shuffling, we feed it two "datasets"
-# that are just the numbers 0 to 11, so each batch shows which indices it drew.
+# A training iteration needs one batch from A and one from B. `UnpairedLoader` gives them, each
+# domain **shuffled on its own**: domain A walks one random permutation of its images after another,
+# and domain B walks its own. It is a thin view of `batch_stream`, the stream the trainer of
+# notebook 07 reads, so batch $t$ here is batch $t$ of a training run with the same seed: one path
+# draws unpaired batches, in this notebook and in training. An epoch (`for ... in loader`) is the next
+# `len(loader)` batches of that stream, enough to show the shorter domain once, as in the original
+# training loop. To see the shuffling, we feed it two "datasets" that are just the numbers 0 to 11,
+# so each batch shows which indices it drew.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -424,10 +428,12 @@ print("every epoch: each item once per domain, in batches of 4; A and B in diffe
 # different painting every time, which is what "unpaired" means in practice.
 #
 # Everything random comes from `seed`: both shuffles **and** the augmentations (the random flips of
-# `train_transform` draw from torch's global generator; the loader runs them under a forked
-# generator seeded from its own, so the rest of your program's random state is left as it was).
-# The same seed gives the same batches, flips included; `unpaired_loader(..., epochs=None)` repeats
-# epochs without end, which is what a loop that counts iterations wants.
+# `train_transform` draw from torch's global generator; each image's transforms run under a forked
+# generator with a seed of its own, so the rest of your program's random state is left as it was).
+# The same seed gives the same batches, flips included; `unpaired_loader(..., epochs=None)` (or
+# `loader.forever()`) is the endless stream, which is what a loop that counts iterations wants, and
+# it is exactly what the trainer draws (the last check below). No batch is ever short: when the batch
+# size does not divide a domain, a batch ends one permutation and starts the next.
 
 # %%
 def first_batches(seed, n=4):
@@ -445,6 +451,11 @@ print("seed 1, same batches as seed 0:", all(torch.equal(p, q) for r, s in zip(r
 stream = unpaired_loader(train_a, train_b, batch_size=4, seed=0)  # forever
 n_iterations = sum(1 for _, _ in zip(stream, range(15)))
 print("iterations drawn from an endless loader:", n_iterations, "(6 per epoch)")
+
+trainers = batch_stream([train_a, train_b], batch_size=4, seed=0)  # what Trainer.fit draws from
+same_as_training = all(torch.equal(p, q) for r, s in zip(run1, trainers) for p, q in zip(r, s))
+assert same_as_training
+print("the loader's batches are the trainer's:", same_as_training)
 
 # %%
 fig, axes = plt.subplots(2, 4, figsize=(6.4, 3.4))
@@ -799,7 +810,7 @@ for name, outputs in (("oracle, reference's style", guided), ("ignores the refer
 #   rebuilt with PIL and torch and proved equal to `train_transform` and `test_transform`.
 # - `make_shapes_dataset` writes the domains in the original layout, byte-identical for a seed;
 #   `UnpairedLoader` shuffles each domain on its own, and the same seed gives the same batches,
-#   augmentations included.
+#   augmentations included: the very batches the trainer draws (`batch_stream`).
 # - Real folders: `split_side_by_side` turns pix2pix pairs into two unpaired folders, every file in
 #   both as the original prepares them (`disjoint=True`: from disjoint halves of the files),
 #   `load_image` copes with grayscale, palette, transparent and 16-bit files, and bad files and
