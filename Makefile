@@ -46,9 +46,10 @@ notebooks: $(VENV)/.test-installed
 outputs: $(VENV)/.test-installed
 	$(TESTENV) $(PY) scripts/store_notebook_outputs.py $(NB)
 
-# End to end in a real browser (tests/browser/): JupyterLab, headless Chromium, Playwright.
-# Chromium comes from the system's packages (installed here when missing and run as root, as in CI);
-# Playwright from PyPI into the venv. A few minutes.
+# End to end in a real browser (tests/browser/): JupyterLab, headless Chromium, Playwright; .ci/run
+# runs it after `make test`. Chromium comes from the system's packages (installed here when missing
+# and run as root, as in CI; otherwise this stops and says what to install); Playwright from PyPI
+# into the venv. A few minutes; --durations prints each notebook's time.
 CHROMIUM ?= /usr/bin/chromium
 
 $(CHROMIUM):
@@ -64,7 +65,7 @@ $(VENV)/.browser-installed: | $(PY)
 	touch $@
 
 test-browser: $(VENV)/.test-installed $(VENV)/.lab-installed $(VENV)/.browser-installed $(CHROMIUM)
-	CHROMIUM=$(CHROMIUM) MUNIT_BROWSER_TEST=1 $(TESTENV) $(PY) -m pytest tests/browser -q -p no:cacheprovider
+	CHROMIUM=$(CHROMIUM) MUNIT_BROWSER_TEST=1 $(TESTENV) $(PY) -m pytest tests/browser -q -p no:cacheprovider --durations=0
 
 clean:
 	rm -rf $(VENV) .pytest_cache
