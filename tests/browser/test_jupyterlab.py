@@ -109,7 +109,8 @@ JS_CELLS = """path => {
         if (o.name === 'stderr' && /Traceback|^\\w+Error\\b/m.test(text)) errors.push(text);
       }
     }
-    cells.push({number: i + 1, count: cell.executionCount, state: cell.executionState || 'idle', errors,
+    cells.push({number: i + 1,  // the cell's place in the notebook, every cell counted
+                count: cell.executionCount, state: cell.executionState || 'idle', errors,
                 source: cell.sharedModel.getSource().split('\\n')[0].slice(0, 100)});
   }
   return {cells, commandError: window.__munitCommandError || null};
@@ -268,7 +269,7 @@ class NotebookRun:
             cells = self.cells()
             for cell in cells:
                 if cell["errors"]:
-                    self.fail(f"code cell {cell['number']} ({cell['source']!r}) shows an error:\n"
+                    self.fail(f"cell {cell['number']} ({cell['source']!r}) shows an error:\n"
                               f"{ANSI.sub('', cell['errors'][0])[-3000:]}")
             state = kernel_state(self.lab, self.path)
             if state in ("dead", "missing"):
@@ -278,7 +279,7 @@ class NotebookRun:
                 return
             if time.monotonic() - started > RUN_ALL_TIMEOUT_S:
                 running = next((c for c in cells if c["state"] == "running"), pending[0] if pending else None)
-                where = (f"code cell {running['number']} ({running['source']!r}) was "
+                where = (f"cell {running['number']} ({running['source']!r}) was "
                          f"{'running' if running['state'] == 'running' else 'waiting to run'}"
                          if running else f"every cell has run but the kernel is {state}")
                 self.fail(f"Run All not finished after {RUN_ALL_TIMEOUT_S} s: "
@@ -294,7 +295,8 @@ class NotebookRun:
         panel = self.panel()
         prompts = [t.strip() for t in panel.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
         unnumbered = [n + 1 for n, t in enumerate(prompts) if not re.fullmatch(r"\[\d+\]:", t)]
-        assert prompts and not unnumbered, f"notebook {self.key}: code cells {unnumbered} show no count: {prompts}"
+        assert prompts and not unnumbered, (f"notebook {self.key}: code cells {unnumbered} (code cells only "
+                                            f"counted) show no count: {prompts}")
         assert error_outputs(panel) == [], f"notebook {self.key}: the page shows an error"
 
 
