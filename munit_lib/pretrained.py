@@ -57,7 +57,7 @@ for _name, _about in _VARIANT_ABOUT.items():
         "recreate": f"python scripts/train_variants.py --variants {_name}",
     }
 # The baselines of notebooks 10 and 11 (munit_lib.baselines), in half precision, trained on shapes with
-# the same wall-clock budget as the variants by scripts/train_baselines.py.
+# a CPU-time budget like the variants' by scripts/train_baselines.py.
 _BASELINE_ABOUT = {
     "unit": "UNIT (one shared latent space, two VAE-GANs; unimodal)",
     "cyclegan": "CycleGAN (deterministic cycle consistency; unimodal)",

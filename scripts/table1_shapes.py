@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         scores = path.parent / "scores.json"
         if scores.is_file():  # how each model was trained: iterations and (baselines) wall-clock seconds
             trained = json.loads(scores.read_text(encoding="utf-8"))
-            row.update({k: trained[k] for k in ("iteration", "train_seconds") if k in trained})
+            row.update({k: trained[k] for k in ("iteration", "train_cpu_seconds") if k in trained})
         rows.append(row)
         print(json.dumps(row, sort_keys=True), flush=True)
     rows.append(evaluate_real_paintings(classifier, lpips=args.lpips, **protocol))
@@ -91,8 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         "Rows: `munit_lib.pretrained` names (`shapes_cyc0` = MUNIT with the paper's objective; `shapes_nox`, "
         "`shapes_noc`, `shapes_nos` = without L_x, L_c, L_s; `shapes_cyc10` = the fast recipe; `shapes_sd*` = "
         "its style-dimension sweep; `shapes` = the course's longer-trained model).", "",
-        "| model | iterations | training seconds |", "|---|---:|---:|",
-        *[f"| {r['model']} | {r.get('iteration', 'n/a')} | {r.get('train_seconds', 'n/a')} |" for r in rows[:-1]], "",
+        "How each was trained: MUNIT variants for a fixed number of iterations (2,500: about 600 s on a quiet "
+        "CPU thread, `benchmarks/results.md`), the baselines for a CPU-time budget on one thread "
+        "(`scripts/train_baselines.py --max-cpu-seconds`).", "",
+        "| model | iterations | training CPU seconds |", "|---|---:|---:|",
+        *[f"| {r['model']} | {r.get('iteration', 'n/a')} | {r.get('train_cpu_seconds', 'n/a')} |" for r in rows[:-1]], "",
         "## The paper's findings, checked", "", markdown_findings(findings),
         "## Style dimension (the fast recipe; BicycleGAN's paper sweeps its latent size the same way)", "",
         sweep_table(by_name)])

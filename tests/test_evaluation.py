@@ -522,7 +522,7 @@ def test_table1_script_scores_shipped_models_by_name_and_checks_the_findings(tin
     unit_cfg = tiny_munit.cfg.replace(model="unit", ema_decay=0.0)
     torch.manual_seed(0)
     export_model(build_model(unit_cfg), data / "pretrained" / "unit" / "generators.pt", unit_cfg, iteration=3)
-    (data / "pretrained" / "unit" / "scores.json").write_text(json.dumps({"iteration": 3, "train_seconds": 1.5}))
+    (data / "pretrained" / "unit" / "scores.json").write_text(json.dumps({"iteration": 3, "train_cpu_seconds": 1.5}))
     monkeypatch.setenv("MUNIT_DATA_DIR", str(data))
     path = Path(__file__).resolve().parents[1] / "scripts" / "table1_shapes.py"
     spec = importlib.util.spec_from_file_location("table1_shapes", path)

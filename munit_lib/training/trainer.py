@@ -469,18 +469,21 @@ class Trainer:
             warnings.warn(f"could not save the state of iteration {self.iteration} after the error: {error}",
                           stacklevel=3)
 
-    def fit(self, max_iter: int | None = None, resume: bool = False,
-            max_seconds: float | None = None) -> dict[str, float]:
+    def fit(self, max_iter: int | None = None, resume: bool = False, max_seconds: float | None = None,
+            max_cpu_seconds: float | None = None) -> dict[str, float]:
         """Train until ``max_iter`` iterations in all (default ``cfg.max_iter``); returns the last losses.
 
         With ``resume=True`` continue from ``out_dir/checkpoints/last.pt`` when it exists.
         ``max_seconds`` also stops after that much wall-clock time of training (the iteration
         under way is finished), then saves as at any end: ``fit`` can be called again to go on
-        (``benchmarks/time_to_quality.py`` scores the model between such calls)."""
+        (``benchmarks/time_to_quality.py`` scores the model between such calls).
+        ``max_cpu_seconds`` does the same for the CPU time of this process (``time.process_time``:
+        all its threads): a budget that other programs on a shared machine do not shrink."""
         with self._run_lock():
-            return self._fit(max_iter, resume, max_seconds)
+            return self._fit(max_iter, resume, max_seconds, max_cpu_seconds)
 
-    def _fit(self, max_iter: int | None, resume: bool, max_seconds: float | None = None) -> dict[str, float]:
+    def _fit(self, max_iter: int | None, resume: bool, max_seconds: float | None = None,
+             max_cpu_seconds: float | None = None) -> dict[str, float]:
         from tqdm.auto import tqdm
 
         cfg = self.cfg
@@ -504,10 +507,12 @@ class Trainer:
         losses: dict[str, float] = {}
         self._stop_requested = False
         deadline = math.inf if max_seconds is None else time.perf_counter() + float(max_seconds)
+        cpu_deadline = math.inf if max_cpu_seconds is None else time.process_time() + float(max_cpu_seconds)
         step_whole = True  # False while an iteration is half done (one side's weights already updated)
         try:
             with self._graceful_stop():
-                while self.iteration < max_iter and not self._stop_requested and time.perf_counter() < deadline:
+                while (self.iteration < max_iter and not self._stop_requested and time.perf_counter() < deadline
+                       and time.process_time() < cpu_deadline):
                     x_a, x_b = next(stream)
                     x_a = x_a.to(self.device, non_blocking=True, memory_format=memory)
                     x_b = x_b.to(self.device, non_blocking=True, memory_format=memory)
