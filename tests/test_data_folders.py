@@ -320,7 +320,9 @@ def test_unpaired_loader_is_a_view_of_the_trainers_batch_stream(kind, tmp_path):
     else:  # random crops and flips
         root = make_shapes_dataset(tmp_path / "shapes", size=32, n_train=5, n_test=1, progress=False)
         da, db = unpaired_domains(root, "train", new_size=40, crop=32)
-    for start in (0, 5):
+    stream = collect(batch_stream([da, db], batch_size=2, seed=4), 8)
+    assert same_batches(collect(UnpairedLoader(da, db, batch_size=2, seed=4).forever(), 8), stream)
+    for start in (0, 5):  # and from any iteration, as a resumed run
         stream = collect(batch_stream([da, db], batch_size=2, seed=4, start=start), 8)
         assert same_batches(collect(UnpairedLoader(da, db, batch_size=2, seed=4, start=start).forever(), 8), stream)
         assert same_batches(collect(unpaired_loader(da, db, batch_size=2, seed=4, start=start), 8), stream)
