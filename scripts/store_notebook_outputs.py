@@ -55,7 +55,9 @@ def store(path: Path) -> float:
     """Execute the notebook at ``path`` in a fresh kernel (cwd notebooks/) and save it with outputs."""
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    # coalesce_streams: one stdout output per cell however the kernel chunked it (small, stable diffs)
+    NotebookClient(nb, timeout=600, kernel_name="python3", coalesce_streams=True,
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     elapsed = time.perf_counter() - start
     for cell in nb.cells:  # keep diffs small: drop per-run timestamps
         cell.get("metadata", {}).pop("execution", None)
