@@ -128,3 +128,17 @@ def test_a_cpu_time_budget_stops_training_and_the_next_call_goes_on(tmp_path):
     assert trainer.iteration == 0 and (tmp_path / "run" / "checkpoints" / "last.pt").is_file()
     trainer.fit(max_iter=2, resume=True, max_cpu_seconds=60.0)  # time enough: the iterations decide
     assert trainer.iteration == 2
+
+
+def test_nz_sweep_script_writes_one_scores_entry_per_latent_size(tmp_path):
+    spec = importlib.util.spec_from_file_location("nz_sweep", ROOT / "scripts" / "bicyclegan_nz_sweep.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "sweep.json"
+    # no budget: each model is published untrained (iteration 0); the file's layout is what is checked
+    assert script.main(["--nz", "2,4", "--max-cpu-seconds", "0", "--runs", str(tmp_path / "runs"), "--n", "4",
+                        "--out", str(out), "--quiet"]) == 0
+    sweep = json.loads(out.read_text())
+    assert set(sweep) == {"2", "4", "_about"} and sweep["2"]["iteration"] == 0
+    assert MUNITConfig.from_yaml(tmp_path / "runs" / "published" / "bicyclegan_nz4" / "config.yaml").style_dim == 4
+    assert "240" not in sweep["_about"]["what"] and "0 CPU seconds" in sweep["_about"]["what"]
