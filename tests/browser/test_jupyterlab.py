@@ -44,7 +44,9 @@ NOTEBOOKS = {"00": "00_overview_and_setup.ipynb", "01": "01_instance_norm_and_ad
 RUN_ALL_TIMEOUT_S = 600  # one notebook's Run All, CI profile (notebook 08: about a minute on a quiet machine)
 SERVER_START_TIMEOUT_S = 300  # JupyterLab's server, importing its extensions on a busy machine
 KERNEL_TIMEOUT_S = 180  # a kernel starting (imports torch) or shutting down on a busy machine
-PAGE_TIMEOUT_MS = 180_000  # one page action; loading JupyterLab on a busy 2-core machine can take a minute or two
+OPEN_TIMEOUT_S = 420  # JupyterLab's page loaded, the notebook open and its kernel idle: seconds on a quiet
+# 2-core machine, four minutes seen when two jobs at a higher priority held both cores
+PAGE_TIMEOUT_MS = 180_000  # any other single page action (a locator's wait, a screenshot)
 SLIDER_TIMEOUT_S = 60  # the explorer's picture changing after a drag (a translation in the kernel)
 
 if os.environ.get("MUNIT_BROWSER_TEST") != "1":
@@ -77,11 +79,15 @@ JS_PANELS = """() => {
 JS_FIND = """const panel = Array.from(window.jupyterapp.shell.widgets('main'))
   .find(w => w.context && w.context.path === path && w.content && w.content.model);"""
 JS_READY = """path => {
-  if (!window.jupyterapp || !window.jupyterapp.shell) return false;
+  if (!window.jupyterapp || !window.jupyterapp.shell) return 'JupyterLab has not started in the page';
   %s
-  if (!panel || !panel.context.isReady) return false;
+  if (!panel) return 'the notebook is not open';
+  if (!panel.context.isReady) return 'the notebook is open but not loaded';
   const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+  if (!kernel) return 'the notebook is loaded but has no kernel yet';
+  if (kernel.connectionStatus !== 'connected') return 'its kernel is ' + kernel.connectionStatus;
+  if (kernel.status !== 'idle') return 'its kernel is ' + kernel.status;
+  return 'ready';
 }""" % JS_FIND
 JS_ACTIVATE = """path => { %s window.jupyterapp.shell.activateById(panel.id); return panel.id; }""" % JS_FIND
 # Fire and forget: Run All's promise settles only when the last cell has run.
@@ -238,17 +244,21 @@ class NotebookRun:
     def open(self) -> None:
         # A workspace of its own: the default one would reopen the notebooks of the earlier tests
         url = f"{self.lab['base']}/lab/workspaces/munit-test-{self.key}/tree/{self.path}?token={self.lab['token']}"
-        self.page.goto(url, wait_until="domcontentloaded")
+        started = time.monotonic()
+        self.page.goto(url, wait_until="domcontentloaded", timeout=OPEN_TIMEOUT_S * 1000)
         self.stage = "waiting for the notebook and its kernel"
-        self.page.wait_for_function(JS_READY, arg=self.path, polling=500)
+        while True:  # one deadline for the whole opening; the message says how far it got
+            page_state = self.page.evaluate(JS_READY, self.path)
+            server_state = kernel_state(self.lab, self.path)
+            if page_state == "ready" and server_state == "idle":
+                break
+            if time.monotonic() - started > OPEN_TIMEOUT_S:
+                self.fail(f"not ready {OPEN_TIMEOUT_S} s after the page was requested: in the page, {page_state}; "
+                          f"the server says its kernel is {server_state}")
+            time.sleep(0.5)
         panels = self.page.evaluate(JS_PANELS)
         if panels != [self.path]:
             self.fail(f"JupyterLab's main area should hold this notebook alone, it holds {panels}")
-        deadline = time.monotonic() + KERNEL_TIMEOUT_S
-        while (state := kernel_state(self.lab, self.path)) != "idle":
-            if time.monotonic() > deadline:
-                self.fail(f"its kernel is not idle {KERNEL_TIMEOUT_S} s after the page showed it ready ({state})")
-            time.sleep(0.5)
 
     def run_all(self) -> None:
         """Clear the stored outputs, Run All, and wait until every code cell has run in this browser."""
@@ -316,12 +326,13 @@ def notebook_in_lab(browser, lab, key: str):
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     run = NotebookRun(context.new_page(), lab, key)
     started = time.monotonic()
+    failure = None
     try:
         run.open()
         yield run
-    except playwright_api.Error as error:
+    except playwright_api.Error as error:  # a page action timed out, or the page went away
         run_failed(run)
-        pytest.fail(f"notebook {key}: {run.stage}: {error}", pytrace=False)
+        failure = f"notebook {key}: {run.stage}: {error}"
     except BaseException:
         run_failed(run)
         raise
@@ -329,6 +340,8 @@ def notebook_in_lab(browser, lab, key: str):
         print(f"notebook {key}: {time.monotonic() - started:.0f} s")
         context.close()
         shut_down_kernels(lab)
+    if failure:  # outside the except block: the message alone, without Playwright's chained traceback
+        pytest.fail(failure, pytrace=False)
 
 
 def run_failed(run: NotebookRun) -> None:
@@ -336,7 +349,7 @@ def run_failed(run: NotebookRun) -> None:
     if folder:
         with contextlib.suppress(Exception):
             Path(folder).mkdir(parents=True, exist_ok=True)
-            run.page.screenshot(path=str(Path(folder) / f"notebook_{run.key}.png"), timeout=30_000)
+            run.page.screenshot(path=str(Path(folder) / f"notebook_{run.key}.png"), timeout=60_000)
     print(f"JupyterLab's log (end):\n{run.lab['log'].read_text()[-3000:]}")
 
 
