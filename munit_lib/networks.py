@@ -25,20 +25,22 @@ def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
-def check_image(x: torch.Tensor, channels: int, multiple: int, min_size: int, who: str) -> None:
-    """Raise ``ValueError`` naming what is wrong with an image batch a network cannot take."""
+def check_image(x: torch.Tensor, channels: int, multiple: int, min_size: int, who: str,
+                channels_hint: str = "check input_dim_a / input_dim_b in the config") -> None:
+    """Raise ``ValueError`` naming what is wrong with an image batch a network cannot take (every
+    network of munit_lib checks its input here; ``channels_hint`` ends the wrong-channels message)."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{who} expects a torch.Tensor, got {type(x).__name__}")
     if x.dim() != 4:
         raise ValueError(f"{who} expects images shaped (B, C, H, W); got {tuple(x.shape)} "
                          "(add a batch dimension with x.unsqueeze(0))")
     if x.shape[1] != channels:
-        raise ValueError(f"{who} expects {channels} channels, got {x.shape[1]} (input shape {tuple(x.shape)}); "
-                         "check input_dim_a / input_dim_b in the config")
+        raise ValueError(f"{who} expects {channels} channels, got {x.shape[1]} (input shape {tuple(x.shape)})"
+                         + (f"; {channels_hint}" if channels_hint else ""))
     h, w = x.shape[2:]
     if h < min_size or w < min_size or h % multiple or w % multiple:
-        raise ValueError(f"{who} cannot take {h}x{w} images: height and width must be multiples of "
-                         f"{multiple} and at least {min_size}; resize or crop the input")
+        raise ValueError(f"{who} cannot take {h}x{w} images: height and width must be at least {min_size}"
+                         + (f" and multiples of {multiple}" if multiple > 1 else "") + "; resize or crop the input")
 
 
 # ----------------------------------------------------------------------------- encoders

@@ -14,24 +14,16 @@ import torch
 from torch import nn
 
 from ..losses import discriminator_loss, generator_adversarial_loss
+from ..networks import check_image
 
 __all__ = ["patchgan_layers", "PatchGAN", "MultiPatchGAN", "tile_code", "ImagePool", "init_gaussian",
            "init_xavier", "linear_decay_factor", "lsgan_d_loss", "lsgan_g_loss", "check_images"]
 
 
 def check_images(x: torch.Tensor, channels: int, min_size: int, who: str, multiple: int = 1) -> None:
-    """Raise ``ValueError`` naming what is wrong with an image batch ``x`` (B, C, H, W)."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{who} expects a torch.Tensor, got {type(x).__name__}")
-    if x.dim() != 4:
-        raise ValueError(f"{who} expects images shaped (B, C, H, W); got {tuple(x.shape)} "
-                         "(add a batch dimension with x.unsqueeze(0))")
-    if x.shape[1] != channels:
-        raise ValueError(f"{who} expects {channels} channels, got {x.shape[1]} (input shape {tuple(x.shape)})")
-    h, w = x.shape[2:]
-    if h < min_size or w < min_size or h % multiple or w % multiple:
-        raise ValueError(f"{who} cannot take {h}x{w} images: height and width must be at least {min_size}"
-                         + (f" and multiples of {multiple}" if multiple > 1 else "") + "; resize or crop the input")
+    """Raise ``ValueError`` naming what is wrong with an image batch ``x`` (B, C, H, W): MUNIT's
+    :func:`munit_lib.networks.check_image`, with the baselines' argument order."""
+    check_image(x, channels, multiple, min_size, who, channels_hint="")
 
 
 # ----------------------------------------------------------------------------- PatchGAN
