@@ -88,3 +88,20 @@ def test_every_shipped_model_file_loads_by_its_name():
         if entry["available"]:
             translator = pretrained(entry["name"])
             assert translator.image_size == 64, entry["name"]
+
+
+def test_shipped_scores_table_lists_models_with_scores_and_marks_missing_values(tmp_path):
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("shipped_scores", Path(__file__).resolve().parents[1] / "scripts"
+                                                  / "shipped_scores.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    folder = tmp_path / "pretrained" / "unit"
+    folder.mkdir(parents=True)
+    (folder / "generators.pt").write_bytes(b"")  # only its presence is read
+    (folder / "scores.json").write_text(json.dumps({"iteration": 7, "content_iou_a2b": 0.5,
+                                                    "content_iou_b2a": float("nan")}))
+    lines = script.shipped_scores_table(tmp_path).splitlines()
+    assert len(lines) == 3 and lines[2].startswith("| unit | 7 | n/a | 0.500 | n/a |")
