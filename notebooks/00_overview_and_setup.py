@@ -204,7 +204,7 @@ plt.show()
 # | 07 | training: full GPU training, the CPU path, progress, checkpoints, resume, curves |
 # | 08 | multimodal translation: random styles, example-guided, interpolation, widget explorer |
 # | 09 | the theory measured: the paper's propositions and style-augmented cycle consistency, on trained models |
-# | 10 | *(in progress)* where MUNIT comes from: UNIT, CycleGAN, BicycleGAN, trained on the shapes beside MUNIT |
+# | 10 | where MUNIT comes from: UNIT, CycleGAN and CycleGAN\*, BicycleGAN, trained on the shapes beside MUNIT |
 # | 11 | evaluation: diversity (LPIPS), inception-style scores, the paper's table on the shapes ground truth |
 #
 # Notebooks 01–05 build the model piece by piece and run in seconds on a laptop CPU; 06–08 make the
