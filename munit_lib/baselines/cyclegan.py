@@ -5,10 +5,15 @@ target domain, and tied by cycle consistency: G_ba(G_ab(x_a)) = x_a and G_ab(G_b
 A deterministic map gives one output per input: unimodal by construction.
 
 CycleGAN* (defined in the MUNIT paper, not in CycleGAN's code): a noise vector z ~ N(0, I) is
-tiled and concatenated to the generator's input as ``nz`` extra channels, so G(x, z) could in
-principle vary with z. Nothing in the objective rewards that: the cycle term even penalises any
-dependence on z (x_aba must equal x_a whatever the noise), so the network learns to ignore it;
-MUNIT's Table 1 finds its outputs barely more diverse than CycleGAN's (LPIPS 0.016 vs 0.010).
+tiled and concatenated to the generator's input as ``nz`` extra channels. Nothing in the
+objective rewards using it: the cycle term even penalises any dependence on z (x_aba must equal
+x_a whatever the noise). In this form the architecture settles the question before training does:
+tiled z is constant over the image, so after the reflect padding the first 7x7 convolution turns
+it into one constant per channel, which the instance norm right after subtracts. Outputs for
+different z are equal to float rounding and the weights that read z get no gradient (notebook 10
+shows both). MUNIT's Table 1 finds CycleGAN*'s outputs slightly more diverse than CycleGAN's
+(LPIPS 0.016 vs 0.010), so its noise probably entered another way (per-pixel noise maps, or after
+the first norm), which the paper does not say; we keep the form it names.
 
 Generator (ResNet, Johnson et al.): reflect pad + 7x7 conv (ngf), two stride-2 3x3 convs, 9
 residual blocks (reflect pad, 3x3 conv, IN, ReLU, reflect pad, 3x3 conv, IN, identity skip), two
