@@ -548,8 +548,9 @@ plt.show()
 #   hide in the sketch, and MUNIT's style reconstruction loss ($E_b^s(G_b(c, s)) \approx s$) and the
 #   adversarial loss push the other way; at weight 10 and this budget they win, and the plain
 #   cycle only adds a penalty the model cannot pay (it costs a tenth of the pairs reached against
-#   `cyc10`). CycleGAN, which has neither term, has nothing to hold the diversity up: its cycle
-#   makes the mapping deterministic (notebook 10).
+#   `cyc10`). CycleGAN has neither term and no style input: it is deterministic by construction,
+#   and notebook 10 shows what its cycle does instead (paintings hide their colour in the sketches
+#   they become, so that the way back can restore it).
 
 # %% [markdown]
 # ## Summary
