@@ -68,6 +68,16 @@ def test_export_writes_raw_or_ema_generators(tmp_path, config_file):
     assert torch.equal(raw["a"][key], state["model"][f"gen_a.{key}"])
     assert torch.equal(ema["a"][key], state["ema"]["gen_a"][key])
     assert not torch.equal(ema["a"][key], raw["a"][key])
+    # --half: the same EMA weights in float16, loading into float32 generators
+    assert main(["export", "--checkpoint", str(checkpoint), "--out", str(tmp_path / "half.pt"), "--half"]) == 0
+    half = torch.load(tmp_path / "half.pt", weights_only=True)
+    assert half["dtype"] == "float16" and half["a"][key].dtype == torch.float16
+    torch.testing.assert_close(half["a"][key].float(), ema["a"][key], atol=1e-3, rtol=1e-3)
+    assert next(load_official_generators(tmp_path / "half.pt")[0].parameters()).dtype == torch.float32
+    # score-shapes reads a training checkpoint too (its EMA generators)
+    assert main(["score-shapes", "--checkpoint", str(checkpoint), "--n", "2", "--styles", "1", "--quiet",
+                 "--out", str(tmp_path / "s.json")]) == 0
+    assert 0.0 <= json.loads((tmp_path / "s.json").read_text())["content_iou_a2b"] <= 1.0
 
 
 def test_bench_prints_one_json_line(capsys):
