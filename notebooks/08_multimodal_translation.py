@@ -87,8 +87,9 @@ warnings.simplefilter("error", ImageResizeWarning)
 # translation methods of this notebook. `list_pretrained()` says which models are known and on disk.
 
 # %%
-for entry in list_pretrained():
-    print(f"{entry['name']}: available={entry['available']}, file data/{entry['file']}")
+shipped = list_pretrained()  # every model under data/pretrained/ (notebooks 09-11 use the others)
+entry = next(e for e in shipped if e["name"] == "shapes")
+print(f"{len(shipped)} shipped models; here: shapes, available={entry['available']}, file data/{entry['file']}")
 
 translator = pretrained("shapes")  # CPU by default; pretrained("shapes", device="cuda") on a GPU
 gen_a, gen_b = translator.gen_a, translator.gen_b
