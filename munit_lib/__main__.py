@@ -133,12 +133,7 @@ def cmd_export(args) -> int:
         ema = GeneratorEMA(model, float(state["ema"]["decay"]))
         ema.load_state_dict(state["ema"])
         gens = (ema.gen_a, ema.gen_b)
-    if args.half:
-        from .variants import export_half
-
-        path = export_half(*gens, args.out, cfg, int(state["iteration"]))
-    else:
-        path = export_generators(*gens, args.out, cfg, int(state["iteration"]))
+    path = export_generators(*gens, args.out, cfg, int(state["iteration"]), half=args.half)
     print(f"generators of iteration {state['iteration']} ({'EMA' if gens[0] is not model.gen_a else 'raw'}) "
           f"written to {path}")
     return 0

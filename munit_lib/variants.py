@@ -82,17 +82,11 @@ def variant_config(base: MUNITConfig, name: str) -> MUNITConfig:
 
 def export_half(gen_a: nn.Module, gen_b: nn.Module, path: Union[str, os.PathLike], cfg: MUNITConfig,
                 iteration: int = 0) -> Path:
-    """:func:`munit_lib.training.checkpoint.export_generators`, with every floating tensor stored
-    in float16 (half the bytes; loading copies them into the float32 networks)."""
-    from .training.checkpoint import GENERATORS_FORMAT, atomic_save
+    """:func:`munit_lib.training.checkpoint.export_generators` with ``half=True``: every floating
+    tensor in float16 (half the bytes; loading copies them into the float32 networks)."""
+    from .training.checkpoint import export_generators
 
-    def half(module: nn.Module) -> dict:
-        return {k: (v.detach().cpu().half() if v.is_floating_point() else v.detach().cpu()).contiguous()
-                for k, v in module.state_dict().items()}
-
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return atomic_save({"a": half(gen_a), "b": half(gen_b), "config": cfg.to_dict(), "format": GENERATORS_FORMAT,
-                        "iteration": int(iteration), "dtype": "float16"}, path)
+    return export_generators(gen_a, gen_b, path, cfg, iteration, half=True)
 
 
 @torch.no_grad()
@@ -144,6 +138,14 @@ def folder_size_mb(folder: Union[str, os.PathLike]) -> float:
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file()) / 1e6
 
 
+def _check_size(out_root: Union[str, os.PathLike]) -> None:
+    """Raise ``RuntimeError`` when ``out_root`` holds more than ``PRETRAINED_LIMIT_MB``."""
+    size = folder_size_mb(out_root)
+    if size > PRETRAINED_LIMIT_MB:
+        raise RuntimeError(f"{out_root} holds {size:.1f} MB, over the {PRETRAINED_LIMIT_MB:.0f} MB limit; "
+                           "use narrower networks or fewer models")
+
+
 def train_variants(names: Sequence[str], base: MUNITConfig, runs_dir: Union[str, os.PathLike],
                    out_root: Union[str, os.PathLike], max_iter: Optional[int] = None, n: int = 200,
                    num_styles: int = 16, progress: bool = True, max_seconds: Optional[float] = None,
@@ -176,10 +178,7 @@ def train_variants(names: Sequence[str], base: MUNITConfig, runs_dir: Union[str,
         trainer.fit(max_iter=target, resume=True, max_seconds=max_seconds)
         log(f"{name}: trained to iteration {trainer.iteration}; scoring")
         results[name] = publish_variant(name, trainer.out_dir, out_root, n=n, num_styles=num_styles)
-        size = folder_size_mb(out_root)
-        if size > PRETRAINED_LIMIT_MB:
-            raise RuntimeError(f"{out_root} holds {size:.1f} MB, over the {PRETRAINED_LIMIT_MB:.0f} MB limit; "
-                               "use narrower networks or fewer variants")
+        _check_size(out_root)
     return results
 
 
@@ -266,8 +265,5 @@ def train_baselines(configs: dict[str, Union[str, os.PathLike]], runs_dir: Union
         log(f"{name}: trained to iteration {trainer.iteration} in {spent['cpu_seconds']:.0f} CPU s "
             f"({spent['seconds']:.0f} s of wall-clock time); scoring")
         results[name] = publish_baseline(name, run_dir, out_root, n=n, num_styles=num_styles, seconds=spent)
-        size = folder_size_mb(out_root)
-        if size > PRETRAINED_LIMIT_MB:
-            raise RuntimeError(f"{out_root} holds {size:.1f} MB, over the {PRETRAINED_LIMIT_MB:.0f} MB limit; "
-                               "use narrower networks or fewer models")
+        _check_size(out_root)
     return results

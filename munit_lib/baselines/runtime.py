@@ -222,13 +222,9 @@ def export_model(model: nn.Module, path: str | os.PathLike, cfg: MUNITConfig, it
 
     ``half=True`` stores every floating tensor in float16 (half the bytes; :func:`load_model`
     copies them into float32 networks) and adds ``"dtype": "float16"``."""
-    from ..training.checkpoint import atomic_save
+    from ..training.checkpoint import atomic_save, exportable_state
 
-    def tensor(v: torch.Tensor) -> torch.Tensor:
-        v = v.detach().cpu()
-        return (v.half() if half and v.is_floating_point() else v).contiguous()
-
-    nets = {name: {k: tensor(v) for k, v in net.state_dict().items()} for name, net in _networks(model).items()}
+    nets = {name: exportable_state(net, half) for name, net in _networks(model).items()}
     data = {"format": EXPORT_FORMAT, "model": model_name(cfg), "config": cfg.to_dict(),
             "iteration": int(iteration), "networks": nets}
     if half:

@@ -76,13 +76,24 @@ def read_training_checkpoint(path: str | os.PathLike) -> dict:
     return data
 
 
+def exportable_state(module: nn.Module, half: bool = False) -> dict:
+    """``module``'s state dict as saved by the exports: detached contiguous CPU tensors (a
+    channels_last run exports the usual layout); ``half=True`` stores floating tensors in float16
+    (half the bytes; loading copies them into float32 networks)."""
+    def tensor(v: torch.Tensor) -> torch.Tensor:
+        v = v.detach().cpu()
+        return (v.half() if half and v.is_floating_point() else v).contiguous()
+
+    return {k: tensor(v) for k, v in module.state_dict().items()}
+
+
 def export_generators(gen_a: nn.Module, gen_b: nn.Module, path: str | os.PathLike, cfg: MUNITConfig,
-                      iteration: int = 0) -> Path:
+                      iteration: int = 0, half: bool = False) -> Path:
     """Save two generators in the original ``gen_XXXXXXXX.pt`` layout (``{"a": ..., "b": ...}``)
     plus our ``config``, so both ``load_official_generators`` and the original code can read it.
-    Tensors are stored contiguous (a channels_last run exports the usual layout)."""
-    def plain(module: nn.Module) -> dict:
-        return {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
-
-    return atomic_save({"a": plain(gen_a), "b": plain(gen_b), "config": cfg.to_dict(),
-                        "format": GENERATORS_FORMAT, "iteration": int(iteration)}, path)
+    ``half=True`` stores the weights in float16 and adds ``"dtype": "float16"``."""
+    data = {"a": exportable_state(gen_a, half), "b": exportable_state(gen_b, half), "config": cfg.to_dict(),
+            "format": GENERATORS_FORMAT, "iteration": int(iteration)}
+    if half:
+        data["dtype"] = "float16"
+    return atomic_save(data, path)
