@@ -1,6 +1,6 @@
 """The command line: ``python -m munit_lib COMMAND ...`` (also installed as ``munit``).
 
-    make-shapes  --out DIR [--size 64] [--train 2000] [--test 200] [--seed 0]
+    make-shapes  --out DIR [--size 64] [--train 2000] [--test 200] [--seed 0] [--texture-anchor shape]
     download     edges2shoes | edges2handbags | afhq [--root data]
     train        --config FILE [--out DIR] [--resume] [--max-iter N] [--set key=value ...]
     score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--out scores.json]
@@ -53,7 +53,7 @@ def cmd_make_shapes(args) -> int:
     from .data import make_shapes_dataset
 
     root = make_shapes_dataset(args.out, size=args.size, n_train=args.train, n_test=args.test, seed=args.seed,
-                               progress=not args.quiet, overwrite=args.overwrite)
+                               progress=not args.quiet, overwrite=args.overwrite, texture_anchor=args.texture_anchor)
     print(f"shapes dataset ({args.size}px, {args.train} train / {args.test} test per domain) in {root}")
     return 0
 
@@ -200,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train", type=int, default=2000, help="training images per domain")
     p.add_argument("--test", type=int, default=200, help="test images per domain")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--texture-anchor", choices=("canvas", "shape"), default="canvas",
+                   help="pin the paintings' patterns to the image's corner (default) or to each shape")
     p.add_argument("--overwrite", action="store_true", help="replace a different dataset in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_make_shapes)

@@ -70,13 +70,15 @@ def translate_command(args) -> int:
 def demo_command(args) -> int:
     from .data import ShapesDomain
     from .pretrained import pretrained
+    from .shapes_metrics import model_texture_anchor
 
     translator = pretrained("shapes")
     size, n_inputs, n_styles = translator.image_size, 6, 8
     out = Path(args.out)
     written = []
+    anchor = model_texture_anchor(translator.gen_b)  # paintings drawn as the model's training data were
     for direction, domain in (("a2b", "a"), ("b2a", "b")):
-        data = ShapesDomain(domain, "test", size, n_inputs, 0)
+        data = ShapesDomain(domain, "test", size, n_inputs, 0, texture_anchor=anchor)
         x = torch.stack([data[i] for i in range(n_inputs)])  # (6, 3, H, W)
         outputs = translator.translate_random(x, direction, n_styles, args.seed)  # (6, 8, 3, H, W)
         written.append(write_grid(x, outputs, out / f"demo_{direction}.png"))

@@ -82,6 +82,9 @@ class MUNITConfig:
     checkpoint_every: int = 10_000
     display_size: int = 8
     data_root: str = ""
+    # the shapes data only: patterns pinned to the image's corner ("canvas", the models trained
+    # before 2026-12-02) or to each shape ("shape", the fast recipe's); see data.shapes.render_painting
+    texture_anchor: str = "canvas"
     profile: str = "paper"
     # ---- which model (munit_lib.baselines: the systems MUNIT is compared with) ----
     model: str = "munit"  # munit | unit | cyclegan | cyclegan_noise | bicyclegan
@@ -133,6 +136,7 @@ class MUNITConfig:
             "dis_activ": {"relu", "lrelu", "prelu", "selu", "tanh", "none"},
             "pad_type": {"reflect", "replicate", "zero"},
             "dis_pad_type": {"reflect", "replicate", "zero"},
+            "texture_anchor": {"canvas", "shape"},
             "dis_norm": {"none", "bn", "in", "ln"},
             "gan_type": {"lsgan", "nsgan", "hinge"},
             "lr_policy": {"step", "constant", "linear"},

@@ -42,7 +42,7 @@ from .data.shapes import PALETTE, TEXTURES, shade
 
 __all__ = ["sketch_mask", "painting_mask", "shape_mask", "classify_colour", "classify_texture", "mask_iou",
            "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model", "ideal_style_coverage",
-           "linear_probe_accuracy", "factor_probes", "SHAPES_TARGETS", "MIN_TEXTURE_SIZE"]
+           "linear_probe_accuracy", "factor_probes", "model_texture_anchor", "SHAPES_TARGETS", "MIN_TEXTURE_SIZE"]
 
 # What a shapes model must reach, and what it aims at, as (must, aim) per score of
 # score_shapes_model (issue 8; pairs with 64 styles: see ideal_style_coverage for why not 16)
@@ -398,9 +398,15 @@ def ideal_style_coverage(num_styles: int) -> float:
     return 1.0 - (1.0 - 1.0 / pairs) ** int(num_styles)
 
 
+def model_texture_anchor(gen) -> str:
+    """The ``texture_anchor`` of the shapes data a generator was trained on: its config's, or
+    ``"canvas"`` for a config without the field (every model made before the option)."""
+    return getattr(getattr(gen, "cfg", None), "texture_anchor", "canvas")
+
+
 def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, num_styles: int = 16, seed: int = 0,
                        data_seed: int = 0, batch: int = 50, progress: bool = False, pair_styles: int = 64,
-                       pair_inputs: int = 50) -> dict:
+                       pair_inputs: int = 50, texture_anchor: Optional[str] = None) -> dict:
     """Score a sketches (a) <-> paintings (b) model on the shapes test split with the measures above.
 
     * ``content_iou_a2b`` / ``content_iou_b2a``: mean IoU between each test image's shape and
@@ -415,7 +421,9 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
       scores 0.398 in the mean (``ideal_style_coverage``); 64 styles leave room to see a model
       that reaches few pairs (ideal 0.869). ``*_ideal`` give those references.
 
-    ``size`` defaults to the generators' ``cfg.image_size``. Deterministic for a given ``seed``.
+    ``size`` defaults to the generators' ``cfg.image_size``, ``texture_anchor`` (how the test
+    paintings pin their patterns) to the one the model was trained on (``cfg.texture_anchor``),
+    so that references come from the model's own data. Deterministic for a given ``seed``.
     """
     from tqdm.auto import tqdm
 
@@ -425,8 +433,9 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     device = next(gen_a.parameters()).device
     modes = (gen_a.training, gen_b.training)
     gen_a.eval(), gen_b.eval()
+    anchor = texture_anchor or model_texture_anchor(gen_b)
     sketches = ShapesDomain("a", "test", size, n, data_seed)
-    paintings = ShapesDomain("b", "test", size, n, data_seed)
+    paintings = ShapesDomain("b", "test", size, n, data_seed, texture_anchor=anchor)
     g = torch.Generator().manual_seed(seed)
     styles_b = torch.randn(num_styles, gen_b.cfg.style_dim, generator=g).to(device)  # (S, d)
     styles_a = torch.randn(num_styles, gen_a.cfg.style_dim, generator=g).to(device)
@@ -512,7 +521,8 @@ def linear_probe_accuracy(train_features: torch.Tensor, train_labels: torch.Tens
 
 
 @torch.no_grad()
-def factor_probes(gen_b, n_train: int = 600, n_test: int = 200, size: Optional[int] = None, seed: int = 0) -> dict:
+def factor_probes(gen_b, n_train: int = 600, n_test: int = 200, size: Optional[int] = None, seed: int = 0,
+                  texture_anchor: Optional[str] = None) -> dict:
     """Which code of a painting holds its colour and its texture? Linear probes on real paintings:
     from the style code ``E_b^s(x)`` (8 numbers) and from the content code ``E_b^c(x)`` average-
     pooled to 4x4 (a coarse map, so a probe can see spatial patterns), each to the ground-truth
@@ -523,17 +533,20 @@ def factor_probes(gen_b, n_train: int = 600, n_test: int = 200, size: Optional[i
     keep there; a texture is a spatial pattern, which survives it: a model trained with the image
     reconstruction alone may carry texture through the content code (high ``content_texture``,
     low ``style_texture``), and then a reference painting's texture cannot be transferred.
-    Returns ``{"style_colour", "style_texture", "content_colour", "content_texture"}``."""
+    The paintings are pinned as the model's data were (``texture_anchor``, default: the
+    generator's ``cfg.texture_anchor``). Returns ``{"style_colour", "style_texture",
+    "content_colour", "content_texture"}``."""
     from .data.shapes import ShapesDomain
 
     size = int(size or gen_b.cfg.image_size)
+    anchor = texture_anchor or model_texture_anchor(gen_b)
     device = next(gen_b.parameters()).device
     was_training = gen_b.training
     gen_b.eval()
     codes, labels = {}, {}
     try:
         for split, n in (("train", n_train), ("test", n_test)):
-            data = ShapesDomain("b", split, size, n, seed)
+            data = ShapesDomain("b", split, size, n, seed, texture_anchor=anchor)
             x = data.batch(range(n)).to(device)  # (n, 3, H, W)
             content, style = gen_b.encode(x)
             codes[split] = {"style": style.flatten(1).float().cpu(),

@@ -491,7 +491,7 @@ if missing and TRAIN_MISSING:
     from munit_lib.variants import train_variants
 
     configs = data_dir().parent / "configs"
-    base = configs / "shapes_fast.yaml" if (configs / "shapes_fast.yaml").is_file() else configs / "shapes_cpu.yaml"
+    base = configs / "shapes_fast_canvas.yaml"  # the recipe the shipped variants were trained from
     train_variants(missing, MUNITConfig.from_yaml(base), data_dir().parent / "runs" / "variants",
                    data_dir() / "pretrained", max_iter=2500)
     missing = []

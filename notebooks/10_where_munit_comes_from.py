@@ -154,7 +154,7 @@ def short_run(name):
     """Train `name` (a baseline, or a MUNIT variant shapes_<variant>) for SHORT_ITERS iterations,
     resuming a run of this notebook where one exists; returns the trained model in eval mode."""
     if name.startswith("shapes_"):
-        cfg = variant_config(MUNITConfig.from_yaml(CONFIGS / "shapes_fast.yaml"), name[len("shapes_"):])
+        cfg = variant_config(MUNITConfig.from_yaml(CONFIGS / "shapes_fast_canvas.yaml"), name[len("shapes_"):])
     else:
         cfg = MUNITConfig.from_yaml(CONFIGS / f"shapes_fast_{name}.yaml")
     cfg = cfg.replace(sample_every=10 ** 6, checkpoint_every=10 ** 6)

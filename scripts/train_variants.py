@@ -1,7 +1,7 @@
 """Train, score and publish the cycle variants of the shapes model (notebook 09's trade-off).
 
     OMP_NUM_THREADS=1 python scripts/train_variants.py [--variants cyc0,cyc1,cyc10,plain10]
-        [--base configs/shapes_fast.yaml] [--max-iter N] [--max-seconds S] [--set key=value ...]
+        [--base configs/shapes_fast_canvas.yaml] [--max-iter N] [--max-seconds S] [--set key=value ...]
 
 Each variant (``munit_lib.variants.VARIANTS``) is the base config with another cycle term. Runs go
 to ``runs/variants/<name>/`` and continue from their last checkpoint when the command is run
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_BASE = ROOT / "configs" / "shapes_fast.yaml"
+DEFAULT_BASE = ROOT / "configs" / "shapes_fast_canvas.yaml"
 FALLBACK_BASE = ROOT / "configs" / "shapes_cpu.yaml"  # until the fast recipe exists
 
 

@@ -131,7 +131,7 @@ def test_fast_shapes_recipes_mirror_munits(model, root):
     """configs/shapes_fast_<model>.yaml: the model it names, MUNIT's fast recipe's data, size, widths and
     iteration budget, and what the original optimises with."""
     cfg = MUNITConfig.from_yaml(root / "configs" / f"shapes_fast_{model}.yaml")
-    munit = MUNITConfig.from_yaml(root / "configs" / "shapes_fast.yaml")
+    munit = MUNITConfig.from_yaml(root / "configs" / "shapes_fast_canvas.yaml")  # the recipe they were compared with
     assert cfg.model == model and cfg.ema_decay == 0
     for key in ("data_root", "image_size", "gen_dim", "dis_dim", "max_iter", "seed"):
         assert getattr(cfg, key) == getattr(munit, key), key

@@ -15,14 +15,14 @@ from .download import (DATASETS, ChecksumError, UnsafeArchiveError, download_afh
                        download_edges2shoes, download_file, extract_archive, sha256_file)
 from .folders import (IMG_EXTENSIONS, ImageFolderDomain, ImageLoadError, UnpairedLoader, list_images, load_image,
                       read_file_list, split_side_by_side, unpaired_domains, unpaired_loader)
-from .shapes import (BACKGROUNDS, KINDS, PALETTE, TEXTURES, ShapeGeometry, ShapeRecord, ShapesDomain, ShapesPairs,
+from .shapes import (BACKGROUNDS, KINDS, PALETTE, TEXTURE_ANCHORS, TEXTURES, ShapeGeometry, ShapeRecord, ShapesDomain, ShapesPairs,
                      ShapeStyle, load_ground_truth, make_shapes_dataset, render_painting, render_sketch,
                      sample_geometry, sample_style, write_pix2pix_pairs)
 from .transforms import image_to_tensor, tensor_to_uint8, test_transform, train_transform
 
 __all__ = [
     # shapes
-    "KINDS", "PALETTE", "TEXTURES", "BACKGROUNDS", "ShapeGeometry", "ShapeStyle", "ShapeRecord", "ShapesDomain",
+    "KINDS", "PALETTE", "TEXTURES", "TEXTURE_ANCHORS", "BACKGROUNDS", "ShapeGeometry", "ShapeStyle", "ShapeRecord", "ShapesDomain",
     "sample_geometry", "sample_style", "render_sketch", "render_painting", "make_shapes_dataset",
     "load_ground_truth", "ShapesPairs", "write_pix2pix_pairs",
     # folders

@@ -9,6 +9,12 @@ reaches. These two toy domains can, because every factor of every image is recor
   three named factors: a fill colour from a palette of 8, a texture drawn in a darker shade of
   that colour (solid, stripes, dots, checks), and a light background.
 
+Where a texture's pattern is pinned is a property of the whole dataset, ``texture_anchor``:
+``"canvas"`` (the default, and the data of every model trained before 2026-12-02) pins it to the
+image's corner, so a stripe falls at the same rows in every painting; ``"shape"`` pins it to the
+shape's centre, so the pattern moves with the shape, as a real object's texture does. The
+difference decides where a translation model can keep the texture (``render_painting`` says why).
+
 The content (kind + geometry) is shared by the two domains; the style exists only in B. A and B
 are drawn independently, so the data are unpaired, and one sketch has
 ``8 colours x 4 textures x 4 backgrounds = 128`` correct paintings: a multimodal target by
@@ -43,7 +49,7 @@ from torch.utils.data import Dataset
 from .transforms import image_to_tensor
 
 __all__ = [
-    "KINDS", "PALETTE", "TEXTURES", "BACKGROUNDS", "SKETCH_PAPER", "SKETCH_INK", "MIN_SIZE", "MAX_SIZE",
+    "KINDS", "PALETTE", "TEXTURES", "TEXTURE_ANCHORS", "BACKGROUNDS", "SKETCH_PAPER", "SKETCH_INK", "MIN_SIZE", "MAX_SIZE",
     "ShapeGeometry", "ShapeStyle", "ShapeRecord", "sample_geometry", "sample_style", "render_sketch",
     "render_painting", "shade", "texture_period", "outline_width", "make_shapes_dataset",
     "load_ground_truth", "ShapesDomain", "ShapesPairs", "write_pix2pix_pairs",
@@ -81,6 +87,8 @@ MARGIN = 0.04  # free border around the shape, as a fraction of the image size
 STAR_INNER = 0.5  # inner / outer radius of the star (fat enough to hold a texture)
 CROSS_HALF_WIDTH = 0.33  # half the arm width of the cross, over its arm length
 
+TEXTURE_ANCHORS = ("canvas", "shape")  # where a texture's pattern is pinned (see render_painting)
+
 SPLITS = ("train", "test")
 DOMAINS = ("a", "b")
 FORMAT = "munit_lib.shapes/1"
@@ -89,6 +97,14 @@ FORMAT = "munit_lib.shapes/1"
 def _check_name(value: str, known, what: str) -> None:
     if value not in known:
         raise ValueError(f"unknown {what} {value!r}; known {what}s: {', '.join(known)}")
+
+
+def check_texture_anchor(anchor: str) -> str:
+    """Return ``anchor`` if it is one of ``TEXTURE_ANCHORS``, else raise a ``ValueError`` naming them."""
+    if anchor not in TEXTURE_ANCHORS:
+        raise ValueError(f"unknown texture_anchor {anchor!r}: write 'canvas' (pattern pinned to the image's "
+                         "corner, the default) or 'shape' (pattern pinned to the shape's centre)")
+    return anchor
 
 
 def check_size(size: int) -> int:
@@ -265,18 +281,20 @@ def render_sketch(geom: ShapeGeometry, size: int = 64) -> tuple[np.ndarray, np.n
 
 
 @functools.lru_cache(maxsize=32)
-def _texture_dark(texture: str, size: int) -> Image.Image:
+def _texture_dark(texture: str, size: int, origin: tuple[float, float] = (0.0, 0.0)) -> Image.Image:
     """Where the texture's darker shade goes: an "L" image (255 = dark) on the supersampled canvas.
 
-    Patterns are axis-aligned and anchored at the image's corner, with a period ``p`` of an even
-    number of pixels, so that bands and squares start and end on pixel borders:
+    Patterns are axis-aligned with a period ``p`` of an even number of pixels, and pinned at
+    ``origin`` (x, y in output pixels; the image's corner by default), so that with the default
+    origin bands and squares start and end on pixel borders:
     stripes = horizontal bands of height p/2; checks = squares of side p/2; dots = disks of
-    radius 0.3 p on a square grid of step p. The same for every image of a size, hence cached.
+    radius 0.3 p on a square grid of step p. Canvas-pinned patterns are the same for every image
+    of a size, hence cached; shape-pinned ones are drawn per image through ``__wrapped__``.
     """
     _check_name(texture, TEXTURES, "texture")
     big, p = size * SUPERSAMPLE, texture_period(size)
     c = (np.arange(big) + 0.5) / SUPERSAMPLE  # pixel centres in output-pixel units
-    y, x = c[:, None], c[None, :]
+    y, x = c[:, None] - origin[1], c[None, :] - origin[0]  # coordinates relative to the pattern's origin
     if texture == "solid":
         dark = np.zeros((big, big), dtype=bool)
     elif texture == "stripes":
@@ -289,20 +307,32 @@ def _texture_dark(texture: str, size: int) -> Image.Image:
     return Image.fromarray(dark.astype(np.uint8) * 255)
 
 
-def render_painting(geom: ShapeGeometry, style: ShapeStyle, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+def render_painting(geom: ShapeGeometry, style: ShapeStyle, size: int = 64,
+                    texture_anchor: str = "canvas") -> tuple[np.ndarray, np.ndarray]:
     """Domain B: the shape filled with ``style`` (colour, texture in its darker shade,
     background). Returns ``(image uint8 (size, size, 3), mask bool (size, size))``.
 
     With the geometry of a sketch, this is the *ideal translation* of that sketch to that style.
+
+    ``texture_anchor`` pins the pattern to the image's corner (``"canvas"``) or to the shape's
+    centre (``"shape"``). It matters to a translation model: a decoder built of convolutions
+    with reflection padding draws the same thing wherever a shape sits, so from a style code it
+    can draw "stripes" but cannot know at which rows of the canvas they fall. With canvas-pinned
+    patterns the only route that reconstructs a painting's exact stripes is its content code (a
+    spatial map), and the texture leaves the style; pinned to the shape, the content (the shape's
+    place) says where the pattern starts and the style can say which pattern it is.
     """
     size = check_size(size)
     if not isinstance(style, ShapeStyle):
         raise TypeError(f"style must be a ShapeStyle, got {type(style).__name__}")
+    origin = (0.0, 0.0) if check_texture_anchor(texture_anchor) == "canvas" else (geom.cx * size, geom.cy * size)
     big = size * SUPERSAMPLE
     fill = _fill_layer(geom, big)
     # the textured fill: the colour, with its darker shade where the pattern says
     paint = Image.composite(Image.new("RGB", (big, big), shade(style.colour)),
-                            Image.new("RGB", (big, big), PALETTE[style.colour]), _texture_dark(style.texture, size))
+                            Image.new("RGB", (big, big), PALETTE[style.colour]),
+                            _texture_dark(style.texture, size) if texture_anchor == "canvas"
+                            else _texture_dark.__wrapped__(style.texture, size, origin))  # per image: no cache
     canvas = Image.composite(paint, Image.new("RGB", (big, big), BACKGROUNDS[style.background]), fill)
     image = np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
     mask = np.asarray(fill.resize((size, size), Image.Resampling.BOX)) >= 128
@@ -313,13 +343,15 @@ def render_painting(geom: ShapeGeometry, style: ShapeStyle, size: int = 64) -> t
 @dataclass(frozen=True)
 class ShapeRecord:
     """Ground truth of one image: its domain (``"a"`` sketch, ``"b"`` painting), geometry,
-    style (``None`` for sketches), the size it was drawn at and its file name (if on disk)."""
+    style (``None`` for sketches), the size it was drawn at, its file name (if on disk) and
+    where its texture is pinned (``texture_anchor``, see :func:`render_painting`)."""
 
     domain: str
     geometry: ShapeGeometry
     style: Optional[ShapeStyle]
     size: int
     file: str = ""
+    texture_anchor: str = "canvas"
 
     kind = property(lambda self: self.geometry.kind)
     center = property(lambda self: (self.geometry.cx, self.geometry.cy), doc="(cx, cy) as image fractions")
@@ -338,7 +370,7 @@ class ShapeRecord:
         size = self.size if size is None else size
         if self.domain == "a":
             return render_sketch(self.geometry, size)[0]
-        return render_painting(self.geometry, self.style, size)[0]
+        return render_painting(self.geometry, self.style, size, self.texture_anchor)[0]
 
     def to_dict(self) -> dict:
         """The factors as plain JSON values (the mask is re-rendered from the geometry)."""
@@ -348,10 +380,10 @@ class ShapeRecord:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict, domain: str, size: int, file: str = "") -> "ShapeRecord":
+    def from_dict(cls, d: dict, domain: str, size: int, file: str = "", texture_anchor: str = "canvas") -> "ShapeRecord":
         geom = ShapeGeometry(d["kind"], d["cx"], d["cy"], d["scale"], d["rotation"])
         style = ShapeStyle(d["colour"], d["texture"], d["background"]) if domain == "b" else None
-        return cls(domain, geom, style, size, file)
+        return cls(domain, geom, style, size, file, texture_anchor)
 
 
 def _check_domain_split(domain: str, split: str) -> tuple[str, str]:
@@ -361,12 +393,14 @@ def _check_domain_split(domain: str, split: str) -> tuple[str, str]:
     return domain, split
 
 
-def _make_record(domain: str, split: str, index: int, size: int, seed: int) -> ShapeRecord:
-    """The ground truth of image ``index``, from its own random stream."""
+def _make_record(domain: str, split: str, index: int, size: int, seed: int,
+                 texture_anchor: str = "canvas") -> ShapeRecord:
+    """The ground truth of image ``index``, from its own random stream (the anchor draws nothing:
+    the two anchors give the same factors, drawn differently)."""
     rng = np.random.default_rng([int(seed), SPLITS.index(split), DOMAINS.index(domain), int(index)])
     geom = sample_geometry(rng)
     style = sample_style(rng) if domain == "b" else None
-    return ShapeRecord(domain, geom, style, size, f"{index:06d}.png")
+    return ShapeRecord(domain, geom, style, size, f"{index:06d}.png", texture_anchor)
 
 
 class ShapesDomain(Dataset):
@@ -375,16 +409,18 @@ class ShapesDomain(Dataset):
     Item ``i`` is a float tensor (3, size, size) in [-1, 1], the same pixels as file
     ``{split}{A|B}/{i:06d}.png`` written by :func:`make_shapes_dataset` with the same seed;
     ``ground_truth(i)`` gives its :class:`ShapeRecord`. Images are drawn on first use and
-    kept (``cache=True``).
+    kept (``cache=True``). ``texture_anchor`` pins the paintings' patterns to the canvas
+    (default) or to each shape (see :func:`render_painting`); sketches do not depend on it.
     """
 
     def __init__(self, domain: str = "a", split: str = "train", size: int = 64, n: int = 1000, seed: int = 0,
-                 cache: bool = True) -> None:
+                 cache: bool = True, texture_anchor: str = "canvas") -> None:
         self.domain, self.split = _check_domain_split(domain, split)
         self.size = check_size(size)
         if int(n) < 1:
             raise ValueError(f"n must be at least 1, got {n}")
         self.n, self.seed, self.cache = int(n), int(seed), cache
+        self.texture_anchor = check_texture_anchor(texture_anchor)
         self._images: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -400,7 +436,7 @@ class ShapesDomain(Dataset):
 
     def ground_truth(self, i: int) -> ShapeRecord:
         """Ground truth of item ``i``: kind, geometry (+ style for paintings); ``.mask()`` draws its mask."""
-        return _make_record(self.domain, self.split, self._index(i), self.size, self.seed)
+        return _make_record(self.domain, self.split, self._index(i), self.size, self.seed, self.texture_anchor)
 
     def image(self, i: int) -> np.ndarray:
         """Item ``i`` as a uint8 array (size, size, 3)."""
@@ -423,18 +459,23 @@ class ShapesDomain(Dataset):
 
     def __repr__(self) -> str:
         name = "sketches" if self.domain == "a" else "paintings"
-        return f"ShapesDomain({name}, split={self.split!r}, size={self.size}, n={self.n}, seed={self.seed})"
+        anchor = f", texture_anchor={self.texture_anchor!r}" if self.texture_anchor != "canvas" else ""
+        return f"ShapesDomain({name}, split={self.split!r}, size={self.size}, n={self.n}, seed={self.seed}{anchor})"
 
 
 # ----------------------------------------------------------------------------- on disk
-def _metadata(size: int, n_train: int, n_test: int, seed: int) -> dict:
-    return {"format": FORMAT, "size": size, "n_train": n_train, "n_test": n_test, "seed": seed,
+def _metadata(size: int, n_train: int, n_test: int, seed: int, texture_anchor: str = "canvas") -> dict:
+    meta = {"format": FORMAT, "size": size, "n_train": n_train, "n_test": n_test, "seed": seed,
             "kinds": list(KINDS), "palette": {k: list(v) for k, v in PALETTE.items()}, "textures": list(TEXTURES),
             "backgrounds": {k: list(v) for k, v in BACKGROUNDS.items()}, "shade_factor": SHADE_FACTOR}
+    if check_texture_anchor(texture_anchor) != "canvas":  # written only when not the default, so that
+        meta["texture_anchor"] = texture_anchor  # datasets made before the option still match
+    return meta
 
 
 def make_shapes_dataset(root: Union[str, os.PathLike], size: int = 64, n_train: int = 2000, n_test: int = 200,
-                        seed: int = 0, progress: bool = True, overwrite: bool = False) -> Path:
+                        seed: int = 0, progress: bool = True, overwrite: bool = False,
+                        texture_anchor: str = "canvas") -> Path:
     """Write the two shapes domains in the original MUNIT layout and return ``root``::
 
         root/trainA/000000.png ...   sketches      root/testA/...
@@ -445,6 +486,7 @@ def make_shapes_dataset(root: Union[str, os.PathLike], size: int = 64, n_train: 
     beside ``root`` and renamed into place at the end, so an interrupted run leaves no partial
     dataset. If ``root`` already holds a dataset made with the same arguments it is reused; a
     different one is replaced only with ``overwrite=True``. Same seed, same bytes.
+    ``texture_anchor`` pins the paintings' patterns (see :func:`render_painting`).
     """
     from tqdm.auto import tqdm
 
@@ -452,7 +494,7 @@ def make_shapes_dataset(root: Union[str, os.PathLike], size: int = 64, n_train: 
     if int(n_train) < 1 or int(n_test) < 1:
         raise ValueError(f"n_train and n_test must be at least 1, got {n_train} and {n_test}")
     root = Path(root)
-    meta = _metadata(size, int(n_train), int(n_test), int(seed))
+    meta = _metadata(size, int(n_train), int(n_test), int(seed), texture_anchor)
     if root.exists():
         try:
             with open(root / "ground_truth.json", encoding="utf-8") as f:
@@ -475,7 +517,7 @@ def make_shapes_dataset(root: Union[str, os.PathLike], size: int = 64, n_train: 
             (tmp / folder).mkdir()
             records = splits[folder] = {}
             for i in range(n):
-                rec = _make_record(domain, split, i, size, int(seed))
+                rec = _make_record(domain, split, i, size, int(seed), texture_anchor)
                 Image.fromarray(rec.render()).save(tmp / folder / rec.file, format="PNG")
                 records[rec.file] = rec.to_dict()
                 bar.update(1)
@@ -508,10 +550,11 @@ def load_ground_truth(root: Union[str, os.PathLike]) -> dict[str, dict[str, Shap
         raise ValueError(f"{path} is not a shapes ground-truth file "
                          f"(format {data.get('format')!r}, expected {FORMAT!r})")
     size = int(data["size"])
+    anchor = check_texture_anchor(data.get("texture_anchor", "canvas"))
     out: dict[str, dict[str, ShapeRecord]] = {}
     for folder, files in data["splits"].items():
         domain = folder[-1].lower()  # trainA -> "a"
-        out[folder] = {name: ShapeRecord.from_dict(d, domain, size, name) for name, d in sorted(files.items())}
+        out[folder] = {name: ShapeRecord.from_dict(d, domain, size, name, anchor) for name, d in sorted(files.items())}
     return out
 
 
@@ -520,14 +563,15 @@ PAIRED_STREAM = 2  # the random streams of pairs: [seed, split, 2, index] (domai
 PAIRS_FORMAT = "munit_lib.shapes_pairs/1"  # ground_truth.json of pairs (load_ground_truth refuses it)
 
 
-def _make_pair(split: str, index: int, size: int, seed: int) -> tuple[ShapeRecord, ShapeRecord]:
+def _make_pair(split: str, index: int, size: int, seed: int,
+               texture_anchor: str = "canvas") -> tuple[ShapeRecord, ShapeRecord]:
     """Ground truth of pair ``index``: one geometry drawn once, then a style; the sketch and the
     painting share the geometry (they are aligned pixel for pixel)."""
     rng = np.random.default_rng([int(seed), SPLITS.index(split), PAIRED_STREAM, int(index)])
     geom = sample_geometry(rng)
     style = sample_style(rng)
     name = f"{index:06d}.png"
-    return ShapeRecord("a", geom, None, size, name), ShapeRecord("b", geom, style, size, name)
+    return ShapeRecord("a", geom, None, size, name), ShapeRecord("b", geom, style, size, name, texture_anchor)
 
 
 class ShapesPairs(Dataset):
@@ -541,12 +585,14 @@ class ShapesPairs(Dataset):
     writes them side by side as pix2pix's datasets are.
     """
 
-    def __init__(self, split: str = "train", size: int = 64, n: int = 1000, seed: int = 0, cache: bool = True) -> None:
+    def __init__(self, split: str = "train", size: int = 64, n: int = 1000, seed: int = 0, cache: bool = True,
+                 texture_anchor: str = "canvas") -> None:
         _check_name(split, SPLITS, "split")
         self.split, self.size = split, check_size(size)
         if int(n) < 1:
             raise ValueError(f"n must be at least 1, got {n}")
         self.n, self.seed, self.cache = int(n), int(seed), cache
+        self.texture_anchor = check_texture_anchor(texture_anchor)
         self._images: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
@@ -562,7 +608,7 @@ class ShapesPairs(Dataset):
 
     def ground_truth(self, i: int) -> tuple[ShapeRecord, ShapeRecord]:
         """(sketch record, painting record) of pair ``i``: the same geometry, the painting's style."""
-        return _make_pair(self.split, self._index(i), self.size, self.seed)
+        return _make_pair(self.split, self._index(i), self.size, self.seed, self.texture_anchor)
 
     def images(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Pair ``i`` as two uint8 arrays (size, size, 3)."""

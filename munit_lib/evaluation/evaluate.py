@@ -24,6 +24,7 @@ import torch
 
 from ..data.shapes import ShapesDomain, render_sketch
 from ..data.transforms import image_to_tensor
+from ..shapes_metrics import model_texture_anchor
 from .classifier import ShapesClassifier, classifier_feature_distance, load_shapes_classifier
 from .diversity import PAPER_INPUTS, PAPER_PAIRS, lpips_distance, protocol_diversity
 from .frechet import frechet_distance
@@ -138,7 +139,9 @@ def evaluate_sketch_to_painting(model: Any, classifier: Optional[ShapesClassifie
     probs = {k: v.cpu() for k, v in classifier.probabilities(outputs.to(device)).items()}
     out["is"] = inception_score(probs["style"].view(n_inputs, n_styles, -1))
     out["cis"] = conditional_inception_score(probs["style"].view(n_inputs, n_styles, -1))
-    real = _stack(ShapesDomain("b", "test", size, outputs.shape[0], data_seed), range(outputs.shape[0]))
+    anchor = model_texture_anchor(getattr(tr, "gen_b", None))  # real paintings drawn as the model's data were
+    real = _stack(ShapesDomain("b", "test", size, outputs.shape[0], data_seed, texture_anchor=anchor),
+                  range(outputs.shape[0]))
     out["frechet"] = frechet_distance(classifier.features(outputs.to(device)).cpu(),
                                       classifier.features(real.to(device)).cpu())
     quality = quality_proxy(repeated, outputs, classifier, probabilities=probs)

@@ -95,7 +95,8 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
     """The two domains named by ``cfg.data_root``:
 
     * ``"shapes"`` or ``"shapes:N"``: the synthetic shapes domains, drawn in memory at
-      ``image_size`` (N images per domain for training, default 2000; 64 for ``test``);
+      ``image_size`` (N images per domain for training, default 2000; 64 for ``test``), with
+      their textures pinned as ``cfg.texture_anchor`` says;
     * a folder in the original layout (``trainA/ trainB/ testA/ testB/``, or ``trainA.txt``
       file lists), loaded with the paper's transforms at ``new_size`` / ``image_size``.
     """
@@ -110,10 +111,10 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
         if is_paired(cfg):  # BicycleGAN: aligned sketch/painting pairs, item i of A and B is pair i
             from ..data import ShapesPairs
 
-            pairs = ShapesPairs(split, cfg.image_size, n, cfg.seed)
+            pairs = ShapesPairs(split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor)
             return pairs.domain("a"), pairs.domain("b")
-        return (ShapesDomain("a", split, cfg.image_size, n, cfg.seed),
-                ShapesDomain("b", split, cfg.image_size, n, cfg.seed))
+        return (ShapesDomain("a", split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor),
+                ShapesDomain("b", split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor))
     return unpaired_domains(root, split, cfg=cfg)
 
 

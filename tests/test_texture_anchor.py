@@ -1,0 +1,124 @@
+"""Where a painting's texture is pinned: to the canvas (the default) or to the shape.
+
+The option exists because a convolutional decoder can draw a pattern that moves with the shape
+from a style code, but not one fixed to the image's corner (data.shapes.render_painting).
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from munit_lib.config import MUNITConfig
+from munit_lib.data import (TEXTURE_ANCHORS, ShapeGeometry, ShapesDomain, ShapesPairs, ShapeStyle, load_ground_truth,
+                            make_shapes_dataset, render_painting)
+from munit_lib.shapes_metrics import classify_colour, classify_texture, model_texture_anchor, painting_mask
+from munit_lib.training import build_datasets
+
+SIZE = 64
+
+
+def painting(cx, cy, texture="stripes", anchor="canvas", kind="square"):
+    geom = ShapeGeometry(kind, cx, cy, 0.22, 0.0)
+    return render_painting(geom, ShapeStyle("blue", texture, "white"), SIZE, anchor)[0]
+
+
+def test_the_two_anchors():
+    assert TEXTURE_ANCHORS == ("canvas", "shape")
+    with pytest.raises(ValueError, match="unknown texture_anchor 'corner'.*'canvas'.*'shape'"):
+        render_painting(ShapeGeometry("circle", 0.5, 0.5, 0.2, 0), ShapeStyle("red", "dots", "white"), SIZE, "corner")
+    with pytest.raises(ValueError, match="texture_anchor"):
+        ShapesDomain("b", "test", SIZE, 4, texture_anchor="object")
+    with pytest.raises(ValueError, match="texture_anchor"):
+        MUNITConfig(texture_anchor="object")
+
+
+@pytest.mark.parametrize("texture", ["stripes", "dots", "checks"])
+def test_a_shape_pinned_pattern_moves_with_the_shape(texture):
+    # move the shape by 5 px right and 7 px down: not a multiple of the 12 px period
+    dx, dy = 5, 7
+    base = painting(0.4, 0.4, texture, "shape")
+    moved = painting(0.4 + dx / SIZE, 0.4 + dy / SIZE, texture, "shape")
+    # the whole picture moves (white background everywhere the shift uncovers)
+    assert np.array_equal(moved[dy:, dx:], base[:-dy, :-dx])
+    # pinned to the canvas, the shape moves but its pattern stays where it was
+    base_c = painting(0.4, 0.4, texture, "canvas")
+    moved_c = painting(0.4 + dx / SIZE, 0.4 + dy / SIZE, texture, "canvas")
+    assert not np.array_equal(moved_c[dy:, dx:], base_c[:-dy, :-dx])
+
+
+def test_solid_paintings_do_not_depend_on_the_anchor():
+    assert np.array_equal(painting(0.43, 0.57, "solid", "shape"), painting(0.43, 0.57, "solid", "canvas"))
+
+
+def test_the_readers_read_shape_pinned_paintings():
+    # every texture, at several places: the readers do not assume where the pattern starts
+    for cx, cy in [(0.35, 0.4), (0.52, 0.61), (0.6, 0.37)]:
+        for texture in ("solid", "stripes", "dots", "checks"):
+            img = painting(cx, cy, texture, "shape", kind="hexagon")
+            assert classify_texture(img) == texture, (cx, cy, texture)  # uint8 (H, W, 3) images
+            assert classify_colour(img) == "blue"
+            assert painting_mask(img).sum() > 0
+
+
+def test_shapes_domain_keeps_its_factors_and_sketches():
+    canvas_a, shape_a = (ShapesDomain("a", "test", SIZE, 6, texture_anchor=a) for a in TEXTURE_ANCHORS)
+    canvas_b, shape_b = (ShapesDomain("b", "test", SIZE, 6, texture_anchor=a) for a in TEXTURE_ANCHORS)
+    textured = 0
+    for i in range(6):
+        assert np.array_equal(canvas_a.image(i), shape_a.image(i))  # sketches have no texture
+        rc, rs = canvas_b.ground_truth(i), shape_b.ground_truth(i)
+        assert (rc.geometry, rc.style) == (rs.geometry, rs.style)  # the same factors, drawn differently
+        assert rs.texture_anchor == "shape" and rc.texture_anchor == "canvas"
+        assert np.array_equal(shape_b.image(i), render_painting(rs.geometry, rs.style, SIZE, "shape")[0])
+        if rs.texture != "solid":
+            textured += 1
+    assert textured  # the comparison above covered patterned paintings
+    assert "texture_anchor='shape'" in repr(shape_b) and "texture_anchor" not in repr(canvas_b)
+
+
+def test_pairs_follow_the_anchor():
+    pairs = ShapesPairs("test", SIZE, 4, texture_anchor="shape")
+    for i in range(4):
+        sketch, paint = pairs.ground_truth(i)
+        assert paint.texture_anchor == "shape"
+        assert np.array_equal(pairs.images(i)[1], render_painting(paint.geometry, paint.style, SIZE, "shape")[0])
+
+
+def test_dataset_on_disk_records_the_anchor(tmp_path):
+    root = make_shapes_dataset(tmp_path / "pinned", size=32, n_train=3, n_test=3, progress=False,
+                               texture_anchor="shape")
+    meta = json.loads((root / "ground_truth.json").read_text())
+    assert meta["texture_anchor"] == "shape"
+    records = load_ground_truth(root)
+    for name, rec in records["trainB"].items():
+        assert rec.texture_anchor == "shape"
+        assert np.array_equal(np.asarray(Image.open(root / "trainB" / name).convert("RGB")),
+                              rec.render())
+    # the default writes no key, so datasets made before the option are still recognised as the same
+    plain = make_shapes_dataset(tmp_path / "plain", size=32, n_train=2, n_test=2, progress=False)
+    assert "texture_anchor" not in json.loads((plain / "ground_truth.json").read_text())
+    # asking for the other anchor in an existing folder is refused rather than mixed
+    with pytest.raises(FileExistsError, match="not a shapes dataset made with these arguments"):
+        make_shapes_dataset(plain, size=32, n_train=2, n_test=2, progress=False, texture_anchor="shape")
+
+
+def test_the_config_chooses_the_training_data():
+    cfg = MUNITConfig(data_root="shapes:4", image_size=64, new_size=64, texture_anchor="shape")
+    a, b = build_datasets(cfg)
+    assert b.texture_anchor == "shape" and a.texture_anchor == "shape"
+    assert build_datasets(MUNITConfig(data_root="shapes:4", image_size=64, new_size=64))[1].texture_anchor == "canvas"
+
+
+def test_a_model_is_scored_on_its_own_data():
+    class Gen:
+        cfg = MUNITConfig(texture_anchor="shape")
+
+    class Old:  # a config from before the option (the baselines' own configs, say)
+        cfg = object()
+
+    assert model_texture_anchor(Gen()) == "shape"
+    assert model_texture_anchor(Old()) == "canvas"
+    assert model_texture_anchor(object()) == "canvas"
