@@ -222,6 +222,70 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ### Where a texture is pinned
+#
+# A texture is a pattern with a period $p$ (`texture_period`: 12 px at 64 px). Stripes, for one,
+# are dark where $\left((y - y_0) / p\right) \bmod 1 \ge \tfrac12$, and the data have to say where the
+# pattern's origin $y_0$ lies. By default it is the image's corner ($y_0 = 0$, `texture_anchor="canvas"`):
+# a stripe falls on the same rows in every painting, wherever the shape sits. With
+# `texture_anchor="shape"` the origin is the shape's centre ($y_0 = c_y \cdot$ size): the pattern moves
+# with the shape, as a real object's texture does. We build the shape-pinned stripes by hand and
+# check them against `render_painting`:
+
+# %%
+from munit_lib.data import ShapeStyle
+from munit_lib.data.shapes import SUPERSAMPLE, texture_period
+
+geometry = sketches.ground_truth(1).geometry
+period, big = texture_period(SIZE), SIZE * SUPERSAMPLE
+rows = (np.arange(big) + 0.5) / SUPERSAMPLE  # the supersampled rows' centres, in output pixels
+stripes = {"canvas": ((rows - 0.0) / period) % 1.0 >= 0.5,  # (big,): is this row dark?
+           "shape": ((rows - geometry.cy * SIZE) / period) % 1.0 >= 0.5}
+blue = ShapeStyle("blue", "stripes", "white")
+for anchor, dark_rows in stripes.items():
+    # by hand: the fill colour, its darker shade on dark rows, then the 4x4 box filter down
+    image, mask = render_painting(geometry, blue, SIZE, texture_anchor=anchor)
+    dark = np.repeat(dark_rows.reshape(SIZE, SUPERSAMPLE).mean(1)[:, None], SIZE, 1)  # (64, 64) dark share
+    colour, ink = np.array(PALETTE["blue"], float), np.round(SHADE_FACTOR * np.array(PALETTE["blue"], float))
+    padded = np.pad(mask, 1)  # (66, 66): a pixel is well inside when its 4 neighbours are in the shape too
+    inside = mask & padded[2:, 1:-1] & padded[:-2, 1:-1] & padded[1:-1, 2:] & padded[1:-1, :-2]
+    expected = (1 - dark[..., None]) * colour + dark[..., None] * ink  # (64, 64, 3)
+    assert np.abs(image[inside] - expected[inside]).max() <= 1, anchor  # equal up to rounding
+    origin = 0.0 if anchor == "canvas" else geometry.cy * SIZE
+    first = rows[dark_rows & (rows >= origin)][0] - 0.5 / SUPERSAMPLE  # the top edge of the first dark band
+    print(f"{anchor:>6}-pinned: origin at row {origin:5.2f}; the first dark band from row {first:5.2f} "
+          f"(origin + p/2 = {origin + period / 2:5.2f}, on the 1/4-pixel grid it is drawn on)")
+
+# %% [markdown]
+# The same shape at three places, under each rule. Pinned to the canvas (top), the stripes stay on
+# the same rows while the shape moves across them; pinned to the shape (bottom), the shape carries
+# its stripes along:
+
+# %%
+from dataclasses import replace
+
+places = [replace(geometry, cx=0.3, cy=0.3), replace(geometry, cx=0.5, cy=0.45), replace(geometry, cx=0.7, cy=0.62)]
+fig, axes = plt.subplots(2, 3, figsize=(6.6, 4.6))
+for row, anchor in enumerate(("canvas", "shape")):
+    for ax, where in zip(axes[row], places):
+        ax.imshow(render_painting(where, blue, SIZE, texture_anchor=anchor)[0])
+        for y in range(0, SIZE, period):  # the canvas's period grid
+            ax.axhline(y - 0.5, color="grey", linewidth=0.5)
+        ax.set_title(f"{anchor}-pinned, centre y {where.cy * SIZE:.0f}", fontsize=8)
+        ax.axis("off")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Why it matters (notebook 07, section 5.3, measures it): a decoder built of convolutions draws the
+# same thing wherever a shape sits, so from a style code of 8 numbers it can say "stripes" but not
+# "on rows 0-5, 12-17, ...". With canvas-pinned textures the only way to reconstruct a painting's
+# exact stripes is to carry them in the content code, and the texture leaves the style.
+# `ShapesDomain(..., texture_anchor="shape")` (or `texture_anchor: shape` in a config) gives the
+# shape-pinned data; the course's fast recipe trains on it. Every other model of the course was
+# trained on the canvas-pinned default, which stays the default.
+
+# %% [markdown]
 # ## 3. From pixels to tensors, by hand
 #
 # The generators end in $\tanh$, so images are fed in the same range:

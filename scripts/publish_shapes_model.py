@@ -61,13 +61,14 @@ def main() -> int:
     parser.add_argument("--out", default=None, help="where to publish (default data/pretrained/shapes)")
     parser.add_argument("--n", type=int, default=200, help="test images per domain for the scores")
     parser.add_argument("--readme-only", action="store_true", help="rewrite README.md from scores.json")
+    parser.add_argument("--note", default="", help="a paragraph for the README on how this run was made")
     args = parser.parse_args()
     global OUT
     OUT = Path(args.out) if args.out else OUT
     if args.readme_only:
         scores = json.loads((OUT / "scores.json").read_text(encoding="utf-8"))
         sampled = sorted(int(p.stem.split("_")[1]) for p in (Path(args.run) / "samples").glob("a2b_*.png"))
-        write_readme(scores, scores["iteration"], max(i for i in sampled if i <= scores["iteration"]))
+        write_readme(scores, scores["iteration"], max(i for i in sampled if i <= scores["iteration"]), args.note)
         return 0
     run = Path(args.run)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -103,7 +104,7 @@ def main() -> int:
     scores.update(iteration=iteration, date=datetime.date.today().isoformat(), commit=git_commit(),
                   torch=torch.__version__, machine=f"{platform.machine()}, {torch.get_num_threads()} thread(s)")
     (OUT / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    write_readme(scores, iteration, last)
+    write_readme(scores, iteration, last, args.note)
     print(json.dumps(scores, indent=1, sort_keys=True))
     print(f"published iteration {iteration} of {run} in {OUT}")
     return 0
@@ -126,7 +127,7 @@ def colour_histogram(gen_a, gen_b, n: int = 50, num_styles: int = 16) -> dict:
     return {colour: counts.get(colour, 0) for colour in PALETTE}
 
 
-def write_readme(scores: dict, iteration: int, sampled: int) -> None:
+def write_readme(scores: dict, iteration: int, sampled: int, note: str = "") -> None:
     def verdict(key: str) -> str:
         must, aim = SHAPES_TARGETS[key]
         value = scores[key]
@@ -144,7 +145,9 @@ def write_readme(scores: dict, iteration: int, sampled: int) -> None:
         f"(gen_dim {cfg['gen_dim']}, {cfg['n_res']} residual blocks, a {cfg['dis_num_scales']}-scale discriminator), "
         f"batch {cfg['batch_size']}, learning rate {cfg['lr']:g},",
         f"the paper's losses plus the explicit style-augmented cycle loss (weight {cfg['recon_x_cyc_w']:g}), "
-        f"EMA {cfg['ema_decay']:g} of the generators.",
+        f"EMA {cfg['ema_decay']:g} of the generators,",
+        f"on paintings whose textures are pinned to the {cfg.get('texture_anchor', 'canvas')} "
+        "(`texture_anchor`; notebook 06 shows the two rules, notebook 07 why it matters).",
         "",
         f"Trained for **{iteration:,} iterations** on the project's 2-core CPU machine, ending {scores['date']}",
         f"at commit `{scores['commit']}` of the code. `time_to_quality.jsonl` holds its scores along the way",
@@ -159,6 +162,7 @@ def write_readme(scores: dict, iteration: int, sampled: int) -> None:
         "python scripts/publish_shapes_model.py --run runs/shapes_fast   # export, log, samples, scores, README",
         "```",
         "",
+        *([note, ""] if note else []),
         "| file | what |",
         "|---|---|",
         "| `generators.pt` | both generators (EMA weights), original `gen_XXXXXXXX.pt` layout + `config`; "

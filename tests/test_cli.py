@@ -111,7 +111,8 @@ def test_score_shapes_writes_reproducible_scores_in_range(tmp_path, config_file,
                      "--out", str(tmp_path / name), "--quiet"]) == 0
         scores.append(json.loads((tmp_path / name).read_text()))
     assert scores[0] == scores[1]
-    for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "texture_coverage", "guided_colour"):
+    for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "texture_coverage", "guided_colour",
+                "open_outlines_b2a"):
         assert 0.0 <= scores[0][key] <= 1.0, key
     assert scores[0]["n_test"] == 4 and scores[0]["num_styles"] == 3
 
