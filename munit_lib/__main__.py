@@ -3,7 +3,7 @@
     make-shapes  --out DIR [--size 64] [--train 2000] [--test 200] [--seed 0] [--texture-anchor shape]
     download     edges2shoes | edges2handbags | afhq [--root data]
     train        --config FILE [--out DIR] [--resume] [--max-iter N] [--set key=value ...]
-    score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--out scores.json]
+    score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--texture-anchor shape] [--out scores.json]
     evaluate     --checkpoint gen.pt [more.pt ...] [--real] [--table results.md] [--inputs 100] [--pairs 19]
     export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema] [--half]
     bench        [--config FILE | --profile NAME] [--size N] [--batch B] [--iters N] [--device cpu]
@@ -148,7 +148,7 @@ def cmd_score_shapes(args) -> int:
     translator = Translator.from_checkpoint(args.checkpoint)
     gen_a, gen_b = translator.gen_a, translator.gen_b
     scores = score_shapes_model(gen_a, gen_b, n=args.n, num_styles=args.styles, seed=args.seed,
-                                progress=not args.quiet)
+                                progress=not args.quiet, texture_anchor=args.texture_anchor)
     text = json.dumps(scores, indent=1, sort_keys=True)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
@@ -237,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=200, help="test images per domain")
     p.add_argument("--styles", type=int, default=16, help="random styles per input")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--texture-anchor", choices=("canvas", "shape"), default=None,
+                   help="how the test paintings pin their textures (default: as the model's config says)")
     p.add_argument("--out", help="write the scores as JSON here")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_score_shapes)

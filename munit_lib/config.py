@@ -82,8 +82,8 @@ class MUNITConfig:
     checkpoint_every: int = 10_000
     display_size: int = 8
     data_root: str = ""
-    # the shapes data only: patterns pinned to the image's corner ("canvas", the models trained
-    # before 2026-12-02) or to each shape ("shape", the fast recipe's); see data.shapes.render_painting
+    # the shapes data only: patterns pinned to the image's corner ("canvas", the default) or to
+    # each shape ("shape", the fast recipe's); see data.shapes.render_painting
     texture_anchor: str = "canvas"
     profile: str = "paper"
     # ---- which model (munit_lib.baselines: the systems MUNIT is compared with) ----

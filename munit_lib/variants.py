@@ -66,7 +66,7 @@ TABLE1_VARIANTS: dict[str, dict] = {
     "sd32": {"recon_x_cyc_w": 10.0, "recon_x_cyc_style": "encoded", "style_dim": 32},
 }
 VARIANTS: dict[str, dict] = {**CYCLE_VARIANTS, **TABLE1_VARIANTS}
-PRETRAINED_LIMIT_MB = 40.0  # everything under data/pretrained/ together
+PRETRAINED_LIMIT_MB = 45.0  # everything under data/pretrained/ together (two course models, 13 compared ones)
 
 
 def _check_name(name: str) -> str:

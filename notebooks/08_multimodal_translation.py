@@ -65,7 +65,8 @@ from munit_lib.data import ShapesDomain
 from munit_lib.networks import count_parameters
 from munit_lib.official import load_official_generators
 from munit_lib.pretrained import data_dir, list_pretrained, pretrained, pretrained_path
-from munit_lib.shapes_metrics import classify_colour, content_iou, example_guided_fidelity, style_diversity
+from munit_lib.shapes_metrics import (classify_colour, content_iou, example_guided_fidelity, model_texture_anchor,
+                                      style_diversity)
 from munit_lib.translate import (ImageResizeWarning, Translator, interpolate_styles, random_styles,
                                  save_translations, sweep_style)
 from munit_lib.viz import show_grid
@@ -80,7 +81,7 @@ warnings.simplefilter("error", ImageResizeWarning)
 # %% [markdown]
 # ## 1. The shipped model
 #
-# The course ships a shapes model trained with `configs/shapes_cpu.yaml` (notebook 07 explains
+# The course ships a shapes model trained with `configs/shapes_fast.yaml` (notebook 07 explains
 # the run): 64 × 64 sketches (domain A) ↔ paintings (domain B), style codes of length 8.
 # `pretrained("shapes")` reads it from the repository's `data/` folder, never from the network,
 # and returns a `Translator`: the pair of generators $(G_a, G_b)$, in eval mode, with the
@@ -101,17 +102,19 @@ assert not gen_a.training and not gen_b.training  # eval mode
 
 # %% [markdown]
 # Our inputs come from the **test** split of the shapes domains, which the model never saw during
-# training: 32 sketches and 32 paintings, as tensors in $[-1, 1]$.
+# training: 32 sketches and 32 paintings, as tensors in $[-1, 1]$. The paintings pin their textures
+# as the model's training data did (its config's `texture_anchor`; notebook 06 shows the two rules).
 
 # %%
 SIZE = translator.image_size
 N_TEST = 32
+ANCHOR = model_texture_anchor(gen_b)  # "shape" for the shipped model: patterns move with the shape
 sketches = ShapesDomain("a", "test", size=SIZE, n=N_TEST)
-paintings = ShapesDomain("b", "test", size=SIZE, n=N_TEST)
+paintings = ShapesDomain("b", "test", size=SIZE, n=N_TEST, texture_anchor=ANCHOR)
 x_a = torch.stack([sketches[i] for i in range(N_TEST)])  # (32, 3, 64, 64) sketches
 x_b = torch.stack([paintings[i] for i in range(N_TEST)])  # (32, 3, 64, 64) paintings
 print("sketches:", tuple(x_a.shape), "| paintings:", tuple(x_b.shape))
-print("kinds of the first sketches:", [sketches.ground_truth(i).kind for i in range(4)])
+print("kinds of the first sketches:", [sketches.ground_truth(i).kind for i in range(4)], "| textures pinned to the", ANCHOR)
 
 # %% [markdown]
 # ## 2. Random multimodal translation
@@ -287,12 +290,15 @@ print("example-guided translation follows the reference's colour")
 
 # %% [markdown]
 # The **texture** is another story: compare its count with chance (a quarter of the pairs). The
-# reference's texture is taken little more often than chance. Notebook 07 (section 5.3) measured
-# why: in this model the texture of a painting lives mostly in its *content* code, not in its style
-# code. Instance normalisation in the content encoder removes each channel's mean and variance, the
-# global colour, but a texture is a spatial pattern and passes through it; the within-domain image
-# reconstruction then happily carries the texture through the content code, and a reference's
-# style code has little texture to give. Exercise 6 lets you see it with your own eyes.
+# reference's texture is taken more often than chance, but far less often than its colour.
+# Notebook 07 (section 5.3) measured why. Instance normalisation in the content encoder removes
+# each channel's mean and variance, the global colour, but a texture is a spatial pattern and
+# passes through it. When the data pin every texture to the canvas, the within-domain image
+# reconstruction carries the texture through the content code, and a reference's style code has
+# no texture to give. This model's data pin each texture to its shape, so the style code can say
+# which pattern it is. Even so, the decoder must build that pattern inside a shape from a sketch's
+# content, which holds only an outline, and that is still learned slowly. Exercise 6 shows where
+# texture lives in this model.
 
 
 # %% [markdown]

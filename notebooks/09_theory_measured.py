@@ -154,11 +154,12 @@ print("profile:", PROFILE, "| test images:", N_TEST, "| encoded images:", N_CODE
 # %% [markdown]
 # ## 2. The model and the test images
 #
-# We measure the shipped shapes model (notebook 07 trained it with the paper's loss weights and
-# no explicit cycle: `recon_x_cyc_w: 0`) on test images it never saw.
+# We measure the course's first shapes model, `shapes_cpu` (16,405 iterations of
+# `configs/shapes_cpu.yaml`: the paper's loss weights and no explicit cycle, `recon_x_cyc_w: 0`;
+# notebook 07 tells how the course's current model replaced it) on test images it never saw.
 
 # %%
-translator = pretrained("shapes")
+translator = pretrained("shapes_cpu")
 gen_a, gen_b = translator.gen_a, translator.gen_b  # eval mode, on the CPU
 SIZE, STYLE_DIM = translator.image_size, translator.style_dim
 print(translator)
@@ -474,7 +475,7 @@ plt.show()
 # ## 7. The trade-off: explicit cycle weight 0, 1, 10 and a plain cycle
 #
 # Four variants of the fast shapes recipe differ only in their cycle term
-# (`munit_lib.variants.CYCLE_VARIANTS`): `cyc0` (the implicit cycle alone, as the shipped model),
+# (`munit_lib.variants.CYCLE_VARIANTS`): `cyc0` (the implicit cycle alone, as `shapes_cpu`),
 # `cyc1` and `cyc10` (the explicit style-augmented cycle), `plain10` (a plain cycle back with a
 # random style, weight 10). Each was trained for the same 2,500 iterations (about 12 minutes on one
 # CPU thread) by `python scripts/train_variants.py --variants cyc0,cyc1,cyc10,plain10 --max-iter 2500`,
@@ -496,12 +497,12 @@ if missing and TRAIN_MISSING:
                    data_dir() / "pretrained", max_iter=2500)
     missing = []
 if missing:
-    print(f"Not on disk: {', '.join('shapes_' + m for m in missing)}. Section 7 shows the shipped model only.")
+    print(f"Not on disk: {', '.join('shapes_' + m for m in missing)}. Section 7 shows shapes_cpu only.")
     print("Train them with:  OMP_NUM_THREADS=1 python scripts/train_variants.py   (or set TRAIN_MISSING = True)")
 
-# one row per model: the shipped model's ground-truth scores come from its scores.json, its cycle
+# one row per model: shapes_cpu's ground-truth scores come from its scores.json, its cycle
 # errors from section 6; each variant's from its own scores.json (same measures, 200 test images)
-shipped = json.loads((data_dir() / "pretrained" / "shapes" / "scores.json").read_text())
+shipped = json.loads((data_dir() / "pretrained" / "shapes_cpu" / "scores.json").read_text())
 results = {"shipped (cyc0, cpu recipe)": {**shipped, **{f"cycle_{k}": v for k, v in cycles.items()}}}
 for name in CYCLE_VARIANTS:
     path = data_dir() / "pretrained" / f"shapes_{name}" / "scores.json"

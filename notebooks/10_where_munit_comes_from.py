@@ -134,8 +134,8 @@ plt.show()
 # `scripts/train_baselines.py` trained each baseline from its recipe `configs/shapes_fast_<model>.yaml`
 # for 600 seconds of CPU time on one thread (about 11 minutes of wall-clock time on the course's
 # shared machine) and published it under `data/pretrained/<model>/` (half-precision weights, the
-# config, the ground-truth scores). MUNIT appears twice: the course's shipped model (`shapes`, a
-# much longer run) and the fast recipe's variant with explicit cycle weight 10 (`shapes_cyc10`,
+# config, the ground-truth scores). MUNIT appears twice: the course's first shapes model
+# (`shapes_cpu`, a much longer run, on the same canvas-pinned data as the baselines) and the fast recipe's variant with explicit cycle weight 10 (`shapes_cyc10`,
 # 2,500 iterations, about as long as the baselines; notebook 09). Section 7's table gives each
 # model's iterations and seconds.
 #
@@ -189,7 +189,7 @@ cyclegan, cyclegan_tr = load_baseline("cyclegan")
 noisy, noisy_tr = load_baseline("cyclegan_noise")
 bicycle, bicycle_tr = load_baseline("bicyclegan")
 translators = {"UNIT": unit_tr, "CycleGAN": cyclegan_tr, "CycleGAN*": noisy_tr, "BicycleGAN": bicycle_tr,
-               "MUNIT (shipped)": load_munit("shapes"), "MUNIT (cyc10, same budget)": load_munit("shapes_cyc10")}
+               "MUNIT (shipped)": load_munit("shapes_cpu"), "MUNIT (cyc10, same budget)": load_munit("shapes_cyc10")}
 for name, source in sources.items():
     print(f"{name:16s} {source}")
 
@@ -735,7 +735,7 @@ for name, translator in translators.items():
 
 # %%
 STORED = {"UNIT": "unit", "CycleGAN": "cyclegan", "CycleGAN*": "cyclegan_noise", "BicycleGAN": "bicyclegan",
-          "MUNIT (shipped)": "shapes", "MUNIT (cyc10, same budget)": "shapes_cyc10"}
+          "MUNIT (shipped)": "shapes_cpu", "MUNIT (cyc10, same budget)": "shapes_cyc10"}
 table = {}
 for label, name in STORED.items():
     path = data_dir() / "pretrained" / name / "scores.json"

@@ -102,7 +102,7 @@ def test_download_dispatches_to_the_explicit_function_without_touching_the_netwo
         main(["download", "imagenet"])
 
 
-def test_score_shapes_writes_reproducible_scores_in_range(tmp_path, config_file, capsys):
+def test_score_shapes_writes_reproducible_scores_in_range(tmp_path, config_file, capsys, monkeypatch):
     out = tmp_path / "run"
     assert main(["train", "--config", str(config_file), "--out", str(out), "--max-iter", "1", "--quiet"]) == 0
     scores = []
@@ -115,6 +115,14 @@ def test_score_shapes_writes_reproducible_scores_in_range(tmp_path, config_file,
                 "open_outlines_b2a"):
         assert 0.0 <= scores[0][key] <= 1.0, key
     assert scores[0]["n_test"] == 4 and scores[0]["num_styles"] == 3
+    # --texture-anchor reaches the scorer (default None: the model's own config decides)
+    import munit_lib.shapes_metrics as metrics
+
+    seen = []
+    monkeypatch.setattr(metrics, "score_shapes_model", lambda *a, **k: seen.append(k["texture_anchor"]) or {})
+    for extra in ([], ["--texture-anchor", "shape"]):
+        assert main(["score-shapes", "--checkpoint", str(out / "gen_00000001.pt"), "--quiet", *extra]) == 0
+    assert seen == [None, "shape"]
 
 
 def test_bench_against_original_prints_both_sides(capsys):

@@ -66,7 +66,7 @@ def test_missing_file_says_which_and_how_to_recreate(tmp_path):
         pretrained("shapes", root=tmp_path)
     message = str(info.value)
     assert str(tmp_path / "pretrained" / "shapes" / "generators.pt") in message
-    assert "python -m munit_lib train --config configs/shapes_cpu.yaml" in message
+    assert "python -m munit_lib train --config configs/shapes_fast.yaml" in message
 
 
 def test_list_pretrained(root, tmp_path):
@@ -105,3 +105,23 @@ def test_shipped_scores_table_lists_models_with_scores_and_marks_missing_values(
                                                     "content_iou_b2a": float("nan")}))
     lines = script.shipped_scores_table(tmp_path).splitlines()
     assert len(lines) == 3 and lines[2].startswith("| unit | 7 | n/a | 0.500 | n/a |")
+
+
+def test_the_shipped_shapes_model_is_the_fast_recipes():
+    """data/pretrained/shapes/ is a run of configs/shapes_fast.yaml: the same networks, losses and data
+    (textures pinned to the shape), and its scores were measured on that data."""
+    import json
+
+    from munit_lib.official import load_official_generators
+
+    folder = data_dir() / "pretrained" / "shapes"
+    recipe = MUNITConfig.from_yaml(data_dir().parent / "configs" / "shapes_fast.yaml")
+    shipped = MUNITConfig.from_yaml(folder / "config.yaml")
+    for key in ("image_size", "style_dim", "gen_dim", "mlp_dim", "n_res", "dis_dim", "dis_num_scales", "lr",
+                "recon_x_w", "recon_x_cyc_w", "ema_decay", "data_root", "texture_anchor"):
+        assert getattr(shipped, key) == getattr(recipe, key), key
+    assert shipped.texture_anchor == "shape"
+    _, gen_b = load_official_generators(folder / "generators.pt")
+    assert gen_b.cfg.texture_anchor == "shape"  # the export carries it, so scoring draws the model's own data
+    scores = json.loads((folder / "scores.json").read_text())
+    assert scores["iteration"] == torch.load(folder / "generators.pt", map_location="cpu", weights_only=True)["iteration"]

@@ -10,10 +10,11 @@ reaches. These two toy domains can, because every factor of every image is recor
   that colour (solid, stripes, dots, checks), and a light background.
 
 Where a texture's pattern is pinned is a property of the whole dataset, ``texture_anchor``:
-``"canvas"`` (the default, and the data of every model trained before 2026-12-02) pins it to the
-image's corner, so a stripe falls at the same rows in every painting; ``"shape"`` pins it to the
-shape's centre, so the pattern moves with the shape, as a real object's texture does. The
-difference decides where a translation model can keep the texture (``render_painting`` says why).
+``"canvas"`` (the default, and the data of every shipped model but the course's shapes model)
+pins it to the image's corner, so a stripe falls at the same rows in every painting; ``"shape"``
+pins it to the shape's centre, so the pattern moves with the shape, as a real object's texture
+does. The difference decides where a translation model can keep the texture (``render_painting``
+says why).
 
 The content (kind + geometry) is shared by the two domains; the style exists only in B. A and B
 are drawn independently, so the data are unpaired, and one sketch has
