@@ -135,8 +135,9 @@ plt.show()
 # for 600 seconds of CPU time on one thread (about 11 minutes of wall-clock time on the course's
 # shared machine) and published it under `data/pretrained/<model>/` (half-precision weights, the
 # config, the ground-truth scores). MUNIT appears twice: the course's first shapes model
-# (`shapes_cpu`, a much longer run, on the same canvas-pinned data as the baselines) and the fast recipe's variant with explicit cycle weight 10 (`shapes_cyc10`,
-# 2,500 iterations, about as long as the baselines; notebook 09). Section 7's table gives each
+# (`shapes_cpu`, a much longer run, on the same canvas-pinned data as the baselines) and the fast
+# recipe's variant with explicit cycle weight 10 (`shapes_cyc10`, 2,500 iterations, about as long
+# as the baselines; notebook 09). Section 7's table gives each
 # model's iterations and seconds.
 #
 # The cell below **loads** them; where a file is missing (a fresh clone without the weights) it

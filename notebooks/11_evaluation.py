@@ -65,10 +65,10 @@ plt.rcParams["image.interpolation"] = "nearest"
 # %% [markdown]
 # ## 1. The model, the inputs and the judge
 #
-# We score the course's first shapes model, `shapes_cpu` (16,405 iterations of `configs/shapes_cpu.yaml`,
-# on the default data, whose textures are pinned to the canvas; Table 1 below was measured on it),
-# on sketches of the **test** split. The
-# paper fine-tunes Inception to recognise the target domain's classes; on the shapes domains the
+# We score the course's first shapes model, `shapes_cpu` (16,405 iterations of
+# `configs/shapes_cpu.yaml`, on the default data, whose textures are pinned to the canvas, as are
+# the judge's below; Table 1 was measured on it), on sketches of the **test** split. The paper
+# fine-tunes Inception to recognise the target domain's classes; on the shapes domains the
 # classes are known, so the course ships a small CNN trained on ground truth to read a painting's
 # colour (8), texture (4) and shape kind (6). Before it judges anything, look at how it did on
 # 1000 held-out real paintings (`validation.json`, written by `scripts/train_shapes_classifier.py`).
@@ -268,11 +268,11 @@ assert by_name["ignores content"]["content_iou"] < by_name["munit"]["content_iou
 # row is a shipped model (`munit_lib.pretrained`), all trained by the same recipe and budget:
 # MUNIT with the paper's objective (`shapes_cyc0`), the same without $L_x$, $L_c$ or $L_s$
 # (`shapes_nox`, `shapes_noc`, `shapes_nos`), each for 2,500 iterations on one CPU thread (about 12
-# minutes); UNIT, CycleGAN, CycleGAN\* and BicycleGAN, each for 720 seconds on one CPU thread
-# (notebook 10); the fast recipe with style dimension 2, 8 and 32 (`shapes_sd2`, `shapes_cyc10`,
-# `shapes_sd32`); and the course's first, longer-trained model (`shapes_cpu`). The full protocol (100 inputs ×
-# 19 pairs, 10 styles per input) takes about a minute per model on a CPU, so its results are stored
-# by one command and read here:
+# minutes); UNIT, CycleGAN, CycleGAN\* and BicycleGAN, each for 600 seconds of CPU time on one
+# thread (notebook 10); the first fast recipe with style dimension 2, 8 and 32 (`shapes_sd2`,
+# `shapes_cyc10`, `shapes_sd32`); and the course's first, longer-trained model (`shapes_cpu`). The
+# full protocol (100 inputs × 19 pairs, 10 styles per input) takes about a minute per model on a
+# CPU, so its results are stored by one command and read here:
 #
 # ```
 # python scripts/table1_shapes.py      # writes data/pretrained/evaluation/table1_shapes.md and .json
