@@ -179,11 +179,10 @@ def test_a_gap_in_a_sketch_outline_leaves_only_the_line():
     the border, so a gap of a few pixels lets the fill inside and only the line counts as the shape."""
     geom = ShapeGeometry("square", 0.5, 0.5, 0.25, 0.0)
     sketch, truth = render_sketch(geom, 64)
-    closed = M.content_iou(image_to_tensor(render_painting(geom, ShapeStyle("red", "solid", "white"), 64)[0]), "b",
-                           image_to_tensor(sketch), "a")["mean"]
+    painting = image_to_tensor(render_painting(geom, ShapeStyle("red", "solid", "white"), 64)[0])  # the source
     opened = sketch.copy()
     rows = np.nonzero(truth.any(1))[0]
     opened[rows[0] - 1:rows[0] + 4, 30:34] = 255  # erase 4 px of the top edge
-    gap = M.content_iou(image_to_tensor(render_painting(geom, ShapeStyle("red", "solid", "white"), 64)[0]), "b",
-                        image_to_tensor(opened), "a")["mean"]
+    closed = M.content_iou(painting, "b", image_to_tensor(sketch), "a")["mean"]
+    gap = M.content_iou(painting, "b", image_to_tensor(opened), "a")["mean"]
     assert closed > 0.95 and gap < 0.5
