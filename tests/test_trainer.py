@@ -101,6 +101,15 @@ def test_resume_refuses_a_checkpoint_of_another_architecture(tmp_path):
         other.resume()
 
 
+def test_resume_says_when_the_texture_anchor_changes(tmp_path, recwarn):
+    trainer(tmp_path).fit(1)
+    with pytest.warns(UserWarning, match="pinned to the canvas; this config pins them to the shape"):
+        trainer(tmp_path, texture_anchor="shape").resume()
+    trainer(tmp_path, name="other").fit(1)
+    trainer(tmp_path, name="other").resume()  # the same anchor: no warning
+    assert not [w for w in recwarn if "pinned" in str(w.message)]
+
+
 # ----------------------------------------------------------------------------- checkpoints
 def test_checkpoint_holds_everything_and_loads_with_weights_only(tmp_path):
     run = trainer(tmp_path)

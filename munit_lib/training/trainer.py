@@ -230,6 +230,11 @@ class Trainer:
         if differ:
             raise ValueError("the checkpoint was trained with another architecture (checkpoint vs config): "
                              + "; ".join(differ))
+        if saved.data_root == self.cfg.data_root and saved.texture_anchor != self.cfg.texture_anchor:
+            # the same shapes data drawn another way: allowed (a run may switch on purpose), never silent
+            warnings.warn(f"the checkpoint was trained on shapes textures pinned to the {saved.texture_anchor}; "
+                          f"this config pins them to the {self.cfg.texture_anchor}, so training continues on "
+                          "other paintings", stacklevel=2)
         # a checkpoint whose stored config disagrees with its own tensors: name the keys, one error
         load_state_dict_strict(self.model, state["model"], "the checkpoint's networks")
         if self.ema is not None and state.get("ema"):
