@@ -40,8 +40,8 @@ from torch.nn import functional as F
 
 from .data.shapes import PALETTE, TEXTURES, shade
 
-__all__ = ["sketch_mask", "painting_mask", "shape_mask", "classify_colour", "classify_texture", "mask_iou",
-           "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model", "ideal_style_coverage",
+__all__ = ["sketch_mask", "painting_mask", "shape_mask", "classify_colour", "classify_texture", "texture_statistics",
+           "mask_iou", "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model", "ideal_style_coverage",
            "linear_probe_accuracy", "factor_probes", "model_texture_anchor", "SHAPES_TARGETS", "MIN_TEXTURE_SIZE"]
 
 # What a shapes model must reach, and what it aims at, as (must, aim) per score of
@@ -268,21 +268,12 @@ def _texture_statistics(dark: torch.Tensor, masks: torch.Tensor) -> tuple[torch.
     return f, torch.maximum(*shares)
 
 
-def classify_texture(image, mask=None, colour=None) -> Union[Optional[str], list]:
-    """The texture of a painting's shape: ``"solid"``, ``"stripes"``, ``"dots"`` or ``"checks"``.
-
-    Interior pixels nearer the colour's darker shade than the colour itself are *dark*. With
-    ``f`` their fraction and ``s`` the share of their variance explained by rows or columns
-    (``_texture_statistics``): ``f < 0.08`` -> solid; ``s > 0.8`` -> stripes;
-    ``s > 0.22`` -> dots; else checks. (On 400 samples at 32 px: stripes have ``s >= 0.99``,
-    dots 0.29-0.58, checks <= 0.15; the thresholds sit between.) ``colour`` (a name, or one per image) is read with
-    ``classify_colour`` when not given. ``None`` when the mask is empty. Reliable from
-    ``MIN_TEXTURE_SIZE`` px (a warning below).
-    """
+def _read_texture(image, mask, colour, caller: str):
+    """What both texture readers share: (f (B,), s (B,), colours, masks (B, H, W), single)."""
     x, single = _as_batch(image)
     if x.shape[-1] < MIN_TEXTURE_SIZE or x.shape[-2] < MIN_TEXTURE_SIZE:
-        warnings.warn(f"classify_texture is validated from {MIN_TEXTURE_SIZE} px; "
-                      f"{x.shape[-2]}x{x.shape[-1]} images give unreliable answers", stacklevel=2)
+        warnings.warn(f"{caller} is validated from {MIN_TEXTURE_SIZE} px; "
+                      f"{x.shape[-2]}x{x.shape[-1]} images give unreliable answers", stacklevel=3)
     masks = _masks_for(x, mask)
     if colour is None:
         colour = classify_colour(x * 2 - 1, masks)
@@ -297,6 +288,36 @@ def classify_texture(image, mask=None, colour=None) -> Union[Optional[str], list
     ink = torch.tensor([shade(c) for c in known], dtype=torch.float32)[..., None, None] / 255
     dark = _rgb_distance(x, ink) < _rgb_distance(x, fill)  # (B, H, W): in the darker shade
     f, s = _texture_statistics(dark, _interior(masks))
+    return f, s, colours, masks, single
+
+
+def texture_statistics(image, mask=None, colour=None) -> Union[tuple[float, float], list]:
+    """The two numbers ``classify_texture`` reads a painting's texture from, as ``(f, s)``: ``f``
+    the fraction of the shape's interior in the colour's darker shade, ``s`` the share of those
+    dark pixels' variance that rows, or columns, explain (1 for perfect stripes, 0.29-0.58 for
+    dots, under 0.15 for checks). One pair per image (a list for a batch); ``(nan, nan)`` where
+    no shape or no palette colour is found. Arguments as for ``classify_texture``.
+
+    A diagnostic: it tells a pattern that is there but misread (stripes slightly out of line, ``s``
+    near 0.8) from one that is not drawn (``s`` near that of dots or checks)."""
+    f, s, colours, masks, single = _read_texture(image, mask, colour, "texture_statistics")
+    out = [(fi, si) if ci is not None and mi.any() else (float("nan"), float("nan"))
+           for fi, si, ci, mi in zip(f.tolist(), s.tolist(), colours, masks)]
+    return out[0] if single else out
+
+
+def classify_texture(image, mask=None, colour=None) -> Union[Optional[str], list]:
+    """The texture of a painting's shape: ``"solid"``, ``"stripes"``, ``"dots"`` or ``"checks"``.
+
+    Interior pixels nearer the colour's darker shade than the colour itself are *dark*. With
+    ``f`` their fraction and ``s`` the share of their variance explained by rows or columns
+    (``texture_statistics``): ``f < 0.08`` -> solid; ``s > 0.8`` -> stripes;
+    ``s > 0.22`` -> dots; else checks. (On 400 samples at 32 px: stripes have ``s >= 0.99``,
+    dots 0.29-0.58, checks <= 0.15; the thresholds sit between.) ``colour`` (a name, or one per image) is read with
+    ``classify_colour`` when not given. ``None`` when the mask is empty. Reliable from
+    ``MIN_TEXTURE_SIZE`` px (a warning below).
+    """
+    f, s, colours, masks, single = _read_texture(image, mask, colour, "classify_texture")
     out = []
     for fi, si, ci, mi in zip(f.tolist(), s.tolist(), colours, masks):
         if ci is None or not mi.any():

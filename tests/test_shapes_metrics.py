@@ -55,6 +55,21 @@ def test_colour_and_texture_readers_match_ground_truth(samples):
     assert M.classify_texture(samples["b"][:20], truth) == textures[:20]
 
 
+def test_texture_statistics_are_what_the_texture_reader_reads(samples):
+    stats = M.texture_statistics(samples["b"])
+    truth = [g.texture for g in samples["gt_b"]]
+    f = {t: np.array([fs[0] for fs, g in zip(stats, truth) if g == t]) for t in TEXTURES}
+    s = {t: np.array([fs[1] for fs, g in zip(stats, truth) if g == t]) for t in TEXTURES}
+    assert np.median(f["solid"]) < 0.08 < min(np.median(f[t]) for t in ("stripes", "dots", "checks"))
+    # the ordering the thresholds rest on: stripes ~ 1 > dots ~ 1/3 > checks ~ 0
+    assert np.median(s["stripes"]) > 0.95 and 0.22 < np.median(s["dots"]) < 0.8 and np.median(s["checks"]) < 0.22
+    # the reader's classes follow from the two numbers
+    for (fi, si), label in zip(stats, M.classify_texture(samples["b"])):
+        assert label == ("solid" if fi < 0.08 else "stripes" if si > 0.8 else "dots" if si > 0.22 else "checks")
+    blank = np.full((32, 32, 3), 250, dtype=np.uint8)
+    assert all(np.isnan(v) for v in M.texture_statistics(blank))  # no shape: no statistics
+
+
 def test_readers_take_every_image_format():
     geom = ShapeGeometry("star", 0.5, 0.5, 0.26, 12.0)
     img, mask = render_painting(geom, ShapeStyle("cyan", "checks", "cream"), 48)

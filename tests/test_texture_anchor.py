@@ -85,6 +85,7 @@ def test_pairs_follow_the_anchor():
         sketch, paint = pairs.ground_truth(i)
         assert paint.texture_anchor == "shape"
         assert np.array_equal(pairs.images(i)[1], render_painting(paint.geometry, paint.style, SIZE, "shape")[0])
+    assert "texture_anchor='shape'" in repr(pairs) and "texture_anchor" not in repr(ShapesPairs("test", SIZE, 4))
 
 
 def test_dataset_on_disk_records_the_anchor(tmp_path):

@@ -631,7 +631,8 @@ class ShapesPairs(Dataset):
         return PairSide(self, side)
 
     def __repr__(self) -> str:
-        return f"ShapesPairs(split={self.split!r}, size={self.size}, n={self.n}, seed={self.seed})"
+        anchor = f", texture_anchor={self.texture_anchor!r}" if self.texture_anchor != "canvas" else ""
+        return f"ShapesPairs(split={self.split!r}, size={self.size}, n={self.n}, seed={self.seed}{anchor})"
 
 
 class PairSide(Dataset):
