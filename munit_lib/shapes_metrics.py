@@ -14,7 +14,7 @@ shapes generator (``munit_lib.data.shapes``) would have recorded:
   With the dark fraction ``f`` and the share ``s`` of the dark pattern's variance explained by
   rows (or by columns): solid has ``f ~ 0``; stripes are constant along rows, ``s ~ 1``; checks
   alternate along rows and columns, ``s ~ 0``; dots lie between (``s ~ 1/3``) and cover less
-  (``f ~ 0.28`` against 0.5).
+  (``f ~ 0.28`` against 0.5). ``texture_statistics`` returns the two numbers themselves.
 
 Each reader is validated against the ground truth in ``tests/test_shapes_metrics.py`` (>= 95%
 agreement at 32 and 64 px). The *measures* built on them score a model:
@@ -41,8 +41,9 @@ from torch.nn import functional as F
 from .data.shapes import PALETTE, TEXTURES, shade
 
 __all__ = ["sketch_mask", "painting_mask", "shape_mask", "classify_colour", "classify_texture", "texture_statistics",
-           "mask_iou", "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model", "ideal_style_coverage",
-           "linear_probe_accuracy", "factor_probes", "model_texture_anchor", "SHAPES_TARGETS", "MIN_TEXTURE_SIZE"]
+           "mask_iou", "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model",
+           "ideal_style_coverage", "linear_probe_accuracy", "factor_probes", "model_texture_anchor", "SHAPES_TARGETS",
+           "MIN_TEXTURE_SIZE"]
 
 # What a shapes model must reach, and what it aims at, as (must, aim) per score of
 # score_shapes_model (issue 8; pairs with 64 styles: see ideal_style_coverage for why not 16)
