@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from munit_lib.data.shapes import TEXTURES, ShapesDomain  # noqa: E402
-from munit_lib.shapes_metrics import classify_texture, model_texture_anchor, texture_statistics  # noqa: E402
+from munit_lib.shapes_metrics import (classify_colour, classify_texture, model_texture_anchor,  # noqa: E402
+                                      texture_statistics)
 from munit_lib.translate import Translator  # noqa: E402
 
 
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     styles = torch.randn(n, gen_b.cfg.style_dim, generator=torch.Generator().manual_seed(args.seed))
     random = gen_b.decode(content, styles)
 
-    out = classify_texture(guided)
+    colours = {"refs": classify_colour(refs), "guided": classify_colour(guided)}  # read once, used twice
+    out = classify_texture(guided, colour=colours["guided"])
     confusion = collections.Counter(zip(truth, out))
     print(f"{args.checkpoint} (texture_anchor {anchor}, {n} test sketches)\n")
     print("guided: reference texture (rows) -> output texture (columns)")
@@ -75,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = collections.Counter(classify_texture(random))
     print("random styles: " + ", ".join(f"{t} {counts[t]}" for t in names) + "\n")
 
-    real_stats, out_stats = texture_statistics(refs), texture_statistics(guided)
+    real_stats = texture_statistics(refs, colour=colours["refs"])
+    out_stats = texture_statistics(guided, colour=colours["guided"])
     print("reader's numbers by reference texture, median [10%, 90%]")
     print(f"{'':>9}  {'real f':>20} {'real s':>20} {'output f':>20} {'output s':>20}")
     for t in TEXTURES:

@@ -732,6 +732,11 @@ def recipe_of(label):
     """The recipe a curve's label names: the longest known prefix (shapes_fast_canvas_quiet -> shapes_fast_canvas)."""
     return max((r for r in RECIPE_COLOURS if label.startswith(r)), key=len)
 
+def curve_style(label, seed):
+    """How one run's curve is drawn: its recipe's colour, one line style per seed."""
+    return dict(color=RECIPE_COLOURS[recipe_of(label)], linestyle=["-", "--", ":"][seed % 3], marker=".",
+                linewidth=1, label=f"{label} (seed {seed})")
+
 runs = {}
 for row in curves:
     runs.setdefault((row["label"], row["seed"]), []).append(row)
@@ -739,8 +744,7 @@ fig, axes = plt.subplots(2, 3, figsize=(13, 6.5), sharex=True)
 for ax, (key, (title, must)) in zip(axes.flat, MEASURES.items()):
     for (label, seed), rows in sorted(runs.items()):
         rows = sorted(rows, key=lambda r: r["wall_s"])
-        ax.plot([r["wall_s"] / 60 for r in rows], [r[key] for r in rows], marker=".", color=RECIPE_COLOURS[recipe_of(label)],
-                label=f"{label} (seed {seed})", linestyle=["-", "--", ":"][seed % 3], linewidth=1)
+        ax.plot([r["wall_s"] / 60 for r in rows], [r[key] for r in rows], **curve_style(label, seed))
     ax.axhline(must, color="black", linewidth=0.8, linestyle=":")
     ax.axvline(15, color="grey", linewidth=0.5)
     ax.set_title(f"{title} (must: {must})", fontsize=9)
@@ -822,9 +826,7 @@ for ax, key, title in ((axes[0], "probe_style_texture", "texture read from the S
     for (label, seed), rows in sorted(runs.items()):
         rows = sorted((r for r in rows if key in r), key=lambda r: r["wall_s"])
         if rows:
-            ax.plot([r["wall_s"] / 60 for r in rows], [r[key] for r in rows], marker=".", linewidth=1,
-                    color=RECIPE_COLOURS[recipe_of(label)], linestyle=["-", "--", ":"][seed % 3],
-                    label=f"{label} (seed {seed})")
+            ax.plot([r["wall_s"] / 60 for r in rows], [r[key] for r in rows], **curve_style(label, seed))
     ax.axhline(0.25, color="black", linewidth=0.8, linestyle=":", label="chance")
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("minutes of training")
@@ -881,9 +883,11 @@ references_t = ShapesDomain("b", "test", 64, N_GUIDED, 0, texture_anchor=ANCHOR)
 order = [(i + 1) % N_GUIDED for i in range(N_GUIDED)]  # sketch i takes the style of painting i + 1
 refs = references_t.batch(order)                                                        # (N, 3, 64, 64)
 with torch.no_grad():
-    guided = shipped_b.decode(shipped_a.encode_content(sketches_t.batch(range(N_GUIDED))), shipped_b.encode_style(refs))
+    sketch_content = shipped_a.encode_content(sketches_t.batch(range(N_GUIDED)))                  # (N, 64, 16, 16)
+    guided = shipped_b.decode(sketch_content, shipped_b.encode_style(refs))
 # by hand: read each output's texture (the reader is told the colour it read, as the library does)
-out_texture = classify_texture(guided, colour=classify_colour(guided))
+out_colour = classify_colour(guided)
+out_texture = classify_texture(guided, colour=out_colour)
 ref_texture = classify_texture(refs, colour=classify_colour(refs))
 taken = np.mean([o is not None and o == r for o, r in zip(out_texture, ref_texture)])
 assert taken == example_guided_fidelity(guided, refs)["texture"]
@@ -943,9 +947,8 @@ def row_share(image01, colour):
         shares.append(float((n_r * (f_r - f) ** 2).sum() / (inner.sum() * f * (1 - f)).clamp(min=1e-12)))
     return max(shares)
 
-out_colour = classify_colour(guided)
 striped = [i for i, t in enumerate(truth) if t == "stripes" and out_colour[i] is not None]  # read outputs
-library_s = texture_statistics(guided)
+library_s = texture_statistics(guided, colour=out_colour)
 by_hand_s = [row_share(guided[i] * 0.5 + 0.5, out_colour[i]) for i in striped]
 assert np.allclose(by_hand_s, [library_s[i][1] for i in striped], atol=1e-5)
 real_s = [s for _, s in texture_statistics(refs[striped])]
@@ -953,7 +956,7 @@ print(f"s of the {len(striped)} striped references: median {np.median(real_s):.2
       f"of their outputs: median {np.median(by_hand_s):.2f} (range {min(by_hand_s):.2f}-{max(by_hand_s):.2f})")
 with torch.no_grad():
     random_styles = torch.randn(N_GUIDED, shipped_b.cfg.style_dim, generator=torch.Generator().manual_seed(0))
-    at_random = shipped_b.decode(shipped_a.encode_content(sketches_t.batch(range(N_GUIDED))), random_styles)
+    at_random = shipped_b.decode(sketch_content, random_styles)  # the same sketches' content as above
 drawn = collections.Counter(classify_texture(at_random))
 print("random styles draw: " + ", ".join(f"{t} {drawn[t]}" for t in TEXTURES))
 assert np.median(by_hand_s) < 0.8 and drawn["stripes"] <= N_GUIDED // 50  # what the next paragraph says

@@ -21,7 +21,7 @@
 #   distance of encoded styles from the prior (an energy distance with a permutation test), a
 #   linear probe on content codes, a chi-square and mutual information between shape kind and
 #   colour, and the style-augmented and plain cycle errors;
-# - where the shipped model agrees with the paper, where it does not, and why;
+# - where the course's first shapes model (`shapes_cpu`) agrees with the paper, where it does not, and why;
 # - how the explicit cycle weight (0, 1, 10) and a plain cycle trade cycle error against diversity.
 
 # %%
@@ -503,7 +503,7 @@ if missing:
 # one row per model: shapes_cpu's ground-truth scores come from its scores.json, its cycle
 # errors from section 6; each variant's from its own scores.json (same measures, 200 test images)
 shipped = json.loads((data_dir() / "pretrained" / "shapes_cpu" / "scores.json").read_text())
-results = {"shipped (cyc0, cpu recipe)": {**shipped, **{f"cycle_{k}": v for k, v in cycles.items()}}}
+results = {"shapes_cpu (cyc0)": {**shipped, **{f"cycle_{k}": v for k, v in cycles.items()}}}
 for name in CYCLE_VARIANTS:
     path = data_dir() / "pretrained" / f"shapes_{name}" / "scores.json"
     if path.is_file():
@@ -511,7 +511,7 @@ for name in CYCLE_VARIANTS:
 print(f"{'model':27s} {'iters':>6s} {'cyc A':>6s} {'cyc B':>6s} {'plain B':>8s} {'IoU a2b':>8s} {'IoU b2a':>8s} "
       f"{'colours':>8s} {'pairs16':>8s} {'pairs64':>8s}")
 for name, r in results.items():
-    pairs64 = f"{r['pair_coverage']:8.3f}" if "pair_coverage" in r else f"{'-':>8s}"  # the shipped scores predate it
+    pairs64 = f"{r['pair_coverage']:8.3f}" if "pair_coverage" in r else f"{'-':>8s}"  # shapes_cpu's scores predate it
     print(f"{name:27s} {r['iteration']:6d} {r['cycle_aba_image']:6.3f} {r['cycle_bab_image']:6.3f} "
           f"{r['cycle_bab_plain']:8.3f} {r['content_iou_a2b']:8.3f} {r['content_iou_b2a']:8.3f} "
           f"{r['colour_coverage']:8.3f} {r['style_coverage']:8.3f} {pairs64}")

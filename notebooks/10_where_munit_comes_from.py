@@ -190,7 +190,7 @@ cyclegan, cyclegan_tr = load_baseline("cyclegan")
 noisy, noisy_tr = load_baseline("cyclegan_noise")
 bicycle, bicycle_tr = load_baseline("bicyclegan")
 translators = {"UNIT": unit_tr, "CycleGAN": cyclegan_tr, "CycleGAN*": noisy_tr, "BicycleGAN": bicycle_tr,
-               "MUNIT (shipped)": load_munit("shapes_cpu"), "MUNIT (cyc10, same budget)": load_munit("shapes_cyc10")}
+               "MUNIT (shapes_cpu)": load_munit("shapes_cpu"), "MUNIT (cyc10, same budget)": load_munit("shapes_cyc10")}
 for name, source in sources.items():
     print(f"{name:16s} {source}")
 
@@ -736,7 +736,7 @@ for name, translator in translators.items():
 
 # %%
 STORED = {"UNIT": "unit", "CycleGAN": "cyclegan", "CycleGAN*": "cyclegan_noise", "BicycleGAN": "bicyclegan",
-          "MUNIT (shipped)": "shapes_cpu", "MUNIT (cyc10, same budget)": "shapes_cyc10"}
+          "MUNIT (shapes_cpu)": "shapes_cpu", "MUNIT (cyc10, same budget)": "shapes_cyc10"}
 table = {}
 for label, name in STORED.items():
     path = data_dir() / "pretrained" / name / "scores.json"
@@ -780,8 +780,8 @@ assert all(table[label]["colour_coverage"] <= 1 / 8 and table[label]["pair_cover
 #   colours and keep the shape well. But its encoder passes a reference painting's colour on only
 #   about a quarter of the time: after 10 minutes the cVAE-GAN half has learnt less than the cLR-GAN half.
 # - MUNIT, with no pairs and about the same training (`cyc10`), reaches more colours and pairs and
-#   takes a reference's colour almost every time; the shipped MUNIT, trained far longer, is better
-#   still on content.
+#   takes a reference's colour almost every time; `shapes_cpu`, the course's first MUNIT, trained
+#   far longer, is better still on content.
 #
 # In the paper BicycleGAN is the supervised upper bound (people preferred it to MUNIT, 56.7% to
 # 50%, at a similar LPIPS diversity). Here it is not, and the comparison has limits worth saying:

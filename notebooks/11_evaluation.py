@@ -9,8 +9,8 @@
 # ablations and with UNIT, CycleGAN and BicycleGAN. Users of the original code could not reproduce
 # these numbers: its IS/CIS script was broken, its fine-tuned Inception was never released, and one
 # user measured 0.215 LPIPS where the paper says 0.109. Here every metric is built by hand once on
-# a small example, proved equal to `munit_lib.evaluation`, and then run on the shipped shapes
-# model, where ground truth lets us check what each number means.
+# a small example, proved equal to `munit_lib.evaluation`, and then run on the course's first
+# shapes model (`shapes_cpu`), where ground truth lets us check what each number means.
 #
 # **What you will learn**
 #
@@ -140,7 +140,7 @@ def ignores_content(x, s):
 
 
 def ignores_style(x, s):
-    """The shipped model with the style fixed at the prior's mean: one output per input."""
+    """The model under test with the style fixed at the prior's mean: one output per input."""
     return model(x, torch.zeros_like(s))
 
 
@@ -398,5 +398,5 @@ for dim, name in sweep:
 #    How large is the bias for small sets, and what does that mean for comparing models?
 # 4. Lower the quality proxy's confidence threshold to 0.5 and raise it to 0.99. Which models'
 #    scores move most, and why?
-# 5. Install `munit_lib[metrics]` and measure the shipped model's diversity with
+# 5. Install `munit_lib[metrics]` and measure `shapes_cpu`'s diversity with
 #    `lpips_distance(linear=True)` and `lpips_distance(linear=False)`. How far apart are they?
