@@ -96,12 +96,13 @@ def score_variant(gen_a: nn.Module, gen_b: nn.Module, n: int = 200, num_styles: 
     ``n`` test images per domain), in one flat dict."""
     from .analysis import cycle_errors
     from .data import ShapesDomain
-    from .shapes_metrics import score_shapes_model
+    from .shapes_metrics import model_texture_anchor, score_shapes_model
 
     scores = score_shapes_model(gen_a, gen_b, n=n, num_styles=num_styles, seed=seed)
     size = int(gen_a.cfg.image_size)
-    x_a = torch.stack([img for img in ShapesDomain("a", "test", size, n)])  # (n, 3, size, size)
-    x_b = torch.stack([img for img in ShapesDomain("b", "test", size, n)])
+    anchor = model_texture_anchor(gen_b)  # the test images drawn as the model's training data were
+    x_a = ShapesDomain("a", "test", size, n, texture_anchor=anchor).batch(range(n))  # (n, 3, size, size)
+    x_b = ShapesDomain("b", "test", size, n, texture_anchor=anchor).batch(range(n))
     scores.update({f"cycle_{k}": v for k, v in cycle_errors(gen_a, gen_b, x_a, x_b, seed=seed).items()})
     return scores
 
