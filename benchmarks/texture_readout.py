@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     gen_a, gen_b = tr.gen_a.eval(), tr.gen_b.eval()
     anchor = model_texture_anchor(gen_b)
     n = args.n
-    sketches = ShapesDomain("a", "test", gen_b.cfg.image_size, n, 0, texture_anchor=anchor).batch(range(n))  # (n, 3, H, W)
+    sketches = ShapesDomain("a", "test", gen_b.cfg.image_size, n, 0).batch(range(n))  # (n, 3, H, W)
     paintings = ShapesDomain("b", "test", gen_b.cfg.image_size, n, 0, texture_anchor=anchor)
     refs = paintings.batch([(i + 1) % n for i in range(n)])  # reference i: painting i + 1, as score_shapes_model
     truth = [paintings.ground_truth((i + 1) % n).texture for i in range(n)]

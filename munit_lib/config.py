@@ -83,8 +83,7 @@ class MUNITConfig:
     display_size: int = 8
     data_root: str = ""
     # the shapes data only: patterns pinned to the image's corner ("canvas", the default) or to
-    # each shape ("shape"), or to the corner of graph paper drawn in both domains ("grid");
-    # see data.shapes.render_painting
+    # each shape ("shape", the fast recipe's); see data.shapes.render_painting
     texture_anchor: str = "canvas"
     profile: str = "paper"
     # ---- which model (munit_lib.baselines: the systems MUNIT is compared with) ----
@@ -137,7 +136,7 @@ class MUNITConfig:
             "dis_activ": {"relu", "lrelu", "prelu", "selu", "tanh", "none"},
             "pad_type": {"reflect", "replicate", "zero"},
             "dis_pad_type": {"reflect", "replicate", "zero"},
-            "texture_anchor": {"canvas", "shape", "grid"},
+            "texture_anchor": {"canvas", "shape"},
             "dis_norm": {"none", "bn", "in", "ln"},
             "gan_type": {"lsgan", "nsgan", "hinge"},
             "lr_policy": {"step", "constant", "linear"},

@@ -460,7 +460,7 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     modes = (gen_a.training, gen_b.training)
     gen_a.eval(), gen_b.eval()
     anchor = texture_anchor or model_texture_anchor(gen_b)
-    sketches = ShapesDomain("a", "test", size, n, data_seed, texture_anchor=anchor)  # graph paper for "grid"
+    sketches = ShapesDomain("a", "test", size, n, data_seed)
     paintings = ShapesDomain("b", "test", size, n, data_seed, texture_anchor=anchor)
     g = torch.Generator().manual_seed(seed)
     styles_b = torch.randn(num_styles, gen_b.cfg.style_dim, generator=g).to(device)  # (S, d)

@@ -100,8 +100,8 @@ def score_variant(gen_a: nn.Module, gen_b: nn.Module, n: int = 200, num_styles: 
 
     scores = score_shapes_model(gen_a, gen_b, n=n, num_styles=num_styles, seed=seed)
     size = int(gen_a.cfg.image_size)
-    anchor = model_texture_anchor(gen_b)  # the test images drawn as the model's training data were
-    x_a = ShapesDomain("a", "test", size, n, texture_anchor=anchor).batch(range(n))  # (n, 3, size, size)
+    anchor = model_texture_anchor(gen_b)  # test paintings drawn as the model's training data were
+    x_a = ShapesDomain("a", "test", size, n).batch(range(n))  # (n, 3, size, size)
     x_b = ShapesDomain("b", "test", size, n, texture_anchor=anchor).batch(range(n))
     scores.update({f"cycle_{k}": v for k, v in cycle_errors(gen_a, gen_b, x_a, x_b, seed=seed).items()})
     return scores

@@ -117,9 +117,9 @@ def colour_histogram(gen_a, gen_b, n: int = 50, num_styles: int = 16) -> dict:
     from collections import Counter
 
     from munit_lib.data import PALETTE, ShapesDomain
-    from munit_lib.shapes_metrics import classify_colour, model_texture_anchor
+    from munit_lib.shapes_metrics import classify_colour
 
-    x = ShapesDomain("a", "test", gen_a.cfg.image_size, n, 0, texture_anchor=model_texture_anchor(gen_b)).batch(range(n))
+    x = torch.stack([ShapesDomain("a", "test", gen_a.cfg.image_size, n, 0)[i] for i in range(n)])
     styles = torch.randn(num_styles, gen_b.cfg.style_dim, generator=torch.Generator().manual_seed(0))
     content = gen_a.encode_content(x)
     outputs = torch.cat([gen_b.decode(content, s[None]) for s in styles])  # (num_styles * n, 3, H, W)

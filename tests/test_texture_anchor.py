@@ -1,9 +1,7 @@
-"""Where a painting's texture is pinned: to the canvas (the default), to the shape, or to the
-canvas of graph paper drawn in both domains ("grid").
+"""Where a painting's texture is pinned: to the canvas (the default) or to the shape.
 
-The option exists because a convolutional decoder cannot place a pattern fixed to the image's
-corner from a style code, and can place one pinned to the shape only by measuring the whole
-outline; on graph paper the lines say locally where the pattern falls (data.shapes.render_painting).
+The option exists because a convolutional decoder can draw a pattern that moves with the shape
+from a style code, but not one fixed to the image's corner (data.shapes.render_painting).
 """
 from __future__ import annotations
 
@@ -14,11 +12,9 @@ import pytest
 from PIL import Image
 
 from munit_lib.config import MUNITConfig
-from munit_lib.data import (BACKGROUNDS, TEXTURE_ANCHORS, ShapeGeometry, ShapesDomain, ShapesPairs,
-                            ShapeStyle, load_ground_truth, make_shapes_dataset, render_painting, render_sketch)
-from munit_lib.data.shapes import GRID_SHADE, SKETCH_PAPER, grid_line_width, texture_period
-from munit_lib.shapes_metrics import (classify_colour, classify_texture, mask_iou, model_texture_anchor, painting_mask,
-                                      sketch_mask)
+from munit_lib.data import (TEXTURE_ANCHORS, ShapeGeometry, ShapesDomain, ShapesPairs, ShapeStyle, load_ground_truth,
+                            make_shapes_dataset, render_painting)
+from munit_lib.shapes_metrics import classify_colour, classify_texture, model_texture_anchor, painting_mask
 from munit_lib.training import build_datasets
 
 SIZE = 64
@@ -29,17 +25,14 @@ def painting(cx, cy, texture="stripes", anchor="canvas", kind="square"):
     return render_painting(geom, ShapeStyle("blue", texture, "white"), SIZE, anchor)[0]
 
 
-def test_the_three_anchors():
-    assert TEXTURE_ANCHORS == ("canvas", "shape", "grid")
-    with pytest.raises(ValueError, match="unknown texture_anchor 'corner'.*'canvas'.*'shape'.*'grid'"):
+def test_the_two_anchors():
+    assert TEXTURE_ANCHORS == ("canvas", "shape")
+    with pytest.raises(ValueError, match="unknown texture_anchor 'corner'.*'canvas'.*'shape'"):
         render_painting(ShapeGeometry("circle", 0.5, 0.5, 0.2, 0), ShapeStyle("red", "dots", "white"), SIZE, "corner")
     with pytest.raises(ValueError, match="texture_anchor"):
         ShapesDomain("b", "test", SIZE, 4, texture_anchor="object")
     with pytest.raises(ValueError, match="texture_anchor"):
         MUNITConfig(texture_anchor="object")
-    with pytest.raises(ValueError, match="unknown texture_anchor 'lines'"):
-        render_sketch(ShapeGeometry("circle", 0.5, 0.5, 0.2, 0), SIZE, "lines")
-    assert MUNITConfig(texture_anchor="grid").texture_anchor == "grid"
 
 
 @pytest.mark.parametrize("texture", ["stripes", "dots", "checks"])
@@ -71,8 +64,8 @@ def test_the_readers_read_shape_pinned_paintings():
 
 
 def test_shapes_domain_keeps_its_factors_and_sketches():
-    canvas_a, shape_a = (ShapesDomain("a", "test", SIZE, 6, texture_anchor=a) for a in ("canvas", "shape"))
-    canvas_b, shape_b = (ShapesDomain("b", "test", SIZE, 6, texture_anchor=a) for a in ("canvas", "shape"))
+    canvas_a, shape_a = (ShapesDomain("a", "test", SIZE, 6, texture_anchor=a) for a in TEXTURE_ANCHORS)
+    canvas_b, shape_b = (ShapesDomain("b", "test", SIZE, 6, texture_anchor=a) for a in TEXTURE_ANCHORS)
     textured = 0
     for i in range(6):
         assert np.array_equal(canvas_a.image(i), shape_a.image(i))  # sketches have no texture
@@ -130,75 +123,3 @@ def test_a_model_is_scored_on_its_own_data():
     assert model_texture_anchor(Gen()) == "shape"
     assert model_texture_anchor(Old()) == "canvas"
     assert model_texture_anchor(object()) == "canvas"
-
-
-# ----------------------------------------------------------------------------- "grid": graph paper
-def _lines(size):
-    """Where the graph paper's lines run, by hand: from p/2, every p pixels, grid_line_width wide."""
-    p, w = texture_period(size), grid_line_width(size)
-    on = np.zeros(size, dtype=bool)
-    for start in range(p // 2, size, p):
-        on[start:start + w] = True
-    return on[:, None] | on[None, :]  # (size, size)
-
-
-@pytest.mark.parametrize("size", [32, 64, 128])
-def test_grid_lines_run_where_the_bands_begin_and_off_the_border(size):
-    lines = _lines(size)
-    assert grid_line_width(size) == max(1, round(size / 64))
-    border = np.concatenate([lines[0], lines[-1], lines[:, 0], lines[:, -1]])
-    assert border.mean() < 0.25  # no line runs along the border, where the readers take the paper's colour
-    geom = ShapeGeometry("circle", 0.5, 0.5, 0.02, 0.0)  # a dot of a shape: the paper almost everywhere
-    sketch, mask = render_sketch(geom, size, "grid")
-    plain, _ = render_sketch(geom, size, "canvas")
-    far = ~np.asarray(Image.fromarray(mask).resize((size, size))) & (plain == 255).all(-1)  # paper, off the ink
-    ruled = np.array([round(GRID_SHADE * c) for c in SKETCH_PAPER], dtype=np.uint8)
-    assert (sketch[far & lines] == ruled).all() and (sketch[far & ~lines] == 255).all()
-    # a striped painting's dark band starts on a line: the first row of a band is a line's row
-    p = texture_period(size)
-    stripes = render_painting(ShapeGeometry("square", 0.5, 0.5, 0.45, 0.0), ShapeStyle("blue", "stripes", "white"),
-                              size, "grid")[0]
-    column = stripes[:, size // 2, 0].astype(int)  # red channel down the middle: fill 40, shade 22
-    dark_rows = np.flatnonzero(column < 31)
-    starts = dark_rows[np.diff(dark_rows, prepend=-2) > 1]  # first row of each band
-    assert len(starts) >= 2 and all((r - p // 2) % p == 0 and lines[r, 0] for r in starts)
-
-
-def test_grid_paintings_are_canvas_paintings_on_graph_paper():
-    for i, record in enumerate(ShapesDomain("b", "test", SIZE, 6).ground_truth(i) for i in range(6)):
-        canvas = render_painting(record.geometry, record.style, SIZE, "canvas")[0]
-        grid, mask = render_painting(record.geometry, record.style, SIZE, "grid")
-        same = (canvas == grid).all(-1)
-        assert same[mask].mean() > 0.97  # the shape (but anti-aliased edge pixels over a line) is unchanged
-        background = np.array(BACKGROUNDS[record.background])
-        off_shape = (canvas == background).all(-1)  # pixels of pure background
-        ruled = np.array([round(GRID_SHADE * c) for c in background])
-        assert (grid[off_shape & _lines(SIZE)] == ruled).all()
-        assert same[off_shape & ~_lines(SIZE)].all()
-
-
-def test_grid_sketches_and_pairs_are_on_graph_paper():
-    grid_a = ShapesDomain("a", "test", SIZE, 4, texture_anchor="grid")
-    canvas_a = ShapesDomain("a", "test", SIZE, 4)
-    for i in range(4):
-        assert grid_a.ground_truth(i).texture_anchor == "grid"
-        differ = (grid_a.image(i) != canvas_a.image(i)).any(-1)
-        assert differ.any() and not (differ & ~_lines(SIZE)).any()  # only the lines differ
-    pairs = ShapesPairs("test", SIZE, 3, texture_anchor="grid")
-    for i in range(3):
-        sketch, paint = pairs.ground_truth(i)
-        assert sketch.texture_anchor == paint.texture_anchor == "grid"
-        assert np.array_equal(pairs.images(i)[0], render_sketch(sketch.geometry, SIZE, "grid")[0])
-
-
-def test_the_readers_read_graph_paper():
-    """The faint lines are neither ink nor shape to the mask readers, and never inside a painted shape."""
-    n = 24
-    sketches, paintings = (ShapesDomain(d, "test", SIZE, n, texture_anchor="grid") for d in ("a", "b"))
-    truth_a = [sketches.ground_truth(i).mask() for i in range(n)]
-    truth_b = [paintings.ground_truth(i) for i in range(n)]
-    x_a, x_b = sketches.batch(range(n)), paintings.batch(range(n))
-    assert min(mask_iou(sketch_mask(x_a), np.stack(truth_a))) > 0.97
-    assert min(mask_iou(painting_mask(x_b), np.stack([r.mask() for r in truth_b]))) > 0.97
-    assert classify_colour(x_b) == [r.colour for r in truth_b]
-    assert classify_texture(x_b) == [r.texture for r in truth_b]

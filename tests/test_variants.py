@@ -113,3 +113,24 @@ def test_script_refuses_unknown_variants(capsys):
     with pytest.raises(SystemExit):
         _script().main(["--variants", "cyc0,cyc3"])
     assert "unknown variant(s) cyc3" in capsys.readouterr().err
+
+
+def test_score_variant_draws_the_test_paintings_as_the_model_was_trained(monkeypatch):
+    """A shape-pinned model's cycle errors are measured on shape-pinned paintings, not the default."""
+    import munit_lib.analysis
+    import munit_lib.shapes_metrics
+    from munit_lib.data import ShapesDomain
+    from munit_lib.variants import score_variant
+
+    cfg = MUNITConfig.profile_named("ci").replace(image_size=32, new_size=32, gen_dim=8, mlp_dim=16, n_res=1,
+                                                  texture_anchor="shape")
+    model = MUNIT(cfg)
+    seen = {}
+    monkeypatch.setattr(munit_lib.shapes_metrics, "score_shapes_model", lambda *a, **k: {"content_iou_a2b": 0.0})
+    monkeypatch.setattr(munit_lib.analysis, "cycle_errors",
+                        lambda gen_a, gen_b, x_a, x_b, seed=0: seen.update(x_a=x_a, x_b=x_b) or {"a": 1.0})
+    scores = score_variant(model.gen_a, model.gen_b, n=3)
+    assert scores == {"content_iou_a2b": 0.0, "cycle_a": 1.0}
+    assert torch.equal(seen["x_b"], ShapesDomain("b", "test", 32, 3, texture_anchor="shape").batch(range(3)))
+    assert not torch.equal(seen["x_b"], ShapesDomain("b", "test", 32, 3).batch(range(3)))
+    assert torch.equal(seen["x_a"], ShapesDomain("a", "test", 32, 3).batch(range(3)))

@@ -52,7 +52,7 @@ from .transforms import image_to_tensor
 __all__ = [
     "KINDS", "PALETTE", "TEXTURES", "TEXTURE_ANCHORS", "BACKGROUNDS", "SKETCH_PAPER", "SKETCH_INK", "MIN_SIZE", "MAX_SIZE",
     "ShapeGeometry", "ShapeStyle", "ShapeRecord", "sample_geometry", "sample_style", "render_sketch",
-    "render_painting", "shade", "texture_period", "outline_width", "grid_line_width", "GRID_SHADE", "make_shapes_dataset",
+    "render_painting", "shade", "texture_period", "outline_width", "make_shapes_dataset",
     "load_ground_truth", "ShapesDomain", "ShapesPairs", "write_pix2pix_pairs",
 ]
 
@@ -88,8 +88,7 @@ MARGIN = 0.04  # free border around the shape, as a fraction of the image size
 STAR_INNER = 0.5  # inner / outer radius of the star (fat enough to hold a texture)
 CROSS_HALF_WIDTH = 0.33  # half the arm width of the cross, over its arm length
 
-TEXTURE_ANCHORS = ("canvas", "shape", "grid")  # where a texture's pattern is pinned (see render_painting)
-GRID_SHADE = 0.92  # "grid" data: the paper times this factor on its lines (8% darker, faint beside the ink)
+TEXTURE_ANCHORS = ("canvas", "shape")  # where a texture's pattern is pinned (see render_painting)
 
 SPLITS = ("train", "test")
 DOMAINS = ("a", "b")
@@ -105,8 +104,7 @@ def check_texture_anchor(anchor: str) -> str:
     """Return ``anchor`` if it is one of ``TEXTURE_ANCHORS``, else raise a ``ValueError`` naming them."""
     if anchor not in TEXTURE_ANCHORS:
         raise ValueError(f"unknown texture_anchor {anchor!r}: write 'canvas' (pattern pinned to the image's "
-                         "corner, the default), 'shape' (pattern pinned to the shape's centre) or 'grid' "
-                         "(pinned to the corner, on graph paper whose lines mark the pattern)")
+                         "corner, the default) or 'shape' (pattern pinned to the shape's centre)")
     return anchor
 
 
@@ -135,33 +133,6 @@ def texture_period(size: int) -> int:
 def outline_width(size: int) -> float:
     """Sketch line width in pixels: 3% of the image, never under 1.5 px (visible at 32 px)."""
     return max(1.5, 0.03 * size)
-
-
-def grid_line_width(size: int) -> int:
-    """Width in pixels of a graph-paper line (``texture_anchor="grid"``): 1 px per 64 px of image."""
-    return max(1, int(round(size / 64)))
-
-
-@functools.lru_cache(maxsize=8)
-def _grid_lines(size: int) -> Image.Image:
-    """Graph-paper lines as an "L" image (255 on a line) on the supersampled canvas: one
-    horizontal and one vertical line per texture period ``p``, each ``grid_line_width`` pixels
-    wide from ``p/2 (mod p)``, where a stripe's dark band begins. So the paper shows, near every
-    pixel, where the canvas-pinned pattern falls, and no line runs along the image's border
-    (the readers take the background from the border)."""
-    big, p = size * SUPERSAMPLE, texture_period(size)
-    c = (np.arange(big) + 0.5) / SUPERSAMPLE  # pixel centres in output-pixel units
-    on = (c - p / 2) % p < grid_line_width(size)  # (big,) on a line
-    return Image.fromarray((on[:, None] | on[None, :]).astype(np.uint8) * 255)
-
-
-def _paper(colour: tuple[int, int, int], big: int, size: int, texture_anchor: str) -> Image.Image:
-    """A plain sheet of ``colour``, ruled with ``_grid_lines`` (``GRID_SHADE`` darker) for "grid" data."""
-    sheet = Image.new("RGB", (big, big), colour)
-    if texture_anchor != "grid":
-        return sheet
-    ruled = Image.new("RGB", (big, big), tuple(int(round(GRID_SHADE * c)) for c in colour))
-    return Image.composite(ruled, sheet, _grid_lines(size))
 
 
 # ----------------------------------------------------------------------------- geometry
@@ -289,16 +260,14 @@ def _fill_layer(geom: ShapeGeometry, big: int) -> Image.Image:
     return layer
 
 
-def render_sketch(geom: ShapeGeometry, size: int = 64, texture_anchor: str = "canvas") -> tuple[np.ndarray, np.ndarray]:
-    """Domain A: the shape's outline in dark ink on white paper (graph paper for
-    ``texture_anchor="grid"``, see :func:`render_painting`; the other anchors draw the same sketch).
+def render_sketch(geom: ShapeGeometry, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Domain A: the shape's outline in dark ink on white paper.
 
     The line lies *inside* the shape (a stroke of twice the width centred on the border,
     intersected with the filled shape), so outline + interior is exactly the shape's region.
     Returns ``(image uint8 (size, size, 3), mask bool (size, size))``.
     """
     size = check_size(size)
-    check_texture_anchor(texture_anchor)
     big = size * SUPERSAMPLE
     fill = _fill_layer(geom, big)
     stroke = Image.new("L", (big, big), 0)
@@ -306,7 +275,7 @@ def render_sketch(geom: ShapeGeometry, size: int = 64, texture_anchor: str = "ca
     width = max(1, int(round(2 * outline_width(size) * SUPERSAMPLE)))  # half of it ends up inside
     ImageDraw.Draw(stroke).line(pts + pts[:2], fill=255, width=width, joint="curve")  # closed, round joints
     ink = ImageChops.multiply(stroke, fill)  # the inner half of the stroke
-    canvas = Image.composite(Image.new("RGB", (big, big), SKETCH_INK), _paper(SKETCH_PAPER, big, size, texture_anchor), ink)
+    canvas = Image.composite(Image.new("RGB", (big, big), SKETCH_INK), Image.new("RGB", (big, big), SKETCH_PAPER), ink)
     image = np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
     mask = np.asarray(fill.resize((size, size), Image.Resampling.BOX)) >= 128
     return image.copy(), mask
@@ -353,26 +322,19 @@ def render_painting(geom: ShapeGeometry, style: ShapeStyle, size: int = 64,
     patterns the only route that reconstructs a painting's exact stripes is its content code (a
     spatial map), and the texture leaves the style; pinned to the shape, the content (the shape's
     place) says where the pattern starts and the style can say which pattern it is.
-
-    Pinned to the shape, the start is known only through the whole outline: inside a shape a
-    sketch is blank paper, and convolutions turn blank into blank, so a decoder can learn where
-    the bands fall only by measuring the outline from afar. ``"grid"`` keeps the pattern pinned to
-    the canvas and draws both domains on graph paper (``_grid_lines``: a faint line where each
-    band starts, under the painted shape), so every pixel of a sketch sees, a few pixels away,
-    where the pattern falls: content a convolution can read locally.
     """
     size = check_size(size)
     if not isinstance(style, ShapeStyle):
         raise TypeError(f"style must be a ShapeStyle, got {type(style).__name__}")
-    origin = (geom.cx * size, geom.cy * size) if check_texture_anchor(texture_anchor) == "shape" else (0.0, 0.0)
+    origin = (0.0, 0.0) if check_texture_anchor(texture_anchor) == "canvas" else (geom.cx * size, geom.cy * size)
     big = size * SUPERSAMPLE
     fill = _fill_layer(geom, big)
     # the textured fill: the colour, with its darker shade where the pattern says
     paint = Image.composite(Image.new("RGB", (big, big), shade(style.colour)),
                             Image.new("RGB", (big, big), PALETTE[style.colour]),
-                            _texture_dark(style.texture, size) if texture_anchor != "shape"
+                            _texture_dark(style.texture, size) if texture_anchor == "canvas"
                             else _texture_dark.__wrapped__(style.texture, size, origin))  # per image: no cache
-    canvas = Image.composite(paint, _paper(BACKGROUNDS[style.background], big, size, texture_anchor), fill)
+    canvas = Image.composite(paint, Image.new("RGB", (big, big), BACKGROUNDS[style.background]), fill)
     image = np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
     mask = np.asarray(fill.resize((size, size), Image.Resampling.BOX)) >= 128
     return image.copy(), mask
@@ -408,7 +370,7 @@ class ShapeRecord:
         """Re-draw the image, uint8 (size, size, 3)."""
         size = self.size if size is None else size
         if self.domain == "a":
-            return render_sketch(self.geometry, size, self.texture_anchor)[0]
+            return render_sketch(self.geometry, size)[0]
         return render_painting(self.geometry, self.style, size, self.texture_anchor)[0]
 
     def to_dict(self) -> dict:
@@ -610,8 +572,7 @@ def _make_pair(split: str, index: int, size: int, seed: int,
     geom = sample_geometry(rng)
     style = sample_style(rng)
     name = f"{index:06d}.png"
-    return (ShapeRecord("a", geom, None, size, name, texture_anchor),  # a "grid" sketch is on graph paper
-            ShapeRecord("b", geom, style, size, name, texture_anchor))
+    return ShapeRecord("a", geom, None, size, name), ShapeRecord("b", geom, style, size, name, texture_anchor)
 
 
 class ShapesPairs(Dataset):

@@ -121,8 +121,7 @@ def evaluate_sketch_to_painting(model: Any, classifier: Optional[ShapesClassifie
     tr = as_translator(model)
     classifier = classifier if classifier is not None else load_shapes_classifier()
     size = int(size or tr.image_size or 64)
-    anchor = model_texture_anchor(getattr(tr, "gen_b", None))  # test images drawn as the model's data were
-    sketches_domain = ShapesDomain("a", "test", size, n_inputs, data_seed, texture_anchor=anchor)
+    sketches_domain = ShapesDomain("a", "test", size, n_inputs, data_seed)
     sketches = _stack(sketches_domain, range(n_inputs))  # (N, 3, H, W)
     device = next(classifier.parameters()).device
     out = {"model": tr.name, "style_dim": tr.style_dim, "image_size": size, "n_inputs": n_inputs,
@@ -140,6 +139,7 @@ def evaluate_sketch_to_painting(model: Any, classifier: Optional[ShapesClassifie
     probs = {k: v.cpu() for k, v in classifier.probabilities(outputs.to(device)).items()}
     out["is"] = inception_score(probs["style"].view(n_inputs, n_styles, -1))
     out["cis"] = conditional_inception_score(probs["style"].view(n_inputs, n_styles, -1))
+    anchor = model_texture_anchor(getattr(tr, "gen_b", None))  # real paintings drawn as the model's data were
     real = _stack(ShapesDomain("b", "test", size, outputs.shape[0], data_seed, texture_anchor=anchor),
                   range(outputs.shape[0]))
     out["frechet"] = frechet_distance(classifier.features(outputs.to(device)).cpu(),
