@@ -10,7 +10,12 @@ translation that ``score_shapes_model`` scores) and with one random style, print
 * per reference texture, the median and 10-90% range of the two numbers the texture reader reads
   (``texture_statistics``: ``f`` the dark fraction, ``s`` the share of the dark pattern's variance
   along rows or columns), for the real references and for the outputs. Real stripes have
-  ``s`` near 1; an output with ``s`` near 0.3 has no stripes to misread.
+  ``s`` near 1; an output with ``s`` near 0.3 has no stripes to misread;
+* for a training checkpoint (``runs/<name>/checkpoints/last.pt``, which holds the discriminators),
+  the painting discriminator's mean output per scale, by reference texture, for the real references
+  and for the guided outputs: an LSGAN discriminator says 1 for real and 0 for fake, so two equal
+  numbers mean it does not tell that texture's real paintings from the outputs, and gives the
+  generator no reason to draw it otherwise.
 
 The model's own paintings are used (its ``texture_anchor``). This measures; it asserts nothing.
 """
@@ -27,7 +32,10 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from munit_lib.config import MUNITConfig  # noqa: E402
 from munit_lib.data.shapes import TEXTURES, ShapesDomain  # noqa: E402
+from munit_lib.networks import MUNIT  # noqa: E402
+from munit_lib.official import read_checkpoint  # noqa: E402
 from munit_lib.shapes_metrics import (classify_colour, classify_texture, model_texture_anchor,  # noqa: E402
                                       texture_statistics)
 from munit_lib.translate import Translator  # noqa: E402
@@ -86,6 +94,20 @@ def main(argv: list[str] | None = None) -> int:
         cols = [spread([real_stats[i][0] for i in idx]), spread([real_stats[i][1] for i in idx]),
                 spread([out_stats[i][0] for i in idx]), spread([out_stats[i][1] for i in idx])]
         print(f"{t:>9}  " + " ".join(f"{c:>20}" for c in cols))
+
+    data = read_checkpoint(args.checkpoint)  # a training checkpoint also holds the discriminators
+    if isinstance(data.get("model"), dict) and any(key.startswith("dis_b.") for key in data["model"]):
+        model = MUNIT(MUNITConfig.from_dict(dict(data["config"])))
+        model.load_state_dict(data["model"])
+        dis_b = model.dis_b.eval()
+        scores = {name: [o.mean((1, 2, 3)) for o in dis_b(x)] for name, x in (("real", refs), ("guided", guided))}
+        print("\npainting discriminator's mean output (1 real, 0 fake), one number per scale")
+        print(f"{'':>9}  {'real references':>20} {'guided outputs':>20}")
+        for t in TEXTURES:
+            idx = torch.tensor([i for i in range(n) if truth[i] == t], dtype=torch.long)
+            cols = [" ".join(f"{s[idx].mean():.2f}" for s in scores[name]) if len(idx) else "n/a"
+                    for name in ("real", "guided")]
+            print(f"{t:>9}  " + " ".join(f"{c:>20}" for c in cols))
     return 0
 
 

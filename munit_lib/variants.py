@@ -202,14 +202,16 @@ def publish_baseline(name: str, run_dir: Union[str, os.PathLike], out_root: Unio
     ``out_root/<name>/generators.pt`` (``baselines.runtime.export_model``) with ``config.yaml``,
     score them as loaded from that file and write ``scores.json``; returns the scores.
     ``seconds``: ``{"cpu_seconds", "seconds"}`` of training to record beside the iteration count."""
-    from .baselines.runtime import export_model, load_model
+    from .baselines.runtime import export_model, load_model, model_from_checkpoint
+    from .official import read_checkpoint
 
     run_dir, out = Path(run_dir), Path(out_root) / name
     checkpoint = run_dir / "checkpoints" / "last.pt"
     if not checkpoint.is_file():
         raise FileNotFoundError(f"baseline {name!r} has no checkpoint at {checkpoint}: train it first")
-    model, cfg = load_model(checkpoint)
-    iteration = int(torch.load(checkpoint, map_location="cpu", weights_only=True)["iteration"])
+    data = read_checkpoint(checkpoint)  # read once: the model and its iteration
+    model, cfg = model_from_checkpoint(data, checkpoint)
+    iteration = int(data["iteration"])
     export_model(model, out / "generators.pt", cfg, iteration, half=True)
     cfg.to_yaml(out / "config.yaml")
     shipped, cfg = load_model(out / "generators.pt")  # score what is shipped

@@ -968,12 +968,18 @@ assert np.median(by_hand_s) < 0.8 and drawn["stripes"] <= N_GUIDED // 50  # what
 # matrix, `f` and `s` per texture, and the random styles' textures.)
 # The style code does tell "plain" from "patterned"; the decoder cannot yet draw each pattern. It
 # has to build a periodic pattern inside a shape from a content code that, for a sketch, holds only
-# the outline, so the content encoder must learn to lay a grid anchored at the shape's centre from
-# the outline alone. That is learned slowly (`shapes_cpu`, the course's first model, trained for
-# 16,405 iterations on canvas-pinned data, draws some stripes: try it), and within the hour of the
-# shipped run the texture taken stays well short of the 0.60 the course aims at. Pinning the
-# textures to the shape removed the obstacle that made texture transfer impossible; making it fast
-# is the open part of this recipe (`benchmarks/results.md`, and exercise 6).
+# the outline. Is the hard part *where* the bands go? Two experiments say no
+# (`benchmarks/results.md`, "Three changes to the data"). With the bands' place shown a few pixels
+# from every pixel (sketches and paintings on graph paper whose lines mark where each band begins),
+# or with the place left free (a random phase per painting, so any placement is real), the fast
+# networks still drew no stripes from a sketch in 15 minutes, while they rebuild a painting's
+# stripes from its own content code without trouble. What is slow to learn is making an oriented,
+# periodic pattern out of the blank inside of an outline, switched on by a style code; and the
+# painting discriminator hardly pushes for it (at the end of such a run it gives real striped
+# paintings and the generator's blotches nearly the same score, close to the 1/2 of section 5.1).
+# `shapes_cpu`, the course's first model, trained for 16,405 iterations on canvas-pinned data,
+# draws some stripes: try it. Within the hour of the shipped run the texture taken stays well short
+# of the 0.60 the course aims at; making it fast is the open part of this recipe (exercise 6).
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles

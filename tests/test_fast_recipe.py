@@ -102,3 +102,35 @@ def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
                            check=True, capture_output=True, text=True, timeout=120).stdout
     assert table.count("\n| ") == 1 + 3  # the header, then one row per score
     assert f"{rows[0]['label']}**, seed {rows[0]['seed']}" in table
+
+
+def test_texture_readout_reads_a_training_checkpoint_and_its_discriminator(tmp_path, capsys):
+    """benchmarks/texture_readout.py on a tiny run: the guided confusion adds up to the sketches, and a
+    training checkpoint (which holds the discriminators) adds the painting discriminator's outputs."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("texture_readout", ROOT / "benchmarks" / "texture_readout.py")
+    readout = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(readout)
+    cfg = MUNITConfig.profile_named("ci", data_root="shapes:8", log_every=1, sample_every=1000,
+                                    checkpoint_every=1000, display_size=2, texture_anchor="shape")
+    trainer = Trainer(cfg, tmp_path / "run", progress=False, tensorboard=False)
+    trainer.fit(max_iter=2)
+    n = 8
+    assert readout.main(["--checkpoint", str(trainer.checkpoint_path), "--n", str(n), "--threads", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "texture_anchor shape" in text and "guided texture:" in text
+    lines = text.splitlines()
+    top = lines.index("guided: reference texture (rows) -> output texture (columns)") + 2  # past the column names
+    matrix = [line.split() for line in lines[top:top + 4]]  # one row per reference texture
+    assert [row[0] for row in matrix] == ["solid", "stripes", "dots", "checks"]
+    assert sum(int(c) for row in matrix for c in row[1:6]) == n  # every sketch counted once
+    d_rows = lines[lines.index("painting discriminator's mean output (1 real, 0 fake), one number per scale") + 2:]
+    scales = cfg.dis_num_scales
+    # one row per texture: its name, then one number per scale for the real references and for the
+    # outputs ("n/a" twice for a texture no reference has)
+    assert len(d_rows) == 4 and all(len(row.split()) in (3, 1 + 2 * scales) for row in d_rows)
+    assert any(len(row.split()) == 1 + 2 * scales for row in d_rows)
+    export = trainer.export_generators(tmp_path / "generators.pt")
+    assert readout.main(["--checkpoint", str(export), "--n", str(n), "--threads", "1"]) == 0
+    assert "discriminator" not in capsys.readouterr().out  # an export has no discriminators to read

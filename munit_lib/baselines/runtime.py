@@ -33,7 +33,7 @@ from .unit import UNIT, UNITConfig, UNITGenerator
 
 __all__ = ["MODELS", "EXPORT_FORMAT", "model_name", "is_paired", "baseline_config", "build_model",
            "make_model_optimizers", "train_step_for", "TranslationSide", "translation_sides", "directions_of",
-           "export_model", "load_model"]
+           "export_model", "load_model", "model_from_checkpoint"]
 
 MODELS = ("munit", "unit", "cyclegan", "cyclegan_noise", "bicyclegan")
 EXPORT_FORMAT = "munit_lib.baseline/1"
@@ -235,9 +235,17 @@ def export_model(model: nn.Module, path: str | os.PathLike, cfg: MUNITConfig, it
 def load_model(path: str | os.PathLike, use_ema: bool = True) -> tuple[nn.Module, MUNITConfig]:
     """A baseline (eval mode, CPU) and its config from :func:`export_model`'s file or from a training
     checkpoint (``checkpoints/last.pt``) of a baseline run. Read with ``weights_only=True``."""
-    from ..official import load_state_dict_strict, read_checkpoint
+    from ..official import read_checkpoint
 
-    data = read_checkpoint(path)
+    return model_from_checkpoint(read_checkpoint(path), path)
+
+
+def model_from_checkpoint(data: dict, path: str | os.PathLike = "the checkpoint") -> tuple[nn.Module, MUNITConfig]:
+    """:func:`load_model` on a checkpoint already read (``official.read_checkpoint``), for a caller
+    that needs more of it (its ``iteration``, say) without reading the file twice; ``path`` names it
+    in errors."""
+    from ..official import load_state_dict_strict
+
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         raise ValueError(f"{path} holds no munit_lib config: it is not a baseline export or training checkpoint")
     cfg = MUNITConfig.from_dict(dict(data["config"]))
