@@ -96,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{t:>9}  " + " ".join(f"{c:>20}" for c in cols))
 
     data = read_checkpoint(args.checkpoint)  # a training checkpoint also holds the discriminators
-    if isinstance(data.get("model"), dict) and any(key.startswith("dis_b.") for key in data["model"]):
-        model = MUNIT(MUNITConfig.from_dict(dict(data["config"])))
+    run_cfg = MUNITConfig.from_dict(dict(data["config"])) if isinstance(data.get("config"), dict) else None
+    if run_cfg is not None and run_cfg.model == "munit" and isinstance(data.get("model"), dict) \
+            and any(key.startswith("dis_b.") for key in data["model"]):
+        model = MUNIT(run_cfg)
         model.load_state_dict(data["model"])
         dis_b = model.dis_b.eval()
         scores = {name: [o.mean((1, 2, 3)) for o in dis_b(x)] for name, x in (("real", refs), ("guided", guided))}
