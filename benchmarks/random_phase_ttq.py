@@ -12,7 +12,7 @@ the style code to carry. If guided texture were held back by placing the pattern
 
 It runs ``time_to_quality.py`` with every argument passed on, with ``render_painting``'s pattern
 drawer replaced in this process only: the training data and the scoring both see the shifted
-patterns. Measured 2026-12-02 (results.md, "Three changes to the data"): it did not rise.
+patterns. Measured 2026-12-02 (results.md, "Two changes to the data"): it did not rise.
 """
 from __future__ import annotations
 

@@ -969,7 +969,7 @@ assert np.median(by_hand_s) < 0.8 and drawn["stripes"] <= N_GUIDED // 50  # what
 # The style code does tell "plain" from "patterned"; the decoder cannot yet draw each pattern. It
 # has to build a periodic pattern inside a shape from a content code that, for a sketch, holds only
 # the outline. Is the hard part *where* the bands go? Two experiments say no
-# (`benchmarks/results.md`, "Three changes to the data"). With the bands' place shown a few pixels
+# (`benchmarks/results.md`, "Two changes to the data"). With the bands' place shown a few pixels
 # from every pixel (sketches and paintings on graph paper whose lines mark where each band begins),
 # or with the place left free (a random phase per painting, so any placement is real), the fast
 # networks still drew no stripes from a sketch in 15 minutes, while they rebuild a painting's
