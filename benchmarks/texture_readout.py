@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from munit_lib.config import MUNITConfig  # noqa: E402
 from munit_lib.data.shapes import TEXTURES, ShapesDomain  # noqa: E402
-from munit_lib.networks import MUNIT  # noqa: E402
-from munit_lib.official import read_checkpoint  # noqa: E402
+from munit_lib.networks import MultiScaleDiscriminator  # noqa: E402
+from munit_lib.official import load_state_dict_strict, read_checkpoint  # noqa: E402
 from munit_lib.shapes_metrics import (classify_colour, classify_texture, model_texture_anchor,  # noqa: E402
                                       texture_statistics)
 from munit_lib.translate import Translator  # noqa: E402
@@ -95,13 +95,13 @@ def main(argv: list[str] | None = None) -> int:
                 spread([out_stats[i][0] for i in idx]), spread([out_stats[i][1] for i in idx])]
         print(f"{t:>9}  " + " ".join(f"{c:>20}" for c in cols))
 
-    data = read_checkpoint(args.checkpoint)  # a training checkpoint also holds the discriminators
-    run_cfg = MUNITConfig.from_dict(dict(data["config"])) if isinstance(data.get("config"), dict) else None
-    if run_cfg is not None and run_cfg.model == "munit" and isinstance(data.get("model"), dict) \
-            and any(key.startswith("dis_b.") for key in data["model"]):
-        model = MUNIT(run_cfg)
-        model.load_state_dict(data["model"])
-        dis_b = model.dis_b.eval()
+    data = read_checkpoint(args.checkpoint)  # a MUNIT training checkpoint also holds the discriminators
+    training = str(data.get("format", "")).startswith("munit_lib.checkpoint")
+    if training and data["config"].get("model", "munit") == "munit":
+        run_cfg = MUNITConfig.from_dict(dict(data["config"]))
+        dis_b = MultiScaleDiscriminator(run_cfg, run_cfg.input_dim_b).eval()  # only the painting discriminator
+        state = {key[len("dis_b."):]: value for key, value in data["model"].items() if key.startswith("dis_b.")}
+        load_state_dict_strict(dis_b, state, f"{args.checkpoint} (painting discriminator)")
         scores = {name: [o.mean((1, 2, 3)) for o in dis_b(x)] for name, x in (("real", refs), ("guided", guided))}
         print("\npainting discriminator's mean output (1 real, 0 fake), one number per scale")
         print(f"{'':>9}  {'real references':>20} {'guided outputs':>20}")

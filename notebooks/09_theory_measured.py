@@ -502,8 +502,8 @@ if missing:
 
 # one row per model: shapes_cpu's ground-truth scores come from its scores.json, its cycle
 # errors from section 6; each variant's from its own scores.json (same measures, 200 test images)
-shipped = json.loads((data_dir() / "pretrained" / "shapes_cpu" / "scores.json").read_text())
-results = {"shapes_cpu (cyc0)": {**shipped, **{f"cycle_{k}": v for k, v in cycles.items()}}}
+shapes_cpu_scores = json.loads((data_dir() / "pretrained" / "shapes_cpu" / "scores.json").read_text())
+results = {"shapes_cpu (cyc0)": {**shapes_cpu_scores, **{f"cycle_{k}": v for k, v in cycles.items()}}}
 for name in CYCLE_VARIANTS:
     path = data_dir() / "pretrained" / f"shapes_{name}" / "scores.json"
     if path.is_file():
