@@ -134,3 +134,40 @@ def test_texture_readout_reads_a_training_checkpoint_and_its_discriminator(tmp_p
     export = trainer.export_generators(tmp_path / "generators.pt")
     assert readout.main(["--checkpoint", str(export), "--n", str(n), "--threads", "1"]) == 0
     assert "discriminator" not in capsys.readouterr().out  # an export has no discriminators to read
+
+
+def test_sketch_guides_mark_the_pattern_grid_and_leave_the_readers_unchanged():
+    """benchmarks/sketch_guides_ttq.py (an experiment): guide dots sit at the shape-pinned pattern
+    grid inside the shape, the rest of the sketch is the bare sketch, and the mask reader reads the
+    guided sketch exactly as the bare one."""
+    import importlib.util
+
+    import numpy as np
+
+    from munit_lib.data import shapes
+    from munit_lib.shapes_metrics import sketch_mask
+
+    spec = importlib.util.spec_from_file_location("sketch_guides", ROOT / "benchmarks" / "sketch_guides_ttq.py")
+    guides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(guides)  # importing it patches nothing: only install() does
+    assert shapes.render_sketch.__name__ == "render_sketch"
+    size, p = 64, shapes.texture_period(64)
+    for seed in range(12):
+        geom = shapes.sample_geometry(seed)
+        bare, bare_mask = shapes.render_sketch(geom, size)
+        guided, mask = guides.render_sketch_with_guides(geom, size)
+        assert np.array_equal(mask, bare_mask)
+        changed = np.any(guided != bare, axis=-1)
+        assert changed.any() and not (changed & ~mask).any()  # dots, and only inside the shape
+        # grey dots under the ink: a pixel darkens by at most paper - grey (a full dot), never to ink
+        darkening = bare.astype(int) - guided.astype(int)
+        assert darkening.min() >= 0 and darkening.max() <= shapes.SKETCH_PAPER[0] - guides.GUIDE_GREY + 1
+        nodes = [(x, y) for x, y in guides.guide_nodes(geom, size)
+                 if 0 <= x < size and 0 <= y < size and mask[int(y), int(x)]]
+        assert (geom.cx * size, geom.cy * size) in nodes  # the centre is a node
+        for x, y in nodes:  # every node deep enough inside the outline carries a dot
+            if bare[int(y), int(x)].min() == 255:
+                assert changed[int(y), int(x)]
+        offsets = np.array(nodes) - (geom.cx * size, geom.cy * size)  # (n, 2): whole periods from the centre
+        assert np.allclose(offsets / p, np.round(offsets / p))
+        assert torch.equal(sketch_mask(guided), sketch_mask(bare))

@@ -260,6 +260,17 @@ def _fill_layer(geom: ShapeGeometry, big: int) -> Image.Image:
     return layer
 
 
+def _sketch_layers(geom: ShapeGeometry, size: int) -> tuple[Image.Image, Image.Image]:
+    """The filled shape and its outline's ink, "L" images (255 = in) at the supersampled size."""
+    big = size * SUPERSAMPLE
+    fill = _fill_layer(geom, big)
+    stroke = Image.new("L", (big, big), 0)
+    pts = _pixel_points(geom, big)
+    width = max(1, int(round(2 * outline_width(size) * SUPERSAMPLE)))  # half of it ends up inside
+    ImageDraw.Draw(stroke).line(pts + pts[:2], fill=255, width=width, joint="curve")  # closed, round joints
+    return fill, ImageChops.multiply(stroke, fill)  # the ink: the inner half of the stroke
+
+
 def render_sketch(geom: ShapeGeometry, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Domain A: the shape's outline in dark ink on white paper.
 
@@ -269,12 +280,7 @@ def render_sketch(geom: ShapeGeometry, size: int = 64) -> tuple[np.ndarray, np.n
     """
     size = check_size(size)
     big = size * SUPERSAMPLE
-    fill = _fill_layer(geom, big)
-    stroke = Image.new("L", (big, big), 0)
-    pts = _pixel_points(geom, big)
-    width = max(1, int(round(2 * outline_width(size) * SUPERSAMPLE)))  # half of it ends up inside
-    ImageDraw.Draw(stroke).line(pts + pts[:2], fill=255, width=width, joint="curve")  # closed, round joints
-    ink = ImageChops.multiply(stroke, fill)  # the inner half of the stroke
+    fill, ink = _sketch_layers(geom, size)
     canvas = Image.composite(Image.new("RGB", (big, big), SKETCH_INK), Image.new("RGB", (big, big), SKETCH_PAPER), ink)
     image = np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
     mask = np.asarray(fill.resize((size, size), Image.Resampling.BOX)) >= 128
