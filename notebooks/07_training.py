@@ -966,20 +966,63 @@ assert np.median(by_hand_s) < 0.8 and drawn["stripes"] <= N_GUIDED // 50  # what
 # stripes: there are no stripes to misread, and random styles give none, or next to none. The reader
 # is not the cause. (`benchmarks/texture_readout.py` prints all of this for any checkpoint: the
 # matrix, `f` and `s` per texture, and the random styles' textures.)
-# The style code does tell "plain" from "patterned"; the decoder cannot yet draw each pattern. It
-# has to build a periodic pattern inside a shape from a content code that, for a sketch, holds only
-# the outline. Is the hard part *where* the bands go? Two experiments say no
-# (`benchmarks/results.md`, "Two changes to the data"). With the bands' place shown a few pixels
-# from every pixel (sketches and paintings on graph paper whose lines mark where each band begins),
-# or with the place left free (a random phase per painting, so any placement is real), the fast
-# networks still drew no stripes from a sketch in 15 minutes, while they rebuild a painting's
-# stripes from its own content code without trouble. What is slow to learn is making an oriented,
-# periodic pattern out of the blank inside of an outline, switched on by a style code; and the
-# painting discriminator hardly pushes for it (at the end of such a run it gives real striped
-# paintings and the generator's blotches nearly the same score, close to the 1/2 of section 5.1).
-# `shapes_cpu`, the course's first model, trained for 16,405 iterations on canvas-pinned data,
-# draws some stripes: try it. Within the hour of the shipped run the texture taken stays well short
-# of the 0.60 the course aims at; making it fast is the open part of this recipe (exercise 6).
+# The style code does tell "plain" from "patterned"; the decoder cannot yet draw each pattern.
+#
+# One exact fact about MUNIT's decoder says where a pattern has to come from. Give it a content code
+# with no spatial structure, the same 64 numbers at each of the 16x16 places, and it draws one flat
+# colour, whatever the style. Every layer keeps a flat map flat: reflection padding and nearest
+# upsampling only copy values; a convolution of a flat map is flat; instance normalisation turns a
+# flat channel into zeros, so AdaIN leaves just its $\beta$; LayerNorm subtracts and divides by one
+# number per image. Walk the shipped decoder layer by layer and watch the spread over the image:
+
+# %%
+flat = sketch_content[:8].mean(dim=(2, 3), keepdim=True).expand(-1, -1, 16, 16)  # (8, 64, 1, 1) -> (8, 64, 16, 16)
+with torch.no_grad():
+    styles8 = shipped_b.encode_style(refs[:8])                     # (8, 8): eight references' styles
+    shipped_b.dec.assign_adain_params(shipped_b.mlp(styles8))     # each AdaIN layer's beta and gamma, per image
+    x = flat
+    for layer in shipped_b.dec.model:  # the residual blocks, (upsample, conv) twice, the last conv
+        x = layer(x)
+        spread = float(x.flatten(2).std(-1).max())  # the largest standard deviation of a channel over the image
+        print(f"{type(layer).__name__:>12} -> {tuple(x.shape[1:])}: " + ("flat" if spread < 1e-6 else f"spread {spread:.1e}"))
+    shipped_b.dec.clear_adain_params()
+    assert_close(x, shipped_b.decode(flat, styles8))  # the library's decoder, the same pass
+assert x.flatten(2).std(-1).max() < 1e-5  # flat in, flat out, for every style
+
+fig, axes = plt.subplots(2, 8, figsize=(10, 2.8))
+for k in range(8):
+    axes[0, k].imshow(tensor_to_uint8(refs[k]))
+    axes[1, k].imshow(tensor_to_uint8(x[k]))
+    for ax in axes[:, k]:
+        ax.axis("off")
+axes[0, 0].set_title("references", fontsize=8, loc="left")
+axes[1, 0].set_title("decoded from a flat content code with their styles", fontsize=8, loc="left")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The style still picks the colour: each flat output is near the reference's background colour
+# (most of the averaged sketch code was background, and the style says what background looks like).
+# But the style cannot lay anything out. Every band of a striped output was laid by the content
+# code; the style can only switch on, per channel, a spatial pattern the content code brings. A
+# painting's own content code brings its stripes, which is why reconstruction works. A sketch's
+# content code must bring, inside the outline, something to turn into bands, and an outline gives
+# the network nothing there: it has to work out from the outline alone each pixel's height relative
+# to the shape's centre.
+#
+# Is the missing carrier all that holds it back? Two experiments gave the sketches one, and a third
+# made any placement of the bands real (`benchmarks/results.md`, "Two changes to the data" and "Guide
+# dots on the sketches"): graph paper under sketches and paintings, whose lines mark where each band
+# begins; light-grey guide dots inside each sketch at the nodes of the grid its painting's pattern is
+# pinned to, the paintings untouched; and a random phase per painting. With each, the fast networks
+# still drew no stripes from a sketch in 15 minutes (with the guide dots, none in 30 minutes either),
+# while they rebuild a painting's stripes from its own content code without trouble.
+# Given a carrier, the decoder draws a blur of the fill and its shade (the average of the bands) or
+# blotches, and the painting discriminator hardly pushes it further: at the end of the recipe's run
+# it gives real striped paintings and the generator's blotches nearly the same score, close to the
+# 1/2 of section 5.1. `shapes_cpu`, the course's first model, trained for 16,405 iterations on canvas-pinned
+# data, draws some stripes: try it. Within the hour of the shipped run the texture taken stays well
+# short of the 0.60 the course aims at; making it fast is the open part of this recipe (exercise 6).
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
@@ -1128,6 +1171,9 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 #   pinned to the canvas, texture lives in the content code, because a convolutional decoder
 #   cannot place a canvas-fixed pattern from a style code; pinned to the shape, it leaves the
 #   content code, and drawing it from a sketch is what is still learned slowly.
+# - A flat content code decodes to a flat picture, whatever the style (every layer keeps a flat map
+#   flat): the style only modulates, per channel, spatial features the content code brings. So a
+#   texture drawn from a sketch has to be laid by the sketch's content code, inside a blank outline.
 #
 # ## Exercises
 #
