@@ -1015,14 +1015,16 @@ plt.show()
 # dots on the sketches"): graph paper under sketches and paintings, whose lines mark where each band
 # begins; light-grey guide dots inside each sketch at the nodes of the grid its painting's pattern is
 # pinned to, the paintings untouched; and a random phase per painting. With each, the fast networks
-# still drew no stripes from a sketch in 15 minutes (with the guide dots, none in 30 minutes either),
-# while they rebuild a painting's stripes from its own content code without trouble.
+# still drew no stripes from a sketch in 15 minutes (with the guide dots, none in 30 minutes either,
+# nor without the explicit cycle loss), while they rebuild a painting's stripes from its own content
+# code without trouble.
 # Given a carrier, the decoder draws a blur of the fill and its shade (the average of the bands) or
 # blotches, and the painting discriminator hardly pushes it further: at the end of the recipe's run
 # it gives real striped paintings and the generator's blotches nearly the same score, close to the
-# 1/2 of section 5.1. `shapes_cpu`, the course's first model, trained for 16,405 iterations on canvas-pinned
-# data, draws some stripes: try it. Within the hour of the shipped run the texture taken stays well
-# short of the 0.60 the course aims at; making it fast is the open part of this recipe (exercise 6).
+# 1/2 of section 5.1. `shapes_cpu`, the course's first model, trained for 16,405 iterations on
+# canvas-pinned data, draws some stripes: try it. Within the hour of the shipped run the texture
+# taken stays well short of the 0.60 the course aims at; making it fast is the open part of this
+# recipe (exercises 6 and 7).
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
@@ -1200,6 +1202,12 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 #    the 200 test sketches (`ShapesDomain("a", "test", 64, 200)`, ground truth `.geometry.cy` and
 #    `.mask()`), what is the largest vertical distance, in pixels, from a shape pixel's centre to
 #    its shape's centre? Compare it with how far one content unit sees (notebook 02, receptive field).
+# 7. Section 5.3's flat content code decoded to a flat picture with *reflection* padding. Build the
+#    same decoder with zero padding (`torch.manual_seed(0)`, then
+#    `Generator(shipped_b.cfg.replace(pad_type="zero"))`: random weights are enough) and decode `flat`
+#    with any style. Now the edges of the picture differ from its centre: zero padding tells the
+#    network where the border is. Work out from the decoder's layers how many rows, counted from the
+#    top edge, can differ from the centre, then measure it down the middle column.
 #
 # Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
 # answers you have not given, says which ones are right, and fails with a hint otherwise.
@@ -1212,6 +1220,7 @@ ex4_identical = None        # 4. True or False: 1 and 2 threads give bitwise-ide
 ex5_setting = None          # 5. (name of the setting, its new value)
 ex5_norm_depends = None     # 5. True or False: does IN/AdaIN's output for one image depend on the batch size?
 ex6_max_distance = None     # 6. pixels, to within one pixel
+ex7_border_rows = None      # 7. how many rows from the top edge differ from the centre with zero padding
 
 answered = []
 if ex1_identical is not None:
@@ -1238,5 +1247,15 @@ if ex6_max_distance is not None:
     farthest = max(float(np.abs(np.nonzero(r.mask())[0] + 0.5 - 64 * r.geometry.cy).max()) for r in records)
     assert abs(ex6_max_distance - farthest) <= 1, "6: rows of mask pixels are np.nonzero(mask)[0]; centres at row + 0.5"
     answered.append(6)
+if ex7_border_rows is not None:
+    torch.manual_seed(0)
+    zero_padded = Generator(shipped_b.cfg.replace(pad_type="zero")).eval()
+    with torch.no_grad():
+        picture = zero_padded.decode(flat[:1], torch.randn(1, zero_padded.style_dim))[0]  # (3, 64, 64)
+    middle = picture[:, :, 32]                                                      # (3, 64): the middle column
+    differs = (middle - middle[:, 32:33]).abs().amax(dim=0) > 1e-6                  # (64,): row differs from the centre
+    assert ex7_border_rows == int(differs[:32].sum()), ("7: add up each layer's padding in output pixels: "
+                                                         "padding x (64 / the side of the map it pads)")
+    answered.append(7)
 if answered:
     print("correct:", sorted(set(answered)))
