@@ -114,6 +114,24 @@ def test_different_styles_give_different_images(ci_model):
     assert float((y1 - y2).abs().max()) > 1e-4
 
 
+def test_a_flat_content_code_decodes_to_a_flat_image_whatever_the_style(ci_model, ci_cfg, paper_generator):
+    """Reflection padding, nearest upsampling, convolutions, AdaIN and LayerNorm all keep a spatially
+    constant map constant: a style colours the picture but lays nothing out (notebook 07, 5.3). At
+    the paper's widths the fused upsampling path does too. With zero padding the border shows."""
+    g = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for gen, channels in ((ci_model.gen_b, ci_cfg.gen_dim * 4), (paper_generator, 256)):
+            flat = torch.randn(2, channels, 1, 1, generator=g).expand(2, channels, 16, 16)  # (2, C, 16, 16)
+            out = gen.decode(flat, torch.randn(2, gen.style_dim, generator=g))           # (2, 3, 64, 64)
+            assert float(out.flatten(2).std(-1).max()) < 1e-5
+            assert float((out[0] - out[1]).abs().max()) > 1e-3  # two styles, two colours
+        torch.manual_seed(0)
+        zero_padded = Generator(ci_cfg.replace(pad_type="zero"))
+        flat = torch.randn(2, ci_cfg.gen_dim * 4, 1, 1, generator=g).expand(2, ci_cfg.gen_dim * 4, 16, 16)
+        out = zero_padded.decode(flat, torch.randn(2, zero_padded.style_dim, generator=g))
+        assert float(out.flatten(2).std(-1).max()) > 1e-4
+
+
 # --------------------------------------------------------------------------- decoder structure
 def test_decoder_uses_nearest_upsampling_and_reflect_padding(paper_generator):
     """The decoder upsamples with nearest x2 (twice at the paper config) and pads by reflection."""
