@@ -103,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         state = {key[len("dis_b."):]: value for key, value in data["model"].items() if key.startswith("dis_b.")}
         load_state_dict_strict(dis_b, state, f"{args.checkpoint} (painting discriminator)")
         scores = {name: [o.mean((1, 2, 3)) for o in dis_b(x)] for name, x in (("real", refs), ("guided", guided))}
-        print("\npainting discriminator's mean output (1 real, 0 fake), one number per scale")
+        targets = {"lsgan": "1 real, 0 fake", "nsgan": "a logit: above 0 real, below 0 fake",
+                   "hinge": "1 or more real, -1 or less fake"}[run_cfg.gan_type]  # what the D loss asks for
+        print(f"\npainting discriminator's mean output ({targets}), one number per scale")
         print(f"{'':>9}  {'real references':>20} {'guided outputs':>20}")
         for t in TEXTURES:
             idx = torch.tensor([i for i in range(n) if truth[i] == t], dtype=torch.long)
