@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    tr = Translator.from_checkpoint(args.checkpoint)
+    data = read_checkpoint(args.checkpoint)  # read once: the generators, and a training checkpoint's discriminators
+    tr = Translator.from_checkpoint_data(data, args.checkpoint)
     gen_a, gen_b = tr.gen_a.eval(), tr.gen_b.eval()
     anchor = model_texture_anchor(gen_b)
     n = args.n
@@ -95,7 +96,6 @@ def main(argv: list[str] | None = None) -> int:
                 spread([out_stats[i][0] for i in idx]), spread([out_stats[i][1] for i in idx])]
         print(f"{t:>9}  " + " ".join(f"{c:>20}" for c in cols))
 
-    data = read_checkpoint(args.checkpoint)  # a MUNIT training checkpoint also holds the discriminators
     training = str(data.get("format", "")).startswith("munit_lib.checkpoint")
     if training and data["config"].get("model", "munit") == "munit":
         run_cfg = MUNITConfig.from_dict(dict(data["config"]))

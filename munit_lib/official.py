@@ -23,7 +23,7 @@ from torch import nn
 from .config import MUNITConfig
 from .networks import Generator, MultiScaleDiscriminator
 
-__all__ = ["load_official_generators", "load_official_discriminators", "infer_config", "read_checkpoint",
+__all__ = ["load_official_generators", "generators_from_checkpoint", "load_official_discriminators", "infer_config", "read_checkpoint",
            "clean_state_dict", "load_state_dict_strict"]
 
 # Instance-norm statistics of old content encoders: enc_content.model.0.norm.running_mean, ...
@@ -128,7 +128,13 @@ def load_official_generators(path: str | os.PathLike, cfg: MUNITConfig | None = 
     config the model was trained with to have it checked against the file. The channel counts
     of domains a and b are read from the file.
     """
-    data = read_checkpoint(path)
+    return generators_from_checkpoint(read_checkpoint(path), path, cfg)
+
+
+def generators_from_checkpoint(data: dict, path: str | os.PathLike = "the checkpoint",
+                               cfg: MUNITConfig | None = None) -> tuple[Generator, Generator]:
+    """:func:`load_official_generators` on a file already read (:func:`read_checkpoint`), for a
+    caller that looked inside it first; ``path`` names it in errors."""
     if not {"a", "b"} <= set(data):
         raise ValueError(f"{path} is not an official MUNIT generator file: expected keys 'a' and 'b' "
                          f"(one state dict per generator), found {sorted(data)[:8]}")

@@ -346,14 +346,23 @@ class Translator:
         """Load a generator pair: the original ``gen_XXXXXXXX.pt``, munit_lib's export (see
         ``load_official_generators``; ``cfg`` is checked against the file when given), or a
         training checkpoint (``checkpoints/last.pt``; its EMA generators when it has them)."""
-        from .official import load_official_generators, read_checkpoint
+        from .official import read_checkpoint
 
-        data = read_checkpoint(path)
+        return cls.from_checkpoint_data(read_checkpoint(path), path, cfg, device, use_ema, **kwargs)
+
+    @classmethod
+    def from_checkpoint_data(cls, data: dict, path: PathLike = "the checkpoint", cfg: Optional[MUNITConfig] = None,
+                             device: Optional[Union[str, torch.device]] = None, use_ema: bool = True,
+                             **kwargs: Any) -> "Translator":
+        """:meth:`from_checkpoint` on a file already read (``official.read_checkpoint``), for a caller
+        that needs more of it (a training checkpoint's discriminators, say); ``path`` names it in errors."""
+        from .official import generators_from_checkpoint
+
         saved = data.get("config") if isinstance(data, dict) else None
         if isinstance(saved, dict) and saved.get("model", "munit") != "munit":  # a baseline's export or checkpoint
-            from .baselines.runtime import load_model, translation_sides
+            from .baselines.runtime import model_from_checkpoint, translation_sides
 
-            model, run_cfg = load_model(path)
+            model, run_cfg = model_from_checkpoint(data, path)
             return cls(*translation_sides(model, run_cfg), device=device, **kwargs)
         if isinstance(data, dict) and str(data.get("format", "")).startswith("munit_lib.checkpoint"):
             from .networks import MUNIT
@@ -372,7 +381,7 @@ class Translator:
                 load_state_dict_strict(model.gen_a, data["ema"]["gen_a"], f"{path} (EMA generator 'a')")
                 load_state_dict_strict(model.gen_b, data["ema"]["gen_b"], f"{path} (EMA generator 'b')")
             return cls(model.gen_a, model.gen_b, device=device, **kwargs)
-        gen_a, gen_b = load_official_generators(path, cfg)
+        gen_a, gen_b = generators_from_checkpoint(data, path, cfg)
         return cls(gen_a, gen_b, device=device, **kwargs)  # loaded on the CPU; device moves them
 
     @classmethod

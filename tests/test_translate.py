@@ -326,6 +326,19 @@ def test_from_checkpoint_round_trip(cfg, translator, x, tmp_path):
     assert Translator.from_checkpoint(official, cfg=cfg).style_dim == cfg.style_dim
 
 
+def test_from_checkpoint_reads_the_file_once_and_from_data_equals_it(cfg, translator, x, tmp_path, monkeypatch):
+    import munit_lib.official as official
+
+    path = export(translator.gen_a, translator.gen_b, cfg, tmp_path / "generators.pt")
+    reads = []
+    real_load = official.torch.load
+    monkeypatch.setattr(official.torch, "load", lambda *a, **k: reads.append(a[0]) or real_load(*a, **k))
+    loaded = Translator.from_checkpoint(path)
+    assert len(reads) == 1
+    from_data = Translator.from_checkpoint_data(official.read_checkpoint(path), path)
+    assert torch.equal(loaded.translate_random(x, "a2b", 2, seed=1), from_data.translate_random(x, "a2b", 2, seed=1))
+
+
 def test_checkpoint_that_does_not_match_the_config_is_named(cfg, translator, tmp_path):
     path = export(translator.gen_a, translator.gen_b, cfg, tmp_path / "generators.pt")
     with pytest.raises(ValueError, match=r"does not match this network(.|\n)*mis-shaped"):
