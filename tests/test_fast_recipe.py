@@ -171,3 +171,59 @@ def test_sketch_guides_mark_the_pattern_grid_and_leave_the_readers_unchanged():
         offsets = np.array(nodes) - (geom.cx * size, geom.cy * size)  # (n, 2): whole periods from the centre
         assert np.allclose(offsets / p, np.round(offsets / p))
         assert torch.equal(sketch_mask(guided), sketch_mask(bare))
+
+
+def _load_benchmark(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_paired_upper_bound_scores_the_texture_asked_for(monkeypatch):
+    """benchmarks/paired_upper_bound.py's score: a 'generator' that returns its style reference
+    exactly takes every texture, own and guided. Guided asks for the *next* painting's texture, so
+    a score that compared with the sketch's own painting would fall below 1 here."""
+    from munit_lib.data.shapes import ShapesPairs
+
+    bound = _load_benchmark("paired_upper_bound")
+    pairs = ShapesPairs("test", 64, 12, 0, texture_anchor="shape")
+    sketches, paintings = bound.stack_pairs(pairs, range(12))  # (12, 3, 64, 64) each
+    textures = [pairs.ground_truth(i)[1].style.texture for i in range(12)]
+    assert len(set(textures)) > 1  # otherwise own and next would agree by chance
+    model = bound.MUNIT(MUNITConfig.profile_named("ci", image_size=64, new_size=64))
+    monkeypatch.setattr(bound, "translate", lambda m, s, refs: refs.clone())
+    scores = bound.score(model, sketches, paintings, textures)
+    assert scores["l1_test"] == 0.0 and scores["texture_own"] == 1.0 and scores["texture_guided"] == 1.0
+    assert all(scores[f"taken_{t}"] in (1.0, None) for t in ("solid", "stripes", "dots", "checks"))
+    # and the draw of a sketch's own painting in place of the next one is caught
+    monkeypatch.setattr(bound, "translate", lambda m, s, refs: paintings.clone())
+    assert bound.score(model, sketches, paintings, textures)["texture_guided"] < 1.0
+
+
+def test_paired_upper_bound_trains_on_the_answer_and_writes_a_line_per_mark(tmp_path):
+    """A tiny run: one JSON line per scoring mark, the clock and the iterations growing, and the
+    paired L1 of the test pairs below the untrained generators'."""
+    bound = _load_benchmark("paired_upper_bound")
+    cfg = MUNITConfig.profile_named("ci", data_root="shapes:16", texture_anchor="shape", image_size=32, new_size=32)
+    config = tmp_path / "tiny.yaml"
+    cfg.to_yaml(config)
+    out, samples = tmp_path / "bound.jsonl", tmp_path / "samples.png"
+    assert bound.main(["--config", str(config), "--seconds", "4", "--every", "2", "--n", "8", "--threads", "1",
+                       "--out", str(out), "--samples", str(samples), "--label", "tiny"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 2 and rows[0]["label"] == "tiny"
+    assert rows[0]["wall_s"] < rows[1]["wall_s"] and 0 < rows[0]["iteration"] < rows[1]["iteration"]
+    torch.manual_seed(cfg.seed)
+    from munit_lib.data.shapes import ShapesPairs
+
+    test = ShapesPairs("test", 32, 8, 0, texture_anchor="shape")
+    sketches, paintings = bound.stack_pairs(test, range(8))
+    untrained = bound.score(bound.MUNIT(cfg), sketches, paintings,
+                            [test.ground_truth(i)[1].style.texture for i in range(8)])
+    assert rows[-1]["l1_test"] < untrained["l1_test"]
+    from PIL import Image
+
+    assert Image.open(samples).size[1] > 3 * 32  # three rows: sketches, paintings, outputs
