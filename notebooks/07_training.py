@@ -1025,6 +1025,17 @@ plt.show()
 # canvas-pinned data, draws some stripes: try it. Within the hour of the shipped run the texture
 # taken stays well short of the 0.60 the course aims at; making it fast is the open part of this
 # recipe (exercises 6 and 7).
+#
+# Can these small generators draw the textures at all? Show them the answer and see.
+# `benchmarks/paired_upper_bound.py` trains them with no discriminator and no cycle: the sketch of
+# a painting's own outline, with that painting's style code, must decode to the painting,
+# $\lVert G_b(E^a_c(\text{sketch}), E^b_s(\text{painting})) - \text{painting} \rVert_1$. On the
+# 2-core machine they draw little pattern for the first 15 minutes (about 24,000 updates; texture
+# taken 0.37), then learn to lay the bands: 0.64 at 20 minutes and 0.84 at 25 and 30, stripes
+# included (`benchmarks/results.md`, "Capacity or signal"). So the networks can hold the texture,
+# but even the most direct signal takes some 30,000 updates to teach it. MUNIT's own signal (a
+# discriminator and cycles) is no more direct, and a 15-minute MUNIT run makes only about 4,100
+# updates. This is why the lesson-length model draws colours well and textures poorly.
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
@@ -1176,6 +1187,8 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 # - A flat content code decodes to a flat picture, whatever the style (every layer keeps a flat map
 #   flat): the style only modulates, per channel, spatial features the content code brings. So a
 #   texture drawn from a sketch has to be laid by the sketch's content code, inside a blank outline.
+# - The small generators can learn that: shown the answer (paired L1), they draw every texture after
+#   some 30,000 updates. A 15-minute MUNIT run makes about 4,100, with a less direct signal.
 #
 # ## Exercises
 #
