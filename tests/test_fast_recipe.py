@@ -104,14 +104,20 @@ def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
     assert f"{rows[0]['label']}**, seed {rows[0]['seed']}" in table
 
 
+def _load_benchmark(name: str):
+    """``benchmarks/<name>.py`` as a module (the scripts there are not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_texture_readout_reads_a_training_checkpoint_and_its_discriminator(tmp_path, capsys):
     """benchmarks/texture_readout.py on a tiny run: the guided confusion adds up to the sketches, and a
     training checkpoint (which holds the discriminators) adds the painting discriminator's outputs."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("texture_readout", ROOT / "benchmarks" / "texture_readout.py")
-    readout = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(readout)
+    readout = _load_benchmark("texture_readout")
     cfg = MUNITConfig.profile_named("ci", data_root="shapes:8", log_every=1, sample_every=1000,
                                     checkpoint_every=1000, display_size=2, texture_anchor="shape")
     trainer = Trainer(cfg, tmp_path / "run", progress=False, tensorboard=False)
@@ -140,16 +146,12 @@ def test_sketch_guides_mark_the_pattern_grid_and_leave_the_readers_unchanged():
     """benchmarks/sketch_guides_ttq.py (an experiment): guide dots sit at the shape-pinned pattern
     grid inside the shape, the rest of the sketch is the bare sketch, and the mask reader reads the
     guided sketch exactly as the bare one."""
-    import importlib.util
-
     import numpy as np
 
     from munit_lib.data import shapes
     from munit_lib.shapes_metrics import sketch_mask
 
-    spec = importlib.util.spec_from_file_location("sketch_guides", ROOT / "benchmarks" / "sketch_guides_ttq.py")
-    guides = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(guides)  # importing it patches nothing: only install() does
+    guides = _load_benchmark("sketch_guides_ttq")  # importing it patches nothing: only install() does
     assert shapes.render_sketch.__name__ == "render_sketch"
     size, p = 64, shapes.texture_period(64)
     for seed in range(12):
@@ -171,15 +173,6 @@ def test_sketch_guides_mark_the_pattern_grid_and_leave_the_readers_unchanged():
         offsets = np.array(nodes) - (geom.cx * size, geom.cy * size)  # (n, 2): whole periods from the centre
         assert np.allclose(offsets / p, np.round(offsets / p))
         assert torch.equal(sketch_mask(guided), sketch_mask(bare))
-
-
-def _load_benchmark(name: str):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_paired_upper_bound_scores_the_texture_asked_for(monkeypatch):
