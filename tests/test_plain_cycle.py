@@ -40,7 +40,7 @@ def test_plain_cycle_differs_and_leaves_the_own_style_encoder_out():
     """Going back with a random style, the A cycle no longer reaches A's style encoder."""
     enc = _model_and_terms("encoded")
     rnd = _model_and_terms("random")
-    assert float(enc[-1]["cyc_x_a"]) != pytest.approx(float(rnd[-1]["cyc_x_a"]))
+    assert enc[-1]["cyc_x_a"].item() != pytest.approx(rnd[-1]["cyc_x_a"].item())
     for (model, *_, terms), reaches in ((enc, True), (rnd, False)):
         params = list(model.gen_a.enc_style.parameters())
         grads = torch.autograd.grad(terms["cyc_x_a"], params, retain_graph=True, allow_unused=True)
