@@ -44,10 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from time_to_quality import commit, machine  # noqa: E402
+from time_to_quality import commit, machine, run_config  # noqa: E402
 
-from munit_lib.__main__ import _parse_overrides  # noqa: E402
-from munit_lib.config import MUNITConfig  # noqa: E402
 from munit_lib.data.shapes import TEXTURES, ShapesPairs  # noqa: E402
 from munit_lib.losses import recon_loss  # noqa: E402
 from munit_lib.networks import MUNIT  # noqa: E402
@@ -103,11 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--seconds and --every must be positive")
 
     torch.set_num_threads(args.threads)
-    cfg = MUNITConfig.from_yaml(args.config)
-    overrides = _parse_overrides(args.set)
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    cfg = cfg.replace(**overrides) if overrides else cfg
+    cfg, _ = run_config(args.config, args.set, args.seed)
     if not (cfg.data_root == "shapes" or str(cfg.data_root).startswith("shapes:")):
         p.error(f"{args.config}: data_root must be the in-memory shapes data (shapes or shapes:N), "
                 f"got {cfg.data_root!r}")

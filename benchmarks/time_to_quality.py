@@ -60,6 +60,16 @@ def commit() -> str:
         return "unknown"
 
 
+
+def run_config(path: str, settings: list[str], seed: int | None = None) -> tuple[MUNITConfig, dict]:
+    """The config at ``path`` with its ``--set KEY=VALUE`` overrides and ``seed`` (when given), and
+    those overrides as a dict (the record of what was changed)."""
+    overrides = _parse_overrides(settings)
+    if seed is not None:
+        overrides["seed"] = seed
+    cfg = MUNITConfig.from_yaml(path)
+    return (cfg.replace(**overrides) if overrides else cfg), overrides
+
 def meets(scores: dict) -> bool:
     return all(scores.get(k, 0.0) >= v for k, v in TARGETS.items())
 
@@ -118,11 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    cfg = MUNITConfig.from_yaml(args.config)
-    overrides = _parse_overrides(args.set)
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    cfg = cfg.replace(**overrides) if overrides else cfg
+    cfg, overrides = run_config(args.config, args.set, args.seed)
     label = args.label or Path(args.config).stem
     run_dir = Path(args.run_dir or ROOT / "runs" / "ttq" / f"{label}_seed{cfg.seed}")
     out = Path(args.out)
