@@ -14,7 +14,8 @@ signal there is, to bound what they can learn in a given time. The shapes data h
 with Adam at the config's settings (or ``--lr``). There is no discriminator and no cycle, and the
 pattern's place is no secret: with ``texture_anchor: shape`` it is fixed by the outline, so a
 generator able to draw it gets the full reward. If the generators cannot draw a texture under this
-signal within a time, no unsupervised recipe with the same generators will within that time.
+signal within a time, an unsupervised recipe with the same generators could only do it in that time
+by learning faster per update than from the answer itself.
 
 Every ``--every`` seconds of training (the clock stops while scoring), it appends one JSON line to
 ``--out`` with the test pairs' L1 and how often the output's texture (``classify_texture``) is the
@@ -22,7 +23,7 @@ one asked for:
 
 * ``texture_own``: each test sketch with the style of its own painting (what the loss trains);
 * ``texture_guided``: each test sketch with the style of the next test painting, the form of the
-  example-guided score of ``score_shapes_model`` (which the issue's 0.60 figure is about), and
+  example-guided score of ``score_shapes_model`` (the course's 0.60 target is on it), and
   ``taken_<texture>`` for it per reference texture.
 
 ``--samples FILE`` writes the last test sketches, paintings and outputs as a grid. This measures;
@@ -94,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--n", type=int, default=200, help="test pairs to score")
     p.add_argument("--label", default=None, help="a name for this curve (default: the config's stem)")
-    p.add_argument("--samples", default=None, help="PNG grid of the last scoring's first 10 pairs")
+    p.add_argument("--samples", default=None,
+                   help="PNG grid, at the end: 10 test sketches, their paintings, each drawn with its painting's style")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
     args = p.parse_args(argv)
     if args.seconds <= 0 or args.every <= 0:

@@ -60,7 +60,6 @@ def commit() -> str:
         return "unknown"
 
 
-
 def run_config(path: str, settings: list[str], seed: int | None = None) -> tuple[MUNITConfig, dict]:
     """The config at ``path`` with its ``--set KEY=VALUE`` overrides and ``seed`` (when given), and
     those overrides as a dict (the record of what was changed)."""
@@ -69,6 +68,7 @@ def run_config(path: str, settings: list[str], seed: int | None = None) -> tuple
         overrides["seed"] = seed
     cfg = MUNITConfig.from_yaml(path)
     return (cfg.replace(**overrides) if overrides else cfg), overrides
+
 
 def meets(scores: dict) -> bool:
     return all(scores.get(k, 0.0) >= v for k, v in TARGETS.items())
