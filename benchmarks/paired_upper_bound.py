@@ -116,10 +116,11 @@ def main(argv: list[str] | None = None) -> int:
 
     model = MUNIT(cfg).train()  # the discriminators are built but never used
     params = list(model.gen_a.parameters()) + list(model.gen_b.parameters())
-    opt = torch.optim.Adam(params, lr=args.lr or cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
+    lr = args.lr or cfg.lr
+    opt = torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
     rng = np.random.default_rng(cfg.seed)
     label = args.label or Path(args.config).stem
-    base = {"label": label, "config": args.config, "set": args.set, "seed": cfg.seed, "lr": args.lr or cfg.lr,
+    base = {"label": label, "config": args.config, "set": args.set, "seed": cfg.seed, "lr": lr,
             "machine": machine(), "date": datetime.date.today().isoformat(), "commit": commit()}
 
     trained, iteration, mark = 0.0, 0, args.every

@@ -23,8 +23,8 @@ from torch import nn
 from .config import MUNITConfig
 from .networks import Generator, MultiScaleDiscriminator
 
-__all__ = ["load_official_generators", "generators_from_checkpoint", "load_official_discriminators", "infer_config", "read_checkpoint",
-           "clean_state_dict", "load_state_dict_strict"]
+__all__ = ["load_official_generators", "generators_from_checkpoint", "load_official_discriminators", "infer_config",
+           "read_checkpoint", "clean_state_dict", "load_state_dict_strict"]
 
 # Instance-norm statistics of old content encoders: enc_content.model.0.norm.running_mean, ...
 _OLD_IN_STATS = re.compile(r"^enc_content\..*\.norm\.(running_mean|running_var|num_batches_tracked)$")
