@@ -74,8 +74,8 @@ def meets(scores: dict) -> bool:
     return all(scores.get(k, 0.0) >= v for k, v in TARGETS.items())
 
 
-COLUMNS = ["content_iou_a2b", "content_iou_b2a", "colour_coverage", "pair_coverage", "guided_colour", "guided_texture",
-           "probe_style_texture", "probe_content_texture"]
+COLUMNS = ["content_iou_a2b", "content_iou_b2a", "colour_coverage", "colour_coverage_fresh", "pair_coverage",
+           "pair_coverage_fresh", "guided_colour", "guided_texture", "probe_style_texture", "probe_content_texture"]
 
 
 def report(path: Path) -> str:

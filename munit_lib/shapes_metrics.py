@@ -42,13 +42,14 @@ from .data.shapes import PALETTE, TEXTURES, shade
 
 __all__ = ["sketch_mask", "painting_mask", "shape_mask", "classify_colour", "classify_texture", "texture_statistics",
            "mask_iou", "content_iou", "style_diversity", "example_guided_fidelity", "score_shapes_model",
-           "ideal_style_coverage", "linear_probe_accuracy", "factor_probes", "model_texture_anchor", "SHAPES_TARGETS",
+           "ideal_style_coverage", "ideal_coverage", "linear_probe_accuracy", "factor_probes", "model_texture_anchor", "SHAPES_TARGETS",
            "MIN_TEXTURE_SIZE"]
 
 # What a shapes model must reach, and what it aims at, as (must, aim) per score of
 # score_shapes_model (issue 8; pairs with 64 styles: see ideal_style_coverage for why not 16)
 SHAPES_TARGETS = {"content_iou_a2b": (0.92, 0.95), "content_iou_b2a": (0.92, 0.95), "colour_coverage": (0.90, 1.0),
                   "pair_coverage": (0.60, 0.80), "guided_colour": (0.95, 0.99), "guided_texture": (0.60, 0.80)}
+_FRESH_STREAM = 7919  # score_shapes_model's *_fresh styles: seed + this, apart from the shared draws
 MIN_TEXTURE_SIZE = 32  # textures (period 3/16 of the image) are read reliably from 32 px up
 _COLOURS = list(PALETTE)
 # (16, 3) in [0, 1]: the 8 fill colours, then their darker shades (same order)
@@ -409,6 +410,16 @@ def example_guided_fidelity(outputs, references) -> dict:
 
 # ----------------------------------------------------------------------------- scoring a model
 @torch.no_grad()
+def ideal_coverage(n_classes: int, num_styles: int) -> float:
+    """Expected share of ``n_classes`` equally likely classes that ``num_styles`` independent draws
+    reach: ``1 - (1 - 1/n_classes) ** num_styles``. For the 8 colours and 16 styles it is 0.882: a
+    model whose random styles give every colour as often as the data do reaches all 8 with 16
+    codes only about one draw in three (the coupon collector), and 7 of them on average."""
+    if n_classes < 1 or num_styles < 0:
+        raise ValueError(f"need n_classes >= 1 and num_styles >= 0, got {n_classes} and {num_styles}")
+    return 1.0 - (1.0 - 1.0 / n_classes) ** int(num_styles)
+
+
 def ideal_style_coverage(num_styles: int) -> float:
     """Expected share of the 32 colour-texture pairs that ``num_styles`` outputs reach when each
     output's style is an independent draw from the data's own style distribution (colour and
@@ -416,8 +427,7 @@ def ideal_style_coverage(num_styles: int) -> float:
     ``E[pairs reached] / 32 = 1 - (31/32) ** num_styles``. A model cannot be expected to beat it
     in the mean, and no model can exceed ``min(num_styles, 32) / 32``: 0.398 (ceiling 0.5) with 16
     styles, 0.869 with 64."""
-    pairs = len(_COLOURS) * len(TEXTURES)
-    return 1.0 - (1.0 - 1.0 / pairs) ** int(num_styles)
+    return ideal_coverage(len(_COLOURS) * len(TEXTURES), num_styles)
 
 
 def model_texture_anchor(gen) -> str:
@@ -445,7 +455,15 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
       random styles, averaged over the first ``pair_inputs`` sketches. With 16 styles
       ``style_coverage`` cannot exceed 0.5 and a model that samples the data's styles perfectly
       scores 0.398 in the mean (``ideal_style_coverage``); 64 styles leave room to see a model
-      that reaches few pairs (ideal 0.869). ``*_ideal`` give those references.
+      that reaches few pairs (ideal 0.869). ``*_ideal`` give those references;
+    * ``colour_coverage_fresh`` / ``texture_coverage_fresh`` / ``style_coverage_fresh`` /
+      ``pair_coverage_fresh``: the same shares, with every sketch given its *own* random styles.
+      The measures above give every sketch the same ``num_styles`` codes (and the pair measure the
+      same ``pair_styles``), so they hang on one draw: how those few codes fall across the model's
+      style space. Scored with another ``seed``, one model's ``colour_coverage`` moves between
+      about 0.7 and 1.0. Averaged over ``n`` draws, the ``_fresh`` shares estimate the coverage
+      expected of a draw, and are what to compare with ``colour_coverage_ideal`` (0.882 with 16
+      styles), ``texture_coverage_ideal`` (0.990) and the pair ideals above.
 
     ``size`` defaults to the generators' ``cfg.image_size``, ``texture_anchor`` (how the test
     paintings pin their patterns) to the one the model was trained on (``cfg.texture_anchor``),
@@ -465,7 +483,11 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     g = torch.Generator().manual_seed(seed)
     styles_b = torch.randn(num_styles, gen_b.cfg.style_dim, generator=g).to(device)  # (S, d)
     styles_a = torch.randn(num_styles, gen_a.cfg.style_dim, generator=g).to(device)
+    # each sketch's own styles for the *_fresh coverage: a stream of their own, so that the
+    # shared draws above (and every score made before the _fresh measures) stay as they were
+    g_fresh = torch.Generator().manual_seed(seed + _FRESH_STREAM)
     iou_a2b, iou_b2a, colours, textures, pairs, guided_out, guided_ref = [], [], [], [], [], [], []
+    fresh: dict[str, list] = {"colour_coverage": [], "texture_coverage": [], "style_coverage": []}
     bar = tqdm(total=n, desc="scoring", unit="img", disable=not progress)
     try:
         for start in range(0, n, batch):
@@ -489,18 +511,23 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
                 colours.append(d["colour_coverage"])
                 textures.append(d["texture_coverage"])
                 pairs.append(d["style_coverage"])
+                own = torch.randn(num_styles, gen_b.cfg.style_dim, generator=g_fresh).to(device)  # (S, d)
+                d = style_diversity(gen_b.decode(c_a[j:j + 1].expand(num_styles, -1, -1, -1), own))
+                for k in fresh:
+                    fresh[k].append(d[k])
             ref_styles = gen_b.encode_style(refs)
             guided_out.append(gen_b.decode(c_a, ref_styles).cpu())
             guided_ref.append(refs.cpu())
             bar.update(len(idx))
         # pair coverage: the first pair_inputs sketches, each with the same pair_styles random styles
-        pair_cov = []
+        pair_cov, pair_cov_fresh = [], []
         if pair_styles and pair_inputs:
             many = torch.randn(pair_styles, gen_b.cfg.style_dim, generator=g).to(device)  # (P, d)
             for i in range(min(pair_inputs, n)):
-                c = gen_a.encode_content(sketches[i][None].to(device))  # (1, C, h, w)
-                outs = gen_b.decode(c.expand(pair_styles, -1, -1, -1), many)  # (P, 3, H, W)
-                pair_cov.append(style_diversity(outs)["style_coverage"])
+                c = gen_a.encode_content(sketches[i][None].to(device)).expand(pair_styles, -1, -1, -1)  # (P, C, h, w)
+                pair_cov.append(style_diversity(gen_b.decode(c, many))["style_coverage"])  # outputs (P, 3, H, W)
+                own = torch.randn(pair_styles, gen_b.cfg.style_dim, generator=g_fresh).to(device)  # (P, d)
+                pair_cov_fresh.append(style_diversity(gen_b.decode(c, own))["style_coverage"])
     finally:
         bar.close()
         gen_a.train(modes[0]), gen_b.train(modes[1])
@@ -513,7 +540,11 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
             "guided_texture": guided["texture"], "guided_both": guided["both"],
             "style_coverage_ideal": ideal_style_coverage(num_styles),
             "pair_styles": int(pair_styles), "pair_coverage": float(np.mean(pair_cov)) if pair_cov else float("nan"),
-            "pair_coverage_ideal": ideal_style_coverage(pair_styles) if pair_styles else float("nan")}
+            "pair_coverage_ideal": ideal_style_coverage(pair_styles) if pair_styles else float("nan"),
+            **{f"{k}_fresh": float(np.mean(v)) for k, v in fresh.items()},
+            "pair_coverage_fresh": float(np.mean(pair_cov_fresh)) if pair_cov_fresh else float("nan"),
+            "colour_coverage_ideal": ideal_coverage(len(_COLOURS), num_styles),
+            "texture_coverage_ideal": ideal_coverage(len(TEXTURES), num_styles)}
 
 
 # ----------------------------------------------------------------------------- where the factors live

@@ -94,8 +94,8 @@ def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
     assert rows[0]["iteration"] <= rows[1]["iteration"] <= rows[2]["iteration"]
     assert {r["seed"] for r in rows} == {3} and {r["score_seed"] for r in rows} == {0}  # training vs scoring seed
     for row in rows:
-        for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "pair_coverage", "guided_colour",
-                    "guided_texture", "probe_style_texture", "probe_content_texture", "machine", "date", "meets_must"):
+        for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "colour_coverage_fresh", "pair_coverage",
+                    "pair_coverage_fresh", "guided_colour", "guided_texture", "probe_style_texture", "probe_content_texture", "machine", "date", "meets_must"):
             assert key in row, key
         assert 0.0 <= row["content_iou_a2b"] <= 1.0
     table = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "time_to_quality.py"), "--report", str(out)],

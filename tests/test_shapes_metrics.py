@@ -201,3 +201,55 @@ def test_a_gap_in_a_sketch_outline_leaves_only_the_line():
     closed = M.content_iou(painting, "b", image_to_tensor(sketch), "a")["mean"]
     gap = M.content_iou(painting, "b", image_to_tensor(opened), "a")["mean"]
     assert closed > 0.95 and gap < 0.5
+
+
+# ----------------------------------------------------------------------------- coverage: shared and fresh styles
+class ColourLottery(torch.nn.Module):
+    """A painter that samples colours exactly as the data do: each style code paints the sketch's
+    shape (``sketch_mask``) solid in one of the 8 colours, ``floor(8 Phi(s_0))``, so a code from
+    N(0, I) gives every colour with probability 1/8. It cannot translate b -> a."""
+
+    can_decode = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cfg = type("Cfg", (), {"style_dim": 8, "image_size": 64, "texture_anchor": "shape"})()
+        self.dummy = torch.nn.Parameter(torch.zeros(()))  # a parameter, so the scorer finds a device
+
+    @staticmethod
+    def colour_index(s: torch.Tensor) -> torch.Tensor:
+        return (torch.special.ndtr(s[:, 0]) * len(PALETTE)).long().clamp(0, len(PALETTE) - 1)  # (B,)
+
+    def encode_content(self, x):
+        return x
+
+    def encode_style(self, x):
+        return torch.zeros(x.shape[0], 8)
+
+    def decode(self, c, s):
+        s = s.expand(c.shape[0], -1)
+        palette = torch.tensor(list(PALETTE.values()), dtype=torch.float32) / 127.5 - 1  # (8, 3) in [-1, 1]
+        colour = palette[self.colour_index(s)].view(-1, 3, 1, 1)  # (B, 3, 1, 1)
+        return torch.where(M.sketch_mask(c).unsqueeze(1), colour, torch.ones_like(c))
+
+
+def test_shared_styles_are_one_draw_and_fresh_styles_estimate_the_expected_coverage():
+    gen = ColourLottery()
+    ideal = M.ideal_coverage(8, 16)
+    assert ideal == pytest.approx(1 - (7 / 8) ** 16) and M.ideal_style_coverage(64) == M.ideal_coverage(32, 64)
+    shared, fresh = [], []
+    for seed in range(3):
+        s = M.score_shapes_model(gen, gen, n=48, num_styles=16, seed=seed, pair_styles=64, pair_inputs=4)
+        # the shared measure is the colours of the scorer's one draw of 16 codes, the same for every sketch
+        codes = torch.randn(16, 8, generator=torch.Generator().manual_seed(seed))
+        assert s["colour_coverage"] == pytest.approx(len(set(gen.colour_index(codes).tolist())) / 8)
+        assert s["colour_coverage_ideal"] == pytest.approx(ideal)
+        assert s["colour_coverage_fresh"] == pytest.approx(ideal, abs=0.05)  # 48 draws average out
+        assert s["texture_coverage_fresh"] == s["texture_coverage"] == 0.25  # solid only
+        assert s["pair_coverage_fresh"] == pytest.approx(M.ideal_coverage(8, 64) / 4, abs=0.02)
+        shared.append(s["colour_coverage"])
+        fresh.append(s["colour_coverage_fresh"])
+    assert max(shared) - min(shared) >= 0.125  # one lucky or unlucky draw moves it by whole colours
+    assert max(fresh) - min(fresh) < 0.06
+    with pytest.raises(ValueError, match="n_classes >= 1"):
+        M.ideal_coverage(0, 16)
