@@ -3,6 +3,8 @@
     python benchmarks/sketch_guides_ttq.py --config configs/shapes_fast.yaml --at 300,600,900 \\
         --out benchmarks/time_to_quality_explore.jsonl --seed 2 --threads 2 --label sketch_guides_quiet
     python benchmarks/sketch_guides_ttq.py --readout --checkpoint RUN/checkpoints/last.pt
+    python benchmarks/sketch_guides_ttq.py --paired --config configs/shapes_fast.yaml --seconds 1200 \
+        --every 300 --out benchmarks/paired_upper_bound.jsonl --threads 1 --label shapes_fast_paired_guides
 
 A decoder builds every spatial structure of its picture from the content code: given a content
 code that is the same at every place, it draws one flat colour whatever the style (notebook 07,
@@ -18,8 +20,8 @@ inside the shape only. From any pixel of a sketch a node is at most ``p / sqrt(2
 fact. The dots are lighter than half-way between paper and ink, so ``sketch_mask`` reads every
 guided sketch exactly as the bare one (checked in ``tests/test_fast_recipe.py``).
 
-It runs ``time_to_quality.py`` (or with ``--readout``, ``texture_readout.py``) with every other
-argument passed on and ``render_sketch`` replaced in this process only: the training data, the
+It runs ``time_to_quality.py`` (with ``--readout``, ``texture_readout.py``; with ``--paired``,
+``paired_upper_bound.py``) with every other argument passed on and ``render_sketch`` replaced in this process only: the training data, the
 scoring and the readout all see the guided sketches. Measured 2026-12-02 (results.md, "Guide dots
 on the sketches"): guided texture did not rise, and no stripes were drawn.
 """
@@ -76,7 +78,8 @@ def install() -> None:
 
 if __name__ == "__main__":
     install()
-    readout = "--readout" in sys.argv
-    script = "texture_readout.py" if readout else "time_to_quality.py"
-    sys.argv = [str(ROOT / "benchmarks" / script)] + [a for a in sys.argv[1:] if a != "--readout"]
+    # --readout: texture_readout.py; --paired: paired_upper_bound.py; else time_to_quality.py
+    script = next((s for flag, s in (("--readout", "texture_readout.py"), ("--paired", "paired_upper_bound.py"))
+                   if flag in sys.argv), "time_to_quality.py")
+    sys.argv = [str(ROOT / "benchmarks" / script)] + [a for a in sys.argv[1:] if a not in ("--readout", "--paired")]
     runpy.run_path(sys.argv[0], run_name="__main__")

@@ -175,6 +175,16 @@ def test_sketch_guides_mark_the_pattern_grid_and_leave_the_readers_unchanged():
         assert torch.equal(sketch_mask(guided), sketch_mask(bare))
 
 
+@pytest.mark.parametrize("flag, script_doc", [("--paired", "Capacity or signal"), ("--readout", "What a shapes model draws for each texture"),
+                                               (None, "Time to quality")])
+def test_sketch_guides_runs_the_script_its_flag_names(flag, script_doc):
+    """sketch_guides_ttq.py hands every other argument to the script its flag names, with the
+    guided sketches installed: here --help, which prints that script's own description."""
+    args = [sys.executable, str(ROOT / "benchmarks" / "sketch_guides_ttq.py")] + ([flag] if flag else []) + ["--help"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert script_doc in out and "--readout" not in out and "--paired" not in out
+
+
 def test_paired_upper_bound_scores_the_texture_asked_for(monkeypatch):
     """benchmarks/paired_upper_bound.py's score: a 'generator' that returns its style reference
     exactly takes every texture, own and guided. Guided asks for the *next* painting's texture, so
