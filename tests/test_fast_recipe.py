@@ -95,7 +95,8 @@ def test_time_to_quality_writes_one_json_line_per_checkpoint(tmp_path):
     assert {r["seed"] for r in rows} == {3} and {r["score_seed"] for r in rows} == {0}  # training vs scoring seed
     for row in rows:
         for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage", "colour_coverage_fresh", "pair_coverage",
-                    "pair_coverage_fresh", "guided_colour", "guided_texture", "probe_style_texture", "probe_content_texture", "machine", "date", "meets_must"):
+                    "pair_coverage_fresh", "guided_colour", "guided_texture", "probe_style_texture",
+                    "probe_content_texture", "machine", "date", "meets_must"):
             assert key in row, key
         assert 0.0 <= row["content_iou_a2b"] <= 1.0
     table = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "time_to_quality.py"), "--report", str(out)],
@@ -175,8 +176,8 @@ def test_sketch_guides_mark_the_pattern_grid_and_leave_the_readers_unchanged():
         assert torch.equal(sketch_mask(guided), sketch_mask(bare))
 
 
-@pytest.mark.parametrize("flag, script_doc", [("--paired", "Capacity or signal"), ("--readout", "What a shapes model draws for each texture"),
-                                               (None, "Time to quality")])
+@pytest.mark.parametrize("flag, script_doc", [("--paired", "Capacity or signal"), (None, "Time to quality"),
+                                              ("--readout", "What a shapes model draws for each texture")])
 def test_sketch_guides_runs_the_script_its_flag_names(flag, script_doc):
     """sketch_guides_ttq.py hands every other argument to the script its flag names, with the
     guided sketches installed: here --help, which prints that script's own description."""
