@@ -51,7 +51,7 @@ from munit_lib.data.shapes import TEXTURES, ShapesPairs  # noqa: E402
 from munit_lib.losses import recon_loss  # noqa: E402
 from munit_lib.networks import MUNIT  # noqa: E402
 from munit_lib.shapes_metrics import classify_texture  # noqa: E402
-from munit_lib.training.trainer import _shapes_count  # noqa: E402
+from munit_lib.training import shapes_count  # noqa: E402
 
 
 def stack_pairs(pairs: ShapesPairs, indices) -> tuple[torch.Tensor, torch.Tensor]:
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"got {cfg.data_root!r}")
     torch.manual_seed(cfg.seed)
     size = cfg.image_size
-    train = ShapesPairs("train", size, _shapes_count(cfg.data_root), cfg.seed, texture_anchor=cfg.texture_anchor)
+    train = ShapesPairs("train", size, shapes_count(cfg.data_root), cfg.seed, texture_anchor=cfg.texture_anchor)
     test = ShapesPairs("test", size, args.n, 0, texture_anchor=cfg.texture_anchor)
     test_sketches, test_paintings = stack_pairs(test, range(args.n))  # (n, 3, H, W) each
     textures = [test.ground_truth(i)[1].style.texture for i in range(args.n)]

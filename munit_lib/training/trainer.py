@@ -49,7 +49,8 @@ from .ema import GeneratorEMA
 from .optim import make_schedulers
 from .step import DisObjective, GenObjective, NonFiniteLossError, train_step
 
-__all__ = ["Trainer", "build_datasets", "read_loss_log", "default_device", "check_device", "RunLockedError"]
+__all__ = ["Trainer", "build_datasets", "shapes_count", "read_loss_log", "default_device", "check_device",
+           "RunLockedError"]
 
 
 def default_device() -> torch.device:
@@ -82,8 +83,9 @@ def check_device(device: torch.device | str) -> torch.device:
 
 
 # ----------------------------------------------------------------------------- data
-def _shapes_count(spec: str) -> int:
-    """``"shapes"`` -> 2000 images per domain, ``"shapes:500"`` -> 500."""
+def shapes_count(spec: str) -> int:
+    """The training images per domain that a ``data_root`` of the synthetic shapes asks for:
+    ``"shapes"`` -> 2000, ``"shapes:500"`` -> 500."""
     _, _, count = spec.partition(":")
     try:
         return int(count) if count else 2000
@@ -107,7 +109,7 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
         raise ValueError("the config has no data_root: set it to a folder with trainA/ and trainB/ "
                          "(python -m munit_lib make-shapes --out FOLDER writes one) or to 'shapes'")
     if root == "shapes" or root.startswith("shapes:"):
-        n = _shapes_count(root) if split == "train" else 64
+        n = shapes_count(root) if split == "train" else 64
         if is_paired(cfg):  # BicycleGAN: aligned sketch/painting pairs, item i of A and B is pair i
             from ..data import ShapesPairs
 
