@@ -191,6 +191,11 @@ def write_readme(scores: dict, iteration: int, sampled: int, note: str = "") -> 
         "can pass 0.5 there (16 outputs), and one whose outputs follow the data's own style distribution",
         f"scores {scores['style_coverage_ideal']:.3f} in the mean. With 64 styles the ideal is "
         f"{scores['pair_coverage_ideal']:.3f}: that is the column above.",
+        *(["", "Colours and pairs above come from one draw of style codes shared by every sketch, so they move",
+           "with the draw (`benchmarks/results.md`, \"The colour reader's lottery\"). With every sketch given its own",
+           f"codes: colours {scores['colour_coverage_fresh']:.3f} (a perfect sampler of the 8 colours scores "
+           f"{scores['colour_coverage_ideal']:.3f}), pairs with 64 styles {scores['pair_coverage_fresh']:.3f}."]
+          if "colour_coverage_fresh" in scores else []),  # scores made before the fresh measures lack them
         "",
         "Where colour and texture live (linear probes on real test paintings, `shapes_metrics.factor_probes`;",
         "chance is 0.125 for colour, 0.25 for texture):",
