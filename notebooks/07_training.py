@@ -1067,9 +1067,14 @@ plt.show()
 # 2-core machine they draw little pattern for the first 15 minutes (about 24,000 updates; texture
 # taken 0.37), then learn to lay the bands: 0.64 at 20 minutes and 0.84 at 25 and 30, stripes
 # included (`benchmarks/results.md`, "Capacity or signal"). So the networks can hold the texture,
-# but even the most direct signal takes some 30,000 updates to teach it. MUNIT's own signal (a
-# discriminator and cycles) is no more direct, and a 15-minute MUNIT run makes only about 4,100
-# updates. This is why the lesson-length model draws colours well and textures poorly.
+# but even the most direct signal takes some 30,000 updates to teach it. Marking the pattern's grid
+# on the sketches with guide dots brings it only about a third sooner: finding where the bands go
+# is a small part of the cost. MUNIT's own signal (a discriminator and cycles) is no more direct,
+# and a 15-minute MUNIT run makes 4,000 to 8,000 updates, depending on the machine. This is why the
+# lesson-length model draws colours well and textures poorly. Trained on for two hours (41,000
+# iterations), the recipe's own signal begins to draw stripes from sketches after about 30,000, but
+# guided texture stays at 0.41: checks come out as dots or stripes (`benchmarks/results.md`, "Two
+# hours of the recipe").
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
@@ -1222,7 +1227,10 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 #   flat): the style only modulates, per channel, spatial features the content code brings. So a
 #   texture drawn from a sketch has to be laid by the sketch's content code, inside a blank outline.
 # - The small generators can learn that: shown the answer (paired L1), they draw every texture after
-#   some 30,000 updates. A 15-minute MUNIT run makes about 4,100, with a less direct signal.
+#   some 30,000 updates. A 15-minute MUNIT run makes 4,000 to 8,000, with a less direct signal.
+# - "Colours reached" with one shared draw of 16 codes is a lottery: a perfect sampler of 8 colours
+#   reaches 0.882 of them on average and all 8 one draw in three. `colour_coverage_fresh` gives
+#   each sketch its own codes and reads what a model does on average.
 #
 # ## Exercises
 #
