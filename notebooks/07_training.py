@@ -787,7 +787,7 @@ assert all(fast[key] > max(old[key], first[key]) for key in ("content_iou_a2b", 
 # decided by how those 16 codes fall across the model's style space. Take a perfect sampler, one
 # that paints each of the 8 colours for exactly 1/8 of the prior $\mathcal N(0, I)$. One draw of
 # 16 codes then reaches all 8 colours only about one time in three (the coupon collector), and on
-# average $8\,(1 - (7/8)^{16}) \approx 7.06$ of them, a share of 0.882 (notebook 08 met this
+# average $8\,(1 - (7/8)^{16}) \approx 7.06$ of them, a share of 0.882 (notebook 08 uses this
 # ceiling). That is *below* the must line of 0.90. The perfect sampler, by hand, over many draws:
 
 # %%
