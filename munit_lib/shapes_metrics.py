@@ -486,8 +486,10 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     # each sketch's own styles for the *_fresh coverage: a stream of their own, so that the
     # shared draws above (and every score made before the _fresh measures) stay as they were
     g_fresh = torch.Generator().manual_seed(seed + _FRESH_STREAM)
-    iou_a2b, iou_b2a, colours, textures, pairs, guided_out, guided_ref = [], [], [], [], [], [], []
-    fresh: dict[str, list] = {"colour_coverage": [], "texture_coverage": [], "style_coverage": []}
+    iou_a2b, iou_b2a, guided_out, guided_ref = [], [], [], []
+    coverage_keys = ("colour_coverage", "texture_coverage", "style_coverage")
+    shared: dict[str, list] = {k: [] for k in coverage_keys}  # per sketch, with the shared styles_b
+    fresh: dict[str, list] = {k: [] for k in coverage_keys}  # per sketch, with its own styles
     bar = tqdm(total=n, desc="scoring", unit="img", disable=not progress)
     try:
         for start in range(0, n, batch):
@@ -506,15 +508,13 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
                 iou_a2b += content_iou(x_a, "a", out_ab[k], "b")["per_pair"]
                 if out_ba is not None:
                     iou_b2a += content_iou(x_b, "b", out_ba[k], "a")["per_pair"]
-            for j in range(len(idx)):  # the S paintings of one sketch
-                d = style_diversity(out_ab[:, j])
-                colours.append(d["colour_coverage"])
-                textures.append(d["texture_coverage"])
-                pairs.append(d["style_coverage"])
+            for j in range(len(idx)):  # the S paintings of one sketch, with the shared and its own styles
                 own = torch.randn(num_styles, gen_b.cfg.style_dim, generator=g_fresh).to(device)  # (S, d)
-                d = style_diversity(gen_b.decode(c_a[j:j + 1].expand(num_styles, -1, -1, -1), own))
-                for k in fresh:
-                    fresh[k].append(d[k])
+                with_own = gen_b.decode(c_a[j:j + 1].expand(num_styles, -1, -1, -1), own)  # (S, 3, H, W)
+                for lists, outputs in ((shared, out_ab[:, j]), (fresh, with_own)):
+                    d = style_diversity(outputs)
+                    for k in coverage_keys:
+                        lists[k].append(d[k])
             ref_styles = gen_b.encode_style(refs)
             guided_out.append(gen_b.decode(c_a, ref_styles).cpu())
             guided_ref.append(refs.cpu())
@@ -535,8 +535,7 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     return {"n_test": n, "num_styles": num_styles, "image_size": size, "seed": seed,
             "content_iou_a2b": float(np.mean(iou_a2b)), "content_iou_b2a": float(np.mean(iou_b2a)) if iou_b2a else float("nan"),
             "open_outlines_b2a": float(np.mean(np.asarray(iou_b2a) < 0.5)) if iou_b2a else float("nan"),
-            "colour_coverage": float(np.mean(colours)), "texture_coverage": float(np.mean(textures)),
-            "style_coverage": float(np.mean(pairs)), "guided_colour": guided["colour"],
+            **{k: float(np.mean(v)) for k, v in shared.items()}, "guided_colour": guided["colour"],
             "guided_texture": guided["texture"], "guided_both": guided["both"],
             "style_coverage_ideal": ideal_style_coverage(num_styles),
             "pair_styles": int(pair_styles), "pair_coverage": float(np.mean(pair_cov)) if pair_cov else float("nan"),
