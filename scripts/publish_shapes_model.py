@@ -10,6 +10,12 @@ It also writes ``time_to_quality.jsonl`` when the run was trained by
 ``benchmarks/time_to_quality.py`` (its scores along the way, copied from ``--curve``).
 Nothing else is needed: the run itself comes from
 ``python -m munit_lib train --config configs/shapes_fast.yaml`` (or the time-to-quality benchmark).
+
+    python scripts/publish_shapes_model.py --rescore
+
+scores a model already published again, without its run folder: it keeps the files and the
+training record (iteration, date, commit), adds every score the scorer has learned since and
+rewrites ``scores.json`` and ``README.md``, naming the date and commit of the new scoring.
 """
 from __future__ import annotations
 
@@ -46,9 +52,7 @@ def git_commit() -> str:
 
 
 def main() -> int:
-    from munit_lib import load_official_generators
     from munit_lib.__main__ import main as cli
-    from munit_lib.shapes_metrics import factor_probes, score_shapes_model
     from munit_lib.training import read_training_checkpoint
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -61,14 +65,26 @@ def main() -> int:
     parser.add_argument("--out", default=None, help="where to publish (default data/pretrained/shapes)")
     parser.add_argument("--n", type=int, default=200, help="test images per domain for the scores")
     parser.add_argument("--readme-only", action="store_true", help="rewrite README.md from scores.json")
-    parser.add_argument("--note", default="", help="a paragraph for the README on how this run was made")
+    parser.add_argument("--rescore", action="store_true",
+                        help="score the published generators again (no run folder needed) and rewrite the README")
+    parser.add_argument("--note", default=None,
+                        help="a paragraph for the README on how this run was made (default: the one it has)")
     args = parser.parse_args()
     global OUT
     OUT = Path(args.out) if args.out else OUT
-    if args.readme_only:
+    if args.readme_only or args.rescore:
+        if not (OUT / "scores.json").is_file():
+            parser.error(f"{OUT} holds no scores.json: publish a run there first (--run RUN_FOLDER)")
         scores = json.loads((OUT / "scores.json").read_text(encoding="utf-8"))
-        sampled = sorted(int(p.stem.split("_")[1]) for p in (Path(args.run) / "samples").glob("a2b_*.png"))
-        write_readme(scores, scores["iteration"], max(i for i in sampled if i <= scores["iteration"]), args.note)
+        note = scores.get("note", "") if args.note is None else args.note
+        if args.rescore:
+            scores = rescore(scores, args.n)
+        elif "sampled" not in scores:  # the sample grids' iteration, from the run folder (older scores lack it)
+            sampled = sorted(int(p.stem.split("_")[1]) for p in (Path(args.run) / "samples").glob("a2b_*.png"))
+            scores["sampled"] = max(i for i in sampled if i <= scores["iteration"])
+        scores["note"] = note
+        (OUT / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        write_readme(scores, scores["iteration"], scores["sampled"], note)
         return 0
     run = Path(args.run)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -91,23 +107,52 @@ def main() -> int:
     for name in ("a2b", "b2a"):
         shutil.copyfile(run / "samples" / f"{name}_{last:08d}.png", OUT / f"samples_{name}.png")
     # 3. the scores on the test split
-    torch.set_num_threads(1)
-    gen_a, gen_b = load_official_generators(OUT / "generators.pt")
-    scores = score_shapes_model(gen_a, gen_b, n=args.n, num_styles=16, seed=0, progress=True)
-    scores["colour_histogram"] = colour_histogram(gen_a, gen_b)
-    scores["factor_probes"] = factor_probes(gen_b)
+    scores = score_published(args.n)
     if args.curve:  # the run's scores along the way, as the time-to-quality benchmark wrote them
         rows = [json.loads(line) for line in Path(args.curve).read_text(encoding="utf-8").splitlines()]
         rows = [r for r in rows if (args.label is None or r["label"] == args.label)
                 and (args.seed is None or r["seed"] == args.seed) and r["iteration"] <= iteration]
         (OUT / "time_to_quality.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    scores.update(iteration=iteration, date=datetime.date.today().isoformat(), commit=git_commit(),
-                  torch=torch.__version__, machine=f"{platform.machine()}, {torch.get_num_threads()} thread(s)")
+    scores.update(iteration=iteration, sampled=last, note=args.note or "", date=datetime.date.today().isoformat(),
+                  commit=git_commit(), **scoring_machine())
     (OUT / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    write_readme(scores, iteration, last, args.note)
+    write_readme(scores, iteration, last, args.note or "")
     print(json.dumps(scores, indent=1, sort_keys=True))
     print(f"published iteration {iteration} of {run} in {OUT}")
     return 0
+
+
+def score_published(n: int) -> dict:
+    """Every score of the generators published in OUT: the test-split scores, where random styles put
+    their colours, and the factor probes."""
+    from munit_lib import load_official_generators
+    from munit_lib.shapes_metrics import factor_probes, score_shapes_model
+
+    torch.set_num_threads(1)
+    gen_a, gen_b = load_official_generators(OUT / "generators.pt")
+    scores = score_shapes_model(gen_a, gen_b, n=n, num_styles=16, seed=0, progress=True)
+    scores["colour_histogram"] = colour_histogram(gen_a, gen_b)
+    scores["factor_probes"] = factor_probes(gen_b)
+    return scores
+
+
+def scoring_machine() -> dict:
+    return dict(torch=torch.__version__, machine=f"{platform.machine()}, {torch.get_num_threads()} thread(s)")
+
+
+def rescore(old: dict, n: int) -> dict:
+    """Score the published generators again. The training record (iteration, the sample grids'
+    iteration, the date and commit of publication, the note) is kept; every score is replaced, so
+    measures added to the scorer since publication appear, and a score that moved is not hidden.
+    ``rescored`` names when and by which commit."""
+    new = score_published(n)
+    moved = {k: (old[k], v) for k, v in new.items() if isinstance(v, float) and k in old and abs(old[k] - v) > 1e-6}
+    if moved:
+        print("scores that differ from the published ones (old, new):", json.dumps(moved))
+    kept = {k: old[k] for k in ("iteration", "date", "commit", "note") if k in old}
+    kept["sampled"] = old.get("sampled", old["iteration"])  # published before it was recorded: the last iteration
+    new.update(kept, rescored=dict(date=datetime.date.today().isoformat(), commit=git_commit(), **scoring_machine()))
+    return new
 
 
 @torch.no_grad()
@@ -179,6 +224,9 @@ def write_readme(scores: dict, iteration: int, sampled: int, note: str = "") -> 
         "",
         "Measured by `munit_lib.shapes_metrics.score_shapes_model`, whose readers agree with the ground",
         "truth on real samples (tests/test_shapes_metrics.py, notebook 06).",
+        *([f"Scored again on {scores['rescored']['date']} at commit `{scores['rescored']['commit']}`",
+           "(`python scripts/publish_shapes_model.py --rescore`), with the scorer's measures of that day."]
+          if "rescored" in scores else []),
         "",
         "| measure | value | must | aim | |",
         "|---|---|---|---|---|",

@@ -31,3 +31,42 @@ def test_readme_states_the_fresh_coverage_when_the_scores_have_it(tmp_path):
     after = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "codes: colours 0.871 (a perfect sampler of the 8 colours scores 0.882)" in after
     assert "pairs with 64 styles 0.585" in after
+
+
+def _run(publish, monkeypatch, *argv):
+    monkeypatch.setattr("sys.argv", ["publish_shapes_model.py", *argv])
+    return publish.main()
+
+
+def test_rescore_keeps_the_training_record_and_adds_the_new_measures(tmp_path, monkeypatch, capsys):
+    publish = _publisher(tmp_path)
+    for name in ("scores.json", "generators.pt"):
+        shutil.copyfile(SHIPPED / name, tmp_path / name)
+    old = json.loads((tmp_path / "scores.json").read_text(encoding="utf-8"))
+    assert "colour_coverage_fresh" not in old  # published before the fresh measures existed
+    assert _run(publish, monkeypatch, "--rescore", "--out", str(tmp_path), "--n", "8",
+                "--note", "How it was made: a test.") == 0
+    new = json.loads((tmp_path / "scores.json").read_text(encoding="utf-8"))
+    for key in ("iteration", "date", "commit"):  # the training record is the published one
+        assert new[key] == old[key]
+    assert new["sampled"] == old["iteration"] and new["note"] == "How it was made: a test."
+    assert new["n_test"] == 8 and set(new["rescored"]) == {"date", "commit", "torch", "machine"}
+    assert 0.0 <= new["colour_coverage_fresh"] <= 1.0 and 0.0 <= new["pair_coverage_fresh"] <= 1.0
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert f"Scored again on {new['rescored']['date']}" in readme
+    assert "How it was made: a test." in readme and "perfect sampler of the 8 colours" in readme
+    assert "scores that differ from the published ones" in capsys.readouterr().out  # 8 images, not 200
+    # the note is kept by a later README rewrite that does not give one
+    assert _run(publish, monkeypatch, "--readme-only", "--out", str(tmp_path)) == 0
+    assert "How it was made: a test." in (tmp_path / "README.md").read_text(encoding="utf-8")
+
+
+def test_rescore_of_an_empty_folder_says_what_to_do(tmp_path, monkeypatch, capsys):
+    publish = _publisher(tmp_path)
+    try:
+        _run(publish, monkeypatch, "--rescore", "--out", str(tmp_path / "nothing"))
+    except SystemExit as stop:
+        assert stop.code == 2
+    else:
+        raise AssertionError("--rescore of a folder without scores.json should stop")
+    assert "holds no scores.json: publish a run there first" in capsys.readouterr().err
