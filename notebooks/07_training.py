@@ -1061,20 +1061,22 @@ plt.show()
 # recipe (exercises 6 and 7).
 #
 # Can these small generators draw the textures at all? Show them the answer and see.
-# `benchmarks/paired_upper_bound.py` trains them with no discriminator and no cycle: the sketch of
-# a painting's own outline, with that painting's style code, must decode to the painting,
+# `benchmarks/paired_upper_bound.py` trains them with no discriminator and no cycle: the sketch of a
+# painting's own outline, with that painting's style code, must decode to the painting,
 # $\lVert G_b(E^a_c(\text{sketch}), E^b_s(\text{painting})) - \text{painting} \rVert_1$. On the
 # 2-core machine they draw little pattern for the first 15 minutes (about 24,000 updates; texture
 # taken 0.37), then learn to lay the bands: 0.64 at 20 minutes and 0.84 at 25 and 30, stripes
 # included (`benchmarks/results.md`, "Capacity or signal"). So the networks can hold the texture,
 # but even the most direct signal takes some 30,000 updates to teach it. Marking the pattern's grid
-# on the sketches with guide dots brings it only about a third sooner: finding where the bands go
-# is a small part of the cost. MUNIT's own signal (a discriminator and cycles) is no more direct,
-# and a 15-minute MUNIT run makes 4,000 to 8,000 updates, depending on the machine. This is why the
-# lesson-length model draws colours well and textures poorly. Trained on for two hours (41,000
-# iterations), the recipe's own signal begins to draw stripes from sketches after about 30,000, but
-# guided texture stays at 0.41: checks come out as dots or stripes (`benchmarks/results.md`, "Two
-# hours of the recipe").
+# on the sketches with guide dots brings it only about a third sooner: finding where the bands go is
+# a small part of the cost. Nor is it an optimiser setting: a larger learning rate learns worse,
+# Adam's $\beta_1 = 0.9$ instead of 0.5 brings the stripes a fifth to a third sooner, and twice the
+# width costs 3.5 times the time per update ("Is the slow texture an optimiser setting?"). MUNIT's
+# own signal (a discriminator and cycles) is no more direct, and a 15-minute MUNIT run makes 4,000
+# to 8,000 updates, depending on the machine. This is why the lesson-length model draws colours well
+# and textures poorly. Trained on for two hours (41,000 iterations), the recipe's own signal begins
+# to draw stripes from sketches after about 30,000, but guided texture stays at 0.41: checks come
+# out as dots or stripes (`benchmarks/results.md`, "Two hours of the recipe").
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
