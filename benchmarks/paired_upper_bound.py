@@ -51,7 +51,7 @@ from munit_lib.data.shapes import TEXTURES, ShapesPairs  # noqa: E402
 from munit_lib.losses import recon_loss  # noqa: E402
 from munit_lib.networks import MUNIT  # noqa: E402
 from munit_lib.shapes_metrics import classify_texture  # noqa: E402
-from munit_lib.training import shapes_count  # noqa: E402
+from munit_lib.training import is_shapes_root, shapes_count  # noqa: E402
 
 
 def stack_pairs(pairs: ShapesPairs, indices) -> tuple[torch.Tensor, torch.Tensor]:
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     cfg, _ = run_config(args.config, args.set, args.seed)
-    if not (cfg.data_root == "shapes" or str(cfg.data_root).startswith("shapes:")):
+    if not is_shapes_root(cfg.data_root):
         p.error(f"{args.config}: data_root must be the in-memory shapes data (shapes or shapes:N), "
                 f"got {cfg.data_root!r}")
     torch.manual_seed(cfg.seed)

@@ -231,3 +231,17 @@ def test_paired_upper_bound_trains_on_the_answer_and_writes_a_line_per_mark(tmp_
     from PIL import Image
 
     assert Image.open(samples).size[1] > 3 * 32  # three rows: sketches, paintings, outputs
+
+
+def test_paired_upper_bound_refuses_folder_data_by_name(tmp_path, capsys):
+    """The bound draws its pairs in memory: a config whose data_root is a folder is refused with
+    the config named and the value it gave, before any training."""
+    bound = _load_benchmark("paired_upper_bound")
+    config = tmp_path / "folder.yaml"
+    MUNITConfig.profile_named("ci", data_root=str(tmp_path / "shapes")).to_yaml(config)
+    with pytest.raises(SystemExit) as stop:
+        bound.main(["--config", str(config), "--out", str(tmp_path / "bound.jsonl")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "data_root must be the in-memory shapes data" in err and str(tmp_path / "shapes") in err
+    assert not (tmp_path / "bound.jsonl").exists()

@@ -14,7 +14,8 @@ from PIL import Image
 from munit_lib import MUNITConfig, load_official_generators
 from munit_lib.data import ShapesDomain
 from munit_lib.training import (CheckpointError, IterationBatchSampler, NonFiniteLossError, Trainer, atomic_save,
-                                build_datasets, read_loss_log, read_training_checkpoint, shapes_count)
+                                build_datasets, is_shapes_root, read_loss_log, read_training_checkpoint,
+                                shapes_count)
 from munit_test_helpers import interrupt_at
 
 
@@ -241,6 +242,7 @@ def test_build_datasets_names_what_is_wrong(tmp_path):
     a, b = build_datasets(MUNITConfig.profile_named("ci", data_root="shapes:3"))
     assert len(a) == len(b) == 3 and a[0].shape == (3, 32, 32)
     assert shapes_count("shapes:3") == 3 and shapes_count("shapes") == 2000  # what build_datasets reads
+    assert is_shapes_root("shapes") and is_shapes_root(" shapes:3") and not is_shapes_root(str(tmp_path / "shapes"))
 
 
 # ----------------------------------------------------------------------------- distributed

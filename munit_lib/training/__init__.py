@@ -17,10 +17,10 @@ from .ema import GeneratorEMA
 from .optim import make_optimizers, make_schedulers
 from .step import DisObjective, GenObjective, NonFiniteLossError, dis_losses, gen_losses, train_step
 from .trainer import (RunLockedError, Trainer, build_datasets, check_device, default_device, read_loss_log,
-                      shapes_count)
+                      is_shapes_root, shapes_count)
 
 __all__ = ["make_optimizers", "make_schedulers", "dis_losses", "gen_losses", "train_step", "NonFiniteLossError",
            "DisObjective", "GenObjective", "IterationBatchSampler", "SeededItems", "batch_stream", "CheckpointError",
            "atomic_save", "export_generators", "read_training_checkpoint", "DistributedContext", "init_distributed",
            "cleanup_distributed", "GeneratorEMA", "Trainer", "build_datasets", "default_device", "read_loss_log",
-           "check_device", "RunLockedError", "shapes_count"]
+           "check_device", "RunLockedError", "is_shapes_root", "shapes_count"]

@@ -83,6 +83,13 @@ def check_device(device: torch.device | str) -> torch.device:
 
 
 # ----------------------------------------------------------------------------- data
+def is_shapes_root(spec) -> bool:
+    """Whether a ``data_root`` names the synthetic shapes drawn in memory (``"shapes"`` or
+    ``"shapes:N"``) rather than a folder."""
+    root = str(spec).strip()
+    return root == "shapes" or root.startswith("shapes:")
+
+
 def shapes_count(spec: str) -> int:
     """The training images per domain that a ``data_root`` of the synthetic shapes asks for:
     ``"shapes"`` -> 2000, ``"shapes:500"`` -> 500."""
@@ -108,7 +115,7 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
     if not root:
         raise ValueError("the config has no data_root: set it to a folder with trainA/ and trainB/ "
                          "(python -m munit_lib make-shapes --out FOLDER writes one) or to 'shapes'")
-    if root == "shapes" or root.startswith("shapes:"):
+    if is_shapes_root(root):
         n = shapes_count(root) if split == "train" else 64
         if is_paired(cfg):  # BicycleGAN: aligned sketch/painting pairs, item i of A and B is pair i
             from ..data import ShapesPairs
