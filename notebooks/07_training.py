@@ -1071,12 +1071,13 @@ plt.show()
 # on the sketches with guide dots brings it only about a third sooner: finding where the bands go is
 # a small part of the cost. Nor is it an optimiser setting: a larger learning rate learns worse,
 # Adam's $\beta_1 = 0.9$ instead of 0.5 brings the stripes a fifth to a third sooner, and twice the
-# width costs 3.5 times the time per update ("Is the slow texture an optimiser setting?"). MUNIT's
-# own signal (a discriminator and cycles) is no more direct, and a 15-minute MUNIT run makes 4,000
-# to 8,000 updates, depending on the machine. This is why the lesson-length model draws colours well
-# and textures poorly. Trained on for two hours (41,000 iterations), the recipe's own signal begins
-# to draw stripes from sketches after about 30,000, but guided texture stays at 0.41: checks come
-# out as dots or stripes (`benchmarks/results.md`, "Two hours of the recipe").
+# width costs twice the time per update and has drawn no texture by 10,900 of them
+# (`benchmarks/results.md`, "Is the slow texture an optimiser setting?"). MUNIT's own signal (a
+# discriminator and cycles) is no more direct, and a 15-minute MUNIT run makes 4,000 to 8,000
+# updates, depending on the machine. This is why the lesson-length model draws colours well and
+# textures poorly. Trained on for two hours (41,000 iterations), the recipe's own signal begins to
+# draw stripes from sketches after about 30,000, but guided texture stays at 0.41: checks come out
+# as dots or stripes (`benchmarks/results.md`, "Two hours of the recipe").
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
