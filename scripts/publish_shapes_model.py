@@ -142,14 +142,14 @@ def scoring_machine() -> dict:
 
 def rescore(old: dict, n: int) -> dict:
     """Score the published generators again. The training record (iteration, the sample grids'
-    iteration, the date and commit of publication, the note) is kept; every score is replaced, so
+    iteration, the date and commit of publication) is kept; every score is replaced, so
     measures added to the scorer since publication appear, and a score that moved is not hidden.
     ``rescored`` names when and by which commit."""
     new = score_published(n)
     moved = {k: (old[k], v) for k, v in new.items() if isinstance(v, float) and k in old and abs(old[k] - v) > 1e-6}
     if moved:
         print("scores that differ from the published ones (old, new):", json.dumps(moved))
-    kept = {k: old[k] for k in ("iteration", "date", "commit", "note") if k in old}
+    kept = {k: old[k] for k in ("iteration", "date", "commit") if k in old}  # main() carries the note
     kept["sampled"] = old.get("sampled", old["iteration"])  # published before it was recorded: the last iteration
     new.update(kept, rescored=dict(date=datetime.date.today().isoformat(), commit=git_commit(), **scoring_machine()))
     return new
