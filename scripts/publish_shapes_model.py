@@ -79,12 +79,9 @@ def main() -> int:
         note = scores.get("note", "") if args.note is None else args.note
         if args.rescore:
             scores = rescore(scores, args.n)
-        elif "sampled" not in scores:  # the sample grids' iteration, from the run folder (older scores lack it)
-            sampled = sorted(int(p.stem.split("_")[1]) for p in (Path(args.run) / "samples").glob("a2b_*.png"))
-            scores["sampled"] = max(i for i in sampled if i <= scores["iteration"])
-        scores["note"] = note
-        (OUT / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        write_readme(scores, scores["iteration"], scores["sampled"], note)
+        elif "sampled" not in scores:  # older scores lack it: read it from the run folder
+            scores["sampled"] = last_sampled(Path(args.run), scores["iteration"])
+        save({**scores, "note": note})
         return 0
     run = Path(args.run)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -102,8 +99,7 @@ def main() -> int:
     with open(OUT / "losses.csv", "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([rows[0]] + [r for r in rows[1:] if int(float(r[0])) <= iteration])
     # 2. the last sample grids written at or before this iteration
-    sampled = sorted(int(p.stem.split("_")[1]) for p in (run / "samples").glob("a2b_*.png"))
-    last = max(i for i in sampled if i <= iteration)
+    last = last_sampled(run, iteration)
     for name in ("a2b", "b2a"):
         shutil.copyfile(run / "samples" / f"{name}_{last:08d}.png", OUT / f"samples_{name}.png")
     # 3. the scores on the test split
@@ -115,11 +111,22 @@ def main() -> int:
         (OUT / "time_to_quality.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     scores.update(iteration=iteration, sampled=last, note=args.note or "", date=datetime.date.today().isoformat(),
                   commit=git_commit(), **scoring_machine())
-    (OUT / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    write_readme(scores, iteration, last, args.note or "")
+    save(scores)
     print(json.dumps(scores, indent=1, sort_keys=True))
     print(f"published iteration {iteration} of {run} in {OUT}")
     return 0
+
+
+def last_sampled(run: Path, iteration: int) -> int:
+    """The last iteration at or before ``iteration`` whose sample grids the run folder holds."""
+    sampled = [int(p.stem.split("_")[1]) for p in (run / "samples").glob("a2b_*.png")]
+    return max(i for i in sampled if i <= iteration)
+
+
+def save(scores: dict) -> None:
+    """Write ``scores.json`` and the README it gives, into OUT."""
+    (OUT / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_readme(scores)
 
 
 def score_published(n: int) -> dict:
@@ -172,7 +179,11 @@ def colour_histogram(gen_a, gen_b, n: int = 50, num_styles: int = 16) -> dict:
     return {colour: counts.get(colour, 0) for colour in PALETTE}
 
 
-def write_readme(scores: dict, iteration: int, sampled: int, note: str = "") -> None:
+def write_readme(scores: dict) -> None:
+    """README.md from the scores and the record they carry: ``iteration``, ``sampled`` (the sample
+    grids' iteration), ``date``, ``commit``, ``note`` (optional) and ``rescored`` (optional)."""
+    iteration, sampled, note = scores["iteration"], scores["sampled"], scores.get("note", "")
+
     def verdict(key: str) -> str:
         must, aim = SHAPES_TARGETS[key]
         value = scores[key]

@@ -34,12 +34,13 @@ def _scores_before_the_fresh_measures() -> dict:
 def test_readme_states_the_fresh_coverage_when_the_scores_have_it(tmp_path):
     publish = _publisher(tmp_path)
     scores = _scores_before_the_fresh_measures()
-    publish.write_readme(scores, scores["iteration"], scores["iteration"])
+    scores["sampled"] = scores["iteration"]  # the sample grids of its last iteration
+    publish.write_readme(scores)
     before = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "0.999 | 0.9 | 1.0" in before  # the shared draw's colours, as scored then
     assert "perfect sampler" not in before  # scores made before the fresh measures: nothing invented
     scores.update(colour_coverage_fresh=0.871, colour_coverage_ideal=1 - (7 / 8) ** 16, pair_coverage_fresh=0.585)
-    publish.write_readme(scores, scores["iteration"], scores["iteration"])
+    publish.write_readme(scores)
     after = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "codes: colours 0.871 (a perfect sampler of the 8 colours scores 0.882)" in after
     assert "pairs with 64 styles 0.585" in after

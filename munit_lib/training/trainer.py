@@ -49,8 +49,8 @@ from .ema import GeneratorEMA
 from .optim import make_schedulers
 from .step import DisObjective, GenObjective, NonFiniteLossError, train_step
 
-__all__ = ["Trainer", "build_datasets", "shapes_count", "read_loss_log", "default_device", "check_device",
-           "RunLockedError"]
+__all__ = ["Trainer", "build_datasets", "is_shapes_root", "shapes_count", "read_loss_log", "default_device",
+           "check_device", "RunLockedError"]
 
 
 def default_device() -> torch.device:
