@@ -1,7 +1,8 @@
 """Capacity or signal: can a config's generators learn to draw the shapes' textures when shown the answer?
 
     python benchmarks/paired_upper_bound.py --config configs/shapes_fast.yaml --seconds 900 --every 150 \\
-        --out benchmarks/paired_upper_bound.jsonl --threads 2 [--set key=value ...] [--lr 0.001]
+        --out benchmarks/paired_upper_bound.jsonl --threads 2 [--set key=value ...] [--lr 0.001] \\
+        [--oracle-style] [--probe-n 600]
 
 MUNIT learns without pairs: what pushes its generator to draw a texture is a discriminator and the
 cycle losses, slow and indirect signals. This script gives the same generators the most direct
@@ -26,6 +27,16 @@ one asked for:
   example-guided score of ``score_shapes_model`` (the course's 0.60 target is on it), and
   ``taken_<texture>`` for it per reference texture.
 
+With ``--probe-n N`` (default 600; 0 skips it) each line also has ``style_texture``: how well a
+linear probe reads the texture from the style code ``E_s^b`` of real test paintings
+(``factor_probes``, chance 0.25). It says whether the style encoder already tells the textures
+apart while the decoder does not yet draw them.
+
+``--oracle-style`` asks where the time goes from the other side: the style encoder is replaced by
+the answer, a learned code per ground-truth factor (``OracleStyle``: one embedding each for colour,
+texture and background, summed), trained with the generators. If the textures then arrive no
+sooner, reading them from a painting (the style encoder's capacity) is not what is slow.
+
 ``--samples FILE`` writes the last test sketches, paintings and outputs as a grid. This measures;
 it asserts nothing.
 """
@@ -47,10 +58,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from time_to_quality import commit, machine, run_config  # noqa: E402
 
-from munit_lib.data.shapes import TEXTURES, ShapesPairs  # noqa: E402
+from munit_lib.data.shapes import BACKGROUNDS, PALETTE, TEXTURES, ShapesPairs  # noqa: E402
 from munit_lib.losses import recon_loss  # noqa: E402
 from munit_lib.networks import MUNIT  # noqa: E402
-from munit_lib.shapes_metrics import classify_texture  # noqa: E402
+from munit_lib.shapes_metrics import classify_texture, factor_probes  # noqa: E402
 from munit_lib.training import is_shapes_root, shapes_count  # noqa: E402
 
 
@@ -60,18 +71,48 @@ def stack_pairs(pairs: ShapesPairs, indices) -> tuple[torch.Tensor, torch.Tensor
     return torch.stack(sketches), torch.stack(paintings)
 
 
+class OracleStyle(torch.nn.Module):
+    """The answer in place of the style encoder: a painting's style code is the sum of one learned
+    ``style_dim`` vector for its colour, one for its texture and one for its background."""
+
+    FACTORS = (("colour", tuple(PALETTE)), ("texture", TEXTURES), ("background", tuple(BACKGROUNDS)))
+
+    def __init__(self, style_dim: int) -> None:
+        super().__init__()
+        # drawn like MUNIT's style prior, N(0, I), so the decoder's MLP sees codes of the usual size
+        self.tables = torch.nn.ModuleDict({name: torch.nn.Embedding(len(values), style_dim)
+                                           for name, values in self.FACTORS})
+        for table in self.tables.values():
+            torch.nn.init.normal_(table.weight)
+
+    @classmethod
+    def labels(cls, pairs: ShapesPairs, indices) -> torch.Tensor:
+        """(len(indices), 3) long: the colour, texture and background index of each pair's painting."""
+        styles = [pairs.ground_truth(i)[1].style for i in indices]
+        return torch.tensor([[values.index(getattr(st, name)) for name, values in cls.FACTORS] for st in styles])
+
+    def forward(self, labels: torch.Tensor) -> torch.Tensor:
+        """(B, 3) factor indices -> (B, style_dim) codes."""
+        return sum(self.tables[name](labels[:, k]) for k, (name, _) in enumerate(self.FACTORS))
+
+
 def translate(model: MUNIT, sketches: torch.Tensor, references: torch.Tensor) -> torch.Tensor:
-    """G_b(E_c^a(sketches), E_s^b(references)): (B, 3, H, W) each, paired by position."""
-    return model.gen_b.decode(model.gen_a.encode_content(sketches), model.gen_b.encode_style(references))
+    """G_b(E_c^a(sketches), style): ``references`` are paintings (B, 3, H, W), whose style E_s^b
+    reads, or style codes (B, style_dim) given directly; paired with the sketches by position."""
+    style = references if references.dim() == 2 else model.gen_b.encode_style(references)
+    return model.gen_b.decode(model.gen_a.encode_content(sketches), style)
 
 
 @torch.no_grad()
-def score(model: MUNIT, sketches: torch.Tensor, paintings: torch.Tensor, textures: list[str]) -> dict:
-    """The test pairs' L1 (own style) and the share of outputs whose texture is the one asked for."""
+def score(model: MUNIT, sketches: torch.Tensor, paintings: torch.Tensor, textures: list[str],
+          references: torch.Tensor | None = None) -> dict:
+    """The test pairs' L1 (own style) and the share of outputs whose texture is the one asked for.
+    The styles come from ``references`` (default: the paintings; or their oracle style codes)."""
     was_training = model.training
     model.eval()
-    own = translate(model, sketches, paintings)
-    guided = translate(model, sketches, paintings.roll(-1, 0))  # sketch i with painting i + 1's style
+    references = paintings if references is None else references
+    own = translate(model, sketches, references)
+    guided = translate(model, sketches, references.roll(-1, 0))  # sketch i with painting i + 1's style
     asked = textures[1:] + textures[:1]
     got_own, got_guided = classify_texture(own), classify_texture(guided)
     out = {"l1_test": round(recon_loss(own, paintings).item(), 4),
@@ -97,10 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--label", default=None, help="a name for this curve (default: the config's stem)")
     p.add_argument("--samples", default=None,
                    help="PNG grid, at the end: 10 test sketches, their paintings, each drawn with its painting's style")
+    p.add_argument("--probe-n", type=int, default=600,
+                   help="real paintings to fit the style code's texture probe on at each mark (0: no probe)")
+    p.add_argument("--oracle-style", action="store_true",
+                   help="replace the style encoder with a learned code per ground-truth factor (OracleStyle)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
     args = p.parse_args(argv)
     if args.seconds <= 0 or args.every <= 0:
         p.error("--seconds and --every must be positive")
+    if args.probe_n < 0:
+        p.error("--probe-n must be 0 (no probe) or a number of paintings")
 
     torch.set_num_threads(args.threads)
     cfg, _ = run_config(args.config, args.set, args.seed)
@@ -116,26 +163,39 @@ def main(argv: list[str] | None = None) -> int:
 
     model = MUNIT(cfg).train()  # the discriminators are built but never used
     params = list(model.gen_a.parameters()) + list(model.gen_b.parameters())
+    oracle = OracleStyle(cfg.style_dim) if args.oracle_style else None
+    if oracle is not None:  # the style encoder is then never used
+        params += list(oracle.parameters())
+        train_labels = OracleStyle.labels(train, range(len(train)))  # (N, 3)
+        test_labels = OracleStyle.labels(test, range(args.n))
     lr = args.lr or cfg.lr
     opt = torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
     rng = np.random.default_rng(cfg.seed)
     label = args.label or Path(args.config).stem
     base = {"label": label, "config": args.config, "set": args.set, "seed": cfg.seed, "lr": lr,
+            "oracle_style": args.oracle_style,
             "machine": machine(), "date": datetime.date.today().isoformat(), "commit": commit()}
 
     trained, iteration, mark = 0.0, 0, args.every
     while True:
         start = time.perf_counter()
         while trained + time.perf_counter() - start < min(mark, args.seconds):
-            sketch, painting = stack_pairs(train, rng.integers(len(train), size=cfg.batch_size).tolist())
-            loss = recon_loss(translate(model, sketch, painting), painting)
+            picked = rng.integers(len(train), size=cfg.batch_size).tolist()
+            sketch, painting = stack_pairs(train, picked)
+            style = painting if oracle is None else oracle(train_labels[picked])  # an image, or its code
+            loss = recon_loss(translate(model, sketch, style), painting)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             iteration += 1
         trained += time.perf_counter() - start
+        with torch.no_grad():
+            references = None if oracle is None else oracle(test_labels)
         row = {**base, "wall_s": round(trained, 1), "iteration": iteration,
-               **score(model, test_sketches, test_paintings, textures)}
+               **score(model, test_sketches, test_paintings, textures, references)}
+        if oracle is None and args.probe_n:
+            row["style_texture"] = round(factor_probes(model.gen_b, n_train=args.probe_n, size=size,
+                                                       texture_anchor=cfg.texture_anchor)["style_texture"], 3)
         with open(args.out, "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
         print(json.dumps({k: row[k] for k in row if k not in base or k == "label"}), flush=True)
@@ -146,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         import torchvision.utils as vutils
 
         with torch.no_grad():
-            own = translate(model.eval(), test_sketches[:10], test_paintings[:10])
+            own = translate(model.eval(), test_sketches[:10],
+                            test_paintings[:10] if oracle is None else oracle(test_labels[:10]))
         grid = torch.cat([test_sketches[:10], test_paintings[:10], own]) * 0.5 + 0.5  # rows: sketch, painting, output
         vutils.save_image(grid.clamp(0, 1), args.samples, nrow=10)
     return 0
