@@ -216,9 +216,10 @@ def test_paired_upper_bound_trains_on_the_answer_and_writes_a_line_per_mark(tmp_
     cfg.to_yaml(config)
     out, samples = tmp_path / "bound.jsonl", tmp_path / "samples.png"
     assert bound.main(["--config", str(config), "--seconds", "4", "--every", "2", "--n", "8", "--threads", "1",
-                       "--out", str(out), "--samples", str(samples), "--label", "tiny"]) == 0
+                       "--out", str(out), "--samples", str(samples), "--label", "tiny", "--probe-n", "16"]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == 2 and rows[0]["label"] == "tiny"
+    assert len(rows) == 2 and rows[0]["label"] == "tiny" and rows[0]["oracle_style"] is False
+    assert all(0.0 <= r["style_texture"] <= 1.0 for r in rows)  # the style code's texture probe, at each mark
     assert rows[0]["wall_s"] < rows[1]["wall_s"] and 0 < rows[0]["iteration"] < rows[1]["iteration"]
     torch.manual_seed(cfg.seed)
     from munit_lib.data.shapes import ShapesPairs
@@ -231,6 +232,41 @@ def test_paired_upper_bound_trains_on_the_answer_and_writes_a_line_per_mark(tmp_
     from PIL import Image
 
     assert Image.open(samples).size[1] > 3 * 32  # three rows: sketches, paintings, outputs
+
+
+def test_oracle_style_codes_are_the_ground_truth_factors():
+    """OracleStyle reads each pair's colour, texture and background, and gives paintings that share
+    all three the same code and paintings that differ in texture alone different codes."""
+    from munit_lib.data.shapes import TEXTURES, ShapesPairs
+
+    bound = _load_benchmark("paired_upper_bound")
+    pairs = ShapesPairs("train", 32, 40, 0, texture_anchor="shape")
+    labels = bound.OracleStyle.labels(pairs, range(40))  # (40, 3)
+    assert labels.shape == (40, 3)
+    for i in range(40):
+        style = pairs.ground_truth(i)[1].style
+        assert TEXTURES[labels[i, 1]] == style.texture
+        assert list(bound.PALETTE)[labels[i, 0]] == style.colour
+    oracle = bound.OracleStyle(8)
+    one = torch.tensor([[2, 1, 3]])
+    assert oracle(one).shape == (1, 8)
+    assert torch.equal(oracle(one), oracle(one.clone()))
+    assert not torch.allclose(oracle(one), oracle(torch.tensor([[2, 2, 3]])))
+
+
+def test_paired_upper_bound_with_the_oracle_style_trains_the_codes(tmp_path):
+    """--oracle-style: the lines say so, carry no style-encoder probe, and the generators learn
+    from the learned codes (the test L1 falls below the first mark's)."""
+    bound = _load_benchmark("paired_upper_bound")
+    cfg = MUNITConfig.profile_named("ci", data_root="shapes:16", texture_anchor="shape", image_size=32, new_size=32)
+    config = tmp_path / "tiny.yaml"
+    cfg.to_yaml(config)
+    out = tmp_path / "oracle.jsonl"
+    assert bound.main(["--config", str(config), "--seconds", "6", "--every", "1", "--n", "8", "--threads", "1",
+                       "--out", str(out), "--oracle-style"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 6 and all(r["oracle_style"] is True and "style_texture" not in r for r in rows)
+    assert rows[-1]["l1_test"] < rows[0]["l1_test"]
 
 
 def test_paired_upper_bound_refuses_folder_data_by_name(tmp_path, capsys):
