@@ -68,9 +68,7 @@ def render_sketch_with_guides(geom: shapes.ShapeGeometry, size: int = 64) -> tup
     plain = Image.new("RGB", (big, big), shapes.SKETCH_PAPER)
     canvas = Image.composite(Image.new("RGB", (big, big), (GUIDE_GREY,) * 3), plain, dots)  # the dots, then
     canvas = Image.composite(Image.new("RGB", (big, big), shapes.SKETCH_INK), canvas, ink)  # the ink over them
-    image = np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
-    mask = np.asarray(fill.resize((size, size), Image.Resampling.BOX)) >= 128
-    return image.copy(), mask
+    return shapes._to_size(canvas, fill, size)
 
 
 def install() -> None:

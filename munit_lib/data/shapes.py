@@ -271,6 +271,14 @@ def _sketch_layers(geom: ShapeGeometry, size: int) -> tuple[Image.Image, Image.I
     return fill, ImageChops.multiply(stroke, fill)  # the ink: the inner half of the stroke
 
 
+def _to_size(canvas: Image.Image, fill: Image.Image, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Box-filter a supersampled drawing and its filled shape down to ``size``: the image (size,
+    size, 3) uint8, and the mask (size, size) bool of pixels the shape covers at least half."""
+    image = np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
+    mask = np.asarray(fill.resize((size, size), Image.Resampling.BOX)) >= 128
+    return image.copy(), mask
+
+
 def render_sketch(geom: ShapeGeometry, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Domain A: the shape's outline in dark ink on white paper.
 
@@ -282,9 +290,7 @@ def render_sketch(geom: ShapeGeometry, size: int = 64) -> tuple[np.ndarray, np.n
     big = size * SUPERSAMPLE
     fill, ink = _sketch_layers(geom, size)
     canvas = Image.composite(Image.new("RGB", (big, big), SKETCH_INK), Image.new("RGB", (big, big), SKETCH_PAPER), ink)
-    image = np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
-    mask = np.asarray(fill.resize((size, size), Image.Resampling.BOX)) >= 128
-    return image.copy(), mask
+    return _to_size(canvas, fill, size)
 
 
 @functools.lru_cache(maxsize=32)
@@ -341,9 +347,7 @@ def render_painting(geom: ShapeGeometry, style: ShapeStyle, size: int = 64,
                             _texture_dark(style.texture, size) if texture_anchor == "canvas"
                             else _texture_dark.__wrapped__(style.texture, size, origin))  # per image: no cache
     canvas = Image.composite(paint, Image.new("RGB", (big, big), BACKGROUNDS[style.background]), fill)
-    image = np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
-    mask = np.asarray(fill.resize((size, size), Image.Resampling.BOX)) >= 128
-    return image.copy(), mask
+    return _to_size(canvas, fill, size)
 
 
 # ----------------------------------------------------------------------------- records
