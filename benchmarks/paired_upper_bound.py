@@ -2,7 +2,7 @@
 
     python benchmarks/paired_upper_bound.py --config configs/shapes_fast.yaml --seconds 900 --every 150 \\
         --out benchmarks/paired_upper_bound.jsonl --threads 2 [--set key=value ...] [--lr 0.001] \\
-        [--oracle-style] [--probe-n 600]
+        [--oracle-style | --style-encoder-dim 64 | --style-lr-scale 5] [--probe-n 600]
 
 MUNIT learns without pairs: what pushes its generator to draw a texture is a discriminator and the
 cycle losses, slow and indirect signals. This script gives the same generators the most direct
@@ -35,7 +35,9 @@ apart while the decoder does not yet draw them.
 ``--oracle-style`` asks where the time goes from the other side: the style encoder is replaced by
 the answer, a learned code per ground-truth factor (``OracleStyle``: one embedding each for colour,
 texture and background, summed), trained with the generators. If the textures then arrive no
-sooner, reading them from a painting (the style encoder's capacity) is not what is slow.
+sooner, reading them from a painting is not what is slow. Two ways to make the style encoder
+itself read sooner: ``--style-encoder-dim N`` builds both generators' style encoders N wide (the
+config's ``gen_dim`` elsewhere), and ``--style-lr-scale X`` trains them at X times the learning rate.
 
 ``--samples FILE`` writes the last test sketches, paintings and outputs as a grid. This measures;
 it asserts nothing.
@@ -60,7 +62,7 @@ from time_to_quality import commit, machine, run_config  # noqa: E402
 
 from munit_lib.data.shapes import BACKGROUNDS, PALETTE, TEXTURES, ShapesPairs  # noqa: E402
 from munit_lib.losses import recon_loss  # noqa: E402
-from munit_lib.networks import MUNIT  # noqa: E402
+from munit_lib.networks import MUNIT, StyleEncoder, init_weights  # noqa: E402
 from munit_lib.shapes_metrics import classify_texture, factor_probes  # noqa: E402
 from munit_lib.training import is_shapes_root, shapes_count  # noqa: E402
 
@@ -125,6 +127,26 @@ def score(model: MUNIT, sketches: torch.Tensor, paintings: torch.Tensor, texture
     return out
 
 
+def build(cfg, lr: float, style_encoder_dim: int | None = None, style_lr_scale: float = 1.0,
+          oracle_style: bool = False) -> tuple[MUNIT, OracleStyle | None, torch.optim.Adam]:
+    """The model (its discriminators built but never used), the oracle codes if asked for, and
+    Adam over the generators (and oracle): the style encoders, ``style_encoder_dim`` wide if given,
+    in a group of their own at ``lr * style_lr_scale``, everything else at ``lr``."""
+    model = MUNIT(cfg).train()
+    gens = (model.gen_a, model.gen_b)
+    if style_encoder_dim is not None:  # other style encoders, initialised as MUNIT's are
+        for g in gens:
+            g.enc_style = init_weights(StyleEncoder(cfg.style_downsample, g.input_dim, style_encoder_dim,
+                                                    cfg.style_dim, cfg.activ, cfg.pad_type), cfg.init)
+    others = [q for g in gens for name, q in g.named_parameters() if not name.startswith("enc_style.")]
+    style = [q for g in gens for q in g.enc_style.parameters()]
+    oracle = OracleStyle(cfg.style_dim) if oracle_style else None
+    if oracle is not None:  # the style encoders are then never used
+        others += list(oracle.parameters())
+    groups = [{"params": others, "lr": lr}, {"params": style, "lr": lr * style_lr_scale}]
+    return model, oracle, torch.optim.Adam(groups, lr=lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", required=True)
@@ -142,12 +164,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="real paintings to fit the style code's texture probe on at each mark (0: no probe)")
     p.add_argument("--oracle-style", action="store_true",
                    help="replace the style encoder with a learned code per ground-truth factor (OracleStyle)")
+    p.add_argument("--style-encoder-dim", type=int, default=None,
+                   help="width of the style encoders' first convolution (default: the config's gen_dim)")
+    p.add_argument("--style-lr-scale", type=float, default=1.0,
+                   help="the style encoders' learning rate, as a multiple of the others'")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
     args = p.parse_args(argv)
     if args.seconds <= 0 or args.every <= 0:
         p.error("--seconds and --every must be positive")
     if args.probe_n < 0:
         p.error("--probe-n must be 0 (no probe) or a number of paintings")
+    if (args.style_encoder_dim is not None and args.style_encoder_dim < 1) or args.style_lr_scale <= 0:
+        p.error("--style-encoder-dim and --style-lr-scale must be positive")
 
     torch.set_num_threads(args.threads)
     cfg, _ = run_config(args.config, args.set, args.seed)
@@ -161,19 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     test_sketches, test_paintings = stack_pairs(test, range(args.n))  # (n, 3, H, W) each
     textures = [test.ground_truth(i)[1].style.texture for i in range(args.n)]
 
-    model = MUNIT(cfg).train()  # the discriminators are built but never used
-    params = list(model.gen_a.parameters()) + list(model.gen_b.parameters())
-    oracle = OracleStyle(cfg.style_dim) if args.oracle_style else None
-    if oracle is not None:  # the style encoder is then never used
-        params += list(oracle.parameters())
+    lr = args.lr or cfg.lr
+    model, oracle, opt = build(cfg, lr, args.style_encoder_dim, args.style_lr_scale, args.oracle_style)
+    if oracle is not None:
         train_labels = OracleStyle.labels(train, range(len(train)))  # (N, 3)
         test_labels = OracleStyle.labels(test, range(args.n))
-    lr = args.lr or cfg.lr
-    opt = torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
     rng = np.random.default_rng(cfg.seed)
     label = args.label or Path(args.config).stem
     base = {"label": label, "config": args.config, "set": args.set, "seed": cfg.seed, "lr": lr,
-            "oracle_style": args.oracle_style,
+            "oracle_style": args.oracle_style, "style_encoder_dim": args.style_encoder_dim or cfg.gen_dim,
+            "style_lr_scale": args.style_lr_scale,
             "machine": machine(), "date": datetime.date.today().isoformat(), "commit": commit()}
 
     trained, iteration, mark = 0.0, 0, args.every

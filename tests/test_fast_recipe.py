@@ -269,6 +269,27 @@ def test_paired_upper_bound_with_the_oracle_style_trains_the_codes(tmp_path):
     assert rows[-1]["l1_test"] < rows[0]["l1_test"]
 
 
+def test_paired_upper_bound_builds_the_style_encoders_asked_for():
+    """build(): every generator parameter is trained exactly once; the style encoders, at the width
+    asked for, sit in their own group at the scaled learning rate; the oracle's codes are trained
+    with the rest."""
+    bound = _load_benchmark("paired_upper_bound")
+    cfg = MUNITConfig.profile_named("ci", image_size=32, new_size=32)
+    model, oracle, opt = bound.build(cfg, 1e-3, style_encoder_dim=12, style_lr_scale=5.0, oracle_style=True)
+    rest, style = opt.param_groups
+    assert rest["lr"] == 1e-3 and style["lr"] == pytest.approx(5e-3)
+    for g in (model.gen_a, model.gen_b):
+        assert g.enc_style.model[0].conv.out_channels == 12  # the first convolution, 12 wide
+        assert g.encode_style(torch.zeros(1, 3, 32, 32)).shape == (1, cfg.style_dim)
+    trained = [id(q) for group in opt.param_groups for q in group["params"]]
+    expected = [q for g in (model.gen_a, model.gen_b) for q in g.parameters()] + list(oracle.parameters())
+    assert sorted(trained) == sorted(id(q) for q in expected)  # each once, none of the discriminators'
+    assert {id(q) for q in style["params"]} == {id(q) for g in (model.gen_a, model.gen_b)
+                                                for q in g.enc_style.parameters()}
+    plain, none, _ = bound.build(cfg, 1e-3)
+    assert none is None and plain.gen_b.enc_style.model[0].conv.out_channels == cfg.gen_dim
+
+
 def test_paired_upper_bound_refuses_folder_data_by_name(tmp_path, capsys):
     """The bound draws its pairs in memory: a config whose data_root is a folder is refused with
     the config named and the value it gave, before any training."""
