@@ -1072,12 +1072,19 @@ plt.show()
 # a small part of the cost. Nor is it an optimiser setting: a larger learning rate learns worse,
 # Adam's $\beta_1 = 0.9$ instead of 0.5 brings the stripes a fifth to a third sooner, and twice the
 # width costs twice the time per update and has drawn no texture by 10,900 of them
-# (`benchmarks/results.md`, "Is the slow texture an optimiser setting?"). MUNIT's own signal (a
-# discriminator and cycles) is no more direct, and a 15-minute MUNIT run makes 4,000 to 8,000
-# updates, depending on the machine. This is why the lesson-length model draws colours well and
-# textures poorly. Trained on for two hours (41,000 iterations), the recipe's own signal begins to
-# draw stripes from sketches after about 30,000, but guided texture stays at 0.41: checks come out
-# as dots or stripes (`benchmarks/results.md`, "Two hours of the recipe").
+# (`benchmarks/results.md`, "Is the slow texture an optimiser setting?"). Where do the updates go?
+# Two networks learn at once: the style encoder must read a painting's texture and the decoder must
+# draw it, and each waits for the other (the encoder has no reason to report a texture the decoder
+# cannot draw, the decoder no code to draw it from). Give the decoder the style as the answer, a
+# learned code per colour, texture and background, and it takes the reference's texture 6 times in
+# 10 after about 10,000 updates instead of 23,000 to 31,000, and nearly always by 14,000; a style
+# encoder four times as wide, or trained five times as fast, does not shorten the wait
+# (`benchmarks/results.md`, "Where the updates go"). MUNIT's own signal (a discriminator and cycles)
+# is no more direct than either answer, and a 15-minute MUNIT run makes 4,000 to 8,000 updates,
+# depending on the machine. This is why the lesson-length model draws colours well and textures
+# poorly. Trained on for two hours (41,000 iterations), the recipe's own signal begins to draw
+# stripes from sketches after about 30,000, but guided texture stays at 0.41: checks come out as
+# dots or stripes (`benchmarks/results.md`, "Two hours of the recipe").
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
@@ -1230,7 +1237,9 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 #   flat): the style only modulates, per channel, spatial features the content code brings. So a
 #   texture drawn from a sketch has to be laid by the sketch's content code, inside a blank outline.
 # - The small generators can learn that: shown the answer (paired L1), they draw every texture after
-#   some 30,000 updates. A 15-minute MUNIT run makes 4,000 to 8,000, with a less direct signal.
+#   some 30,000 updates, and by 14,000 when the style is given too: reading the texture and
+#   drawing it wait for each other. A 15-minute MUNIT run makes 4,000 to 8,000, with a less direct
+#   signal.
 # - "Colours reached" with one shared draw of 16 codes is a lottery: a perfect sampler of 8 colours
 #   reaches 0.882 of them on average and all 8 one draw in three. `colour_coverage_fresh` gives
 #   each sketch its own codes and reads what a model does on average.
