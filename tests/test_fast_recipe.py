@@ -290,6 +290,22 @@ def test_paired_upper_bound_builds_the_style_encoders_asked_for():
     assert none is None and plain.gen_b.enc_style.model[0].conv.out_channels == cfg.gen_dim
 
 
+@pytest.mark.parametrize("extra", [["--style-encoder-dim", "0"], ["--style-lr-scale", "-1"],
+                                   ["--oracle-style", "--style-encoder-dim", "32"],
+                                   ["--oracle-style", "--style-lr-scale", "5"], ["--probe-n", "-1"]])
+def test_paired_upper_bound_refuses_options_that_cannot_hold(tmp_path, capsys, extra):
+    """Nonsense widths, scales and probe sizes, and style-encoder options beside the oracle that
+    replaces the style encoders, are refused before any training, naming the option."""
+    bound = _load_benchmark("paired_upper_bound")
+    with pytest.raises(SystemExit) as stop:
+        bound.main(["--config", str(ROOT / "configs" / "shapes_fast.yaml"), "--out", str(tmp_path / "bound.jsonl")]
+                   + extra)
+    assert stop.value.code == 2
+    named = next(a for a in extra if a.startswith("--") and a != "--oracle-style")
+    assert named in capsys.readouterr().err
+    assert not (tmp_path / "bound.jsonl").exists()
+
+
 def test_paired_upper_bound_refuses_folder_data_by_name(tmp_path, capsys):
     """The bound draws its pairs in memory: a config whose data_root is a folder is refused with
     the config named and the value it gave, before any training."""
