@@ -235,8 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         import torchvision.utils as vutils
 
         with torch.no_grad():
-            own = translate(model.eval(), test_sketches[:10],
-                            test_paintings[:10] if oracle is None else oracle(test_labels[:10]))
+            styles = test_paintings if references is None else references  # the last mark's
+            own = translate(model.eval(), test_sketches[:10], styles[:10])
         grid = torch.cat([test_sketches[:10], test_paintings[:10], own]) * 0.5 + 0.5  # rows: sketch, painting, output
         vutils.save_image(grid.clamp(0, 1), args.samples, nrow=10)
     return 0
