@@ -1,8 +1,10 @@
 """The command line: ``python -m munit_lib COMMAND ...`` (also installed as ``munit``).
 
     make-shapes  --out DIR [--size 64] [--train 2000] [--test 200] [--seed 0] [--texture-anchor shape]
+    make-openmoji [--size 64] [--out DIR] [--tarball FILE] [--overwrite]
     download     edges2shoes | edges2handbags | afhq [--root data]
-    train        --config FILE [--out DIR] [--resume] [--max-iter N] [--set key=value ...]
+    train        --config FILE [--out DIR] [--resume] [--max-iter N] [--threads N] [--max-cpu-minutes M]
+                 [--set key=value ...]
     score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--texture-anchor shape] [--out scores.json]
     evaluate     --checkpoint gen.pt [more.pt ...] [--real] [--table results.md] [--inputs 100] [--pairs 19]
     export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema] [--half]
@@ -58,9 +60,29 @@ def cmd_make_shapes(args) -> int:
     return 0
 
 
+def cmd_make_openmoji(args) -> int:
+    from .data.openmoji import OPENMOJI_VERSION, make_openmoji_dataset
+
+    out = Path(args.out) if args.out else Path("data") / f"openmoji{args.size}"
+    summary = make_openmoji_dataset(out, size=args.size, tarball=args.tarball, overwrite=args.overwrite,
+                                    progress=not args.quiet)
+    print(f"OpenMoji {OPENMOJI_VERSION} at {args.size}px in {out}: {summary['train']} train / {summary['test']} "
+          f"test pairs, {summary['flags_left_out']} flags left out, {len(summary['skipped'])} SVG(s) skipped "
+          f"(could not be drawn; listed in {out / 'summary.json'})")
+    return 0
+
+
 def cmd_train(args) -> int:
     from .training import Trainer, build_datasets, cleanup_distributed
 
+    if args.threads is not None:
+        if args.threads < 1:
+            raise ValueError(f"--threads {args.threads}: give 1 or more")
+        import torch
+
+        torch.set_num_threads(args.threads)
+    if args.max_cpu_minutes is not None and args.max_cpu_minutes <= 0:
+        raise ValueError(f"--max-cpu-minutes {args.max_cpu_minutes}: give a positive number of minutes")
     cfg = _load_config(args)
     out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
     try:
@@ -77,7 +99,8 @@ def cmd_train(args) -> int:
             raise FileExistsError(f"{out} already holds a run (iteration checkpoint {trainer.checkpoint_path}); "
                                   "pass --resume to continue it or --out to start another")
         try:
-            trainer.fit(args.max_iter, resume=args.resume)
+            trainer.fit(args.max_iter, resume=args.resume,
+                        max_cpu_seconds=None if args.max_cpu_minutes is None else 60 * args.max_cpu_minutes)
         except BaseException as error:  # say what was kept (main prints it on the error's line)
             if trainer.saved_after_error is not None:
                 error.munit_note = (f"the state of iteration {trainer.iteration} is saved in "
@@ -212,8 +235,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--max-iter", type=int, help="stop at this iteration (default: the config's max_iter)")
     p.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config values, e.g. --set lr=2e-4")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--max-cpu-minutes", type=float,
+                   help="also stop after this much CPU time of the training process (a budget that other "
+                        "programs on a shared machine do not shrink); --resume goes on from there")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("make-openmoji", help="build the OpenMoji line-art / colour domains from the npm package")
+    p.add_argument("--out", default=None, help="folder to create (default data/openmoji<size>)")
+    p.add_argument("--size", type=int, default=64, help="image side in pixels (64: the course; 256: the paper)")
+    p.add_argument("--tarball", help=f"the package's .tgz, already fetched (default: npm pack openmoji@VERSION)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_make_openmoji)
 
     p = sub.add_parser("download", help="download and prepare a paper dataset (needs the network; large)")
     p.add_argument("name", choices=["edges2shoes", "edges2handbags", "afhq"])
