@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CPU benchmarks behind benchmarks/results.md. Run from the repository root on a quiet machine
 # (nothing else using the cores): bash benchmarks/run_cpu.sh >> benchmarks/results.jsonl
-# Each line is one JSON object printed by `python -m munit_lib bench`.
+# Each line is one JSON object printed by `python -m munit_lib bench` or benchmarks/against_original.py.
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 THREADS=${THREADS:-2}
@@ -11,7 +11,7 @@ for size in 64 128 256; do
 done
 # ours beside the original implementation's procedure, same process, interleaved (see results.md)
 for size in 64 128 256; do
-  $PY -m munit_lib bench --profile paper --size "$size" --threads "$THREADS" --iters "${ROUNDS:-7}" --device cpu --against-original
+  $PY benchmarks/against_original.py --profile paper --size "$size" --threads "$THREADS" --rounds "${ROUNDS:-7}" --device cpu
 done
 # the decoder's fused upsampling against the plain form, over map sizes and widths
 $PY benchmarks/upsample_conv.py --threads "$THREADS"

@@ -9,4 +9,4 @@ for batch in 1 8; do
   done
 done
 # ours beside the original implementation's procedure (paper configuration, batch 1, fp32)
-$PY -m munit_lib bench --profile paper --size 256 --iters 20 --device cuda --against-original
+$PY benchmarks/against_original.py --profile paper --size 256 --rounds 20 --device cuda

@@ -9,7 +9,7 @@
     evaluate     --checkpoint gen.pt [more.pt ...] [--real] [--table results.md] [--inputs 100] [--pairs 19]
     export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema] [--half]
     bench        [--config FILE | --profile NAME] [--size N] [--batch B] [--iters N] [--device cpu]
-                 [--against-original | --explorer shapes]
+                 [--explorer shapes]   (beside the original's procedure: benchmarks/against_original.py)
     translate    --checkpoint FILE --input IMAGE_OR_FOLDER --direction a2b --num-styles 10 --out DIR
     demo         [--out DIR]
 
@@ -181,18 +181,12 @@ def cmd_score_shapes(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import run_benchmark, run_explorer_benchmark, run_original_comparison
+    from .bench import run_benchmark, run_explorer_benchmark
 
     if args.explorer:
         print(json.dumps(run_explorer_benchmark(args.explorer, threads=args.threads), sort_keys=True))
         return 0
     cfg = _load_config(args)
-    if args.against_original:
-        result = run_original_comparison(cfg, size=args.size, rounds=args.iters, device=args.device,
-                                         threads=args.threads)
-        result["config"] = args.config or (args.profile or "paper")
-        print(json.dumps(result, sort_keys=True))
-        return 0
     result = run_benchmark(cfg, size=args.size, batch_size=args.batch, iterations=args.iters, device=args.device,
                            precision=args.precision, threads=args.threads)
     result["config"] = args.config or (args.profile or "paper")  # what was measured, as the user named it
@@ -290,9 +284,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config values")
     p.add_argument("--explorer", metavar="MODEL", help="instead: time one style-explorer update with the "
                                                          "shipped model MODEL (e.g. shapes)")
-    p.add_argument("--against-original", action="store_true",
-                   help="instead: time our training iteration and the original implementation's procedure "
-                        "side by side, --iters rounds each, interleaved")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("translate", help="translate an image or a folder with N styles or a reference's style")

@@ -3,10 +3,11 @@
 ``python -m munit_lib bench --profile paper --size 128 --threads 2`` prints one JSON line.
 A benchmark measures; it never asserts. Results we publish live in ``benchmarks/results.md``
 with the machine and the date beside them (``benchmarks/run_cpu.sh`` regenerates them).
+``benchmarks/against_original.py`` times the original implementation's procedure beside ours with
+the helpers here.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime
 import platform
 import resource
@@ -16,12 +17,12 @@ import time
 import torch
 
 from .config import MUNITConfig
-from .losses import discriminator_loss
 from .networks import MUNIT
 from .training.optim import make_optimizers
-from .training.step import gen_losses, train_step
+from .training.step import train_step
 
-__all__ = ["run_benchmark", "run_original_comparison", "original_procedure_step", "device_name"]
+__all__ = ["run_benchmark", "run_explorer_benchmark", "device_name", "matmul_gflops", "timer_seconds",
+           "median_seconds", "training_setup", "pick_device"]
 
 
 def device_name(device: torch.device) -> str:
@@ -61,10 +62,10 @@ def timer_seconds(fn, calls: int = 5) -> float:
     return float(timer.blocked_autorange(min_run_time=max(calls, 1) * one).median)
 
 
-def _median_seconds(fn, repeats: int, device: torch.device) -> float:
+def median_seconds(fn, repeats: int, device: torch.device) -> float:
     """Median of ``repeats`` single timed calls: for training iterations, which change the weights
-    and take seconds, so that each call is one iteration and the two procedures of the comparison
-    can alternate call by call (``Timer.timeit`` would add two warm-up iterations to each)."""
+    and take seconds, so that each call is one iteration and two procedures compared side by side
+    (``benchmarks/against_original.py``) can alternate call by call (``Timer.timeit`` would add two warm-up iterations to each)."""
     times = []
     for _ in range(repeats):
         _sync(device)
@@ -75,11 +76,11 @@ def _median_seconds(fn, repeats: int, device: torch.device) -> float:
     return statistics.median(times)
 
 
-def _device(name: str | None) -> torch.device:
+def pick_device(name: str | None) -> torch.device:
     return torch.device(name or ("cuda" if torch.cuda.is_available() else "cpu"))
 
 
-def _training_setup(cfg: MUNITConfig, dev: torch.device):
+def training_setup(cfg: MUNITConfig, dev: torch.device):
     """What every timed iteration uses: a MUNIT seeded with ``cfg.seed`` on ``dev`` (channels_last
     when the config asks), its two optimisers, one random batch per domain in [-1, 1] at
     ``cfg.image_size`` and a seeded generator for the style codes."""
@@ -109,8 +110,8 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
     size = int(size or cfg.image_size)
     cfg = cfg.replace(image_size=size, new_size=max(size, cfg.new_size if size == cfg.image_size else size),
                       batch_size=int(batch_size or cfg.batch_size), precision=precision or cfg.precision)
-    dev = _device(device)
-    model, opt_gen, opt_dis, x_a, x_b, rng = _training_setup(cfg, dev)
+    dev = pick_device(device)
+    model, opt_gen, opt_dis, x_a, x_b, rng = training_setup(cfg, dev)
     cast = torch.bfloat16 if cfg.precision == "bf16" else None
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
@@ -123,7 +124,7 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
     with FlopCounterMode(display=False) as counter:  # the warm-up (allocations, kernel choice) counts FLOPs
         iteration()
     flops = counter.get_total_flops()
-    per_iteration = _median_seconds(iteration, iterations, dev)
+    per_iteration = median_seconds(iteration, iterations, dev)
 
     model.eval()
     one = x_a[:1]
@@ -145,107 +146,6 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
             "iterations": iterations, "seconds_per_iteration": round(per_iteration, 4),
             "seconds_per_translation": round(per_translation, 5), "peak_memory_mb": round(peak, 1),
             "torch": torch.__version__, "date": datetime.date.today().isoformat()}
-
-
-def original_procedure_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.optim.Optimizer,
-                            x_a: torch.Tensor, x_b: torch.Tensor, rng: torch.Generator | None = None) -> None:
-    """One iteration carried out the way the original implementation's trainer carries it out, to
-    time it beside :func:`~munit_lib.training.step.train_step` on the same machine.
-
-    The mathematics is the same (same styles, same losses, same updates: the tests check that both
-    leave identical weights when both decoders run layer by layer); only the work differs. The original
-
-      * in the discriminator update, encodes content *and* style of both images with autograd
-        recording, and detaches the translations before the discriminators see them;
-      * in the generator update, lets the gradient reach the discriminators' weights too (it is
-        thrown away: the next discriminator update clears it);
-      * in the decoder, upsamples and then convolves (ours do both in one at the low resolution,
-        :mod:`munit_lib.upsample_conv`; switched off here for the iteration).
-
-    ``train_step`` skips all three, which is why it counts fewer FLOPs (this procedure counts
-    2.24 TFLOP at 256x256, the GUIDE's figure for the original).
-    """
-    with _plain_upsampling(model):
-        _original_procedure(model, opt_gen, opt_dis, x_a, x_b, rng)
-
-
-@contextlib.contextmanager
-def _plain_upsampling(model: MUNIT):
-    """Decoders that upsample, pad and convolve one after another, as the original (restored after)."""
-    decoders = [model.gen_a.dec, model.gen_b.dec]
-    before = [d.fused_upsampling for d in decoders]
-    for d in decoders:
-        d.fused_upsampling = False
-    try:
-        yield
-    finally:
-        for d, value in zip(decoders, before):
-            d.fused_upsampling = value
-
-
-def _original_procedure(model: MUNIT, opt_gen, opt_dis, x_a: torch.Tensor, x_b: torch.Tensor,
-                        rng: torch.Generator | None) -> None:
-    cfg = model.cfg
-    batch, device = x_a.shape[0], x_a.device
-    # discriminator update
-    s_a, s_b = model.random_style(batch, rng, device), model.random_style(batch, rng, device)
-    opt_dis.zero_grad(set_to_none=True)
-    c_a, _ = model.gen_a.encode(x_a)
-    c_b, _ = model.gen_b.encode(x_b)
-    x_ba, x_ab = model.gen_a.decode(c_b, s_a), model.gen_b.decode(c_a, s_b)
-    loss = cfg.gan_w * (discriminator_loss(model.dis_a(x_ba.detach()), model.dis_a(x_a), cfg.gan_type)
-                        + discriminator_loss(model.dis_b(x_ab.detach()), model.dis_b(x_b), cfg.gan_type))
-    loss.backward()
-    opt_dis.step()
-    # generator update: the discriminators' weights get gradients too
-    s_a, s_b = model.random_style(batch, rng, device), model.random_style(batch, rng, device)
-    opt_gen.zero_grad(set_to_none=True)
-    gen_losses(model, x_a, x_b, s_a, s_b)["total"].backward()
-    opt_gen.step()
-
-
-def run_original_comparison(cfg: MUNITConfig, size: int | None = None, rounds: int = 5, device: str | None = None,
-                            threads: int | None = None) -> dict:
-    """Time our training iteration and the original implementation's procedure
-    (:func:`original_procedure_step`) on the same machine, in the same process, interleaved.
-
-    Shared machines drift and stall, so the two are timed in alternating order (ours first in even
-    rounds, the original's first in odd ones) after one warm-up each; the JSON line gives the
-    median and the fastest iteration of each, FLOPs of each, and ``ratio`` = our median over theirs
-    (below 1: we are faster).
-    """
-    if threads:
-        torch.set_num_threads(int(threads))
-    size = int(size or cfg.image_size)
-    cfg = cfg.replace(image_size=size, new_size=size)
-    if cfg.vgg_w > 0:
-        raise ValueError("the comparison times the configuration without the perceptual loss: set vgg_w=0")
-    dev = _device(device)
-    model, opt_gen, opt_dis, x_a, x_b, rng = _training_setup(cfg, dev)
-    steps = {"ours": lambda: train_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng),
-             "original": lambda: original_procedure_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng)}
-
-    from torch.utils.flop_counter import FlopCounterMode
-
-    flops = {}
-    for name, step in steps.items():  # warm-up, counting FLOPs
-        with FlopCounterMode(display=False) as counter:
-            step()
-        flops[name] = counter.get_total_flops()
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for r in range(rounds):
-        for name in (["ours", "original"] if r % 2 == 0 else ["original", "ours"]):
-            times[name].append(_median_seconds(steps[name], 1, dev))
-    result = {"benchmark": "against_original_procedure", "profile": cfg.profile, "image_size": size,
-              "batch_size": cfg.batch_size, "rounds": rounds, "device": device_name(dev),
-              "threads": torch.get_num_threads(), "matmul_gflops": matmul_gflops(dev), "torch": torch.__version__,
-              "date": datetime.date.today().isoformat()}
-    for name in steps:
-        result[f"{name}_tflop_per_iteration"] = round(flops[name] / 1e12, 6)
-        result[f"{name}_seconds_median"] = round(statistics.median(times[name]), 4)
-        result[f"{name}_seconds_fastest"] = round(min(times[name]), 4)
-    result["ratio"] = round(result["ours_seconds_median"] / result["original_seconds_median"], 3)
-    return result
 
 
 def run_explorer_benchmark(name: str = "shapes", n: int = 30, threads: int | None = None,

@@ -1,17 +1,35 @@
-"""The speed benchmark's reference: the original implementation's procedure, reimplemented from its
-description, must be the same algorithm as ``train_step`` (identical weights after an iteration)
-while doing more work (more FLOPs), and the comparison must report both sides."""
+"""The speed benchmark's reference (``benchmarks/against_original.py``): the original
+implementation's procedure, reimplemented from its description, must be the same algorithm as
+``train_step`` (identical weights after an iteration) while doing more work (more FLOPs), and the
+comparison must report both sides. Also ``munit_lib.bench``'s timer."""
 from __future__ import annotations
 
 import copy
+import importlib.util
+import json
+from pathlib import Path
 
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from munit_lib import MUNIT
-from munit_lib.bench import original_procedure_step, run_original_comparison
+from munit_lib.bench import timer_seconds
 from munit_lib.training import make_optimizers, train_step
+
+
+def _load_script(name: str):
+    """``benchmarks/<name>.py`` as a module (the scripts there are not a package)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+against_original = _load_script("against_original")
+original_procedure_step = against_original.original_procedure_step
+run_original_comparison = against_original.run_original_comparison
 
 
 def test_original_procedure_leaves_the_same_weights_as_train_step(ci_cfg, ci_images):
@@ -79,11 +97,20 @@ def test_comparison_refuses_the_perceptual_configuration(ci_cfg):
         run_original_comparison(ci_cfg.replace(vgg_w=1.0), rounds=1, device="cpu", threads=1)
 
 
+def test_the_script_prints_both_sides_as_one_json_line(capsys):
+    before = torch.get_num_threads()
+    try:
+        assert against_original.main(["--profile", "ci", "--rounds", "1", "--device", "cpu", "--threads", "1"]) == 0
+    finally:
+        torch.set_num_threads(before)
+    result = json.loads(capsys.readouterr().out.strip())
+    assert result["benchmark"] == "against_original_procedure" and result["config"] == "ci"
+    assert result["ours_seconds_median"] > 0 and result["original_seconds_median"] > 0
+
+
 def test_timer_seconds_times_with_torch_benchmark_timer_at_the_current_thread_count():
     """Side-effect-free timings go through torch.utils.benchmark.Timer, which by default would
     run at one thread: the calls must see the caller's thread count, and the result is a time."""
-    from munit_lib.bench import timer_seconds
-
     seen = []
     before = torch.get_num_threads()
     torch.set_num_threads(2)

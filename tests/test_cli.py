@@ -125,14 +125,6 @@ def test_score_shapes_writes_reproducible_scores_in_range(tmp_path, config_file,
     assert seen == [None, "shape"]
 
 
-def test_bench_against_original_prints_both_sides(capsys):
-    assert main(["bench", "--profile", "ci", "--against-original", "--iters", "1", "--device", "cpu",
-                 "--threads", "1"]) == 0
-    result = json.loads(capsys.readouterr().out.strip())
-    assert result["benchmark"] == "against_original_procedure" and result["config"] == "ci"
-    assert result["ours_seconds_median"] > 0 and result["original_seconds_median"] > 0
-
-
 def test_bench_explorer_times_one_widget_update(tmp_path, monkeypatch, capsys):
     from munit_lib import MUNIT
     from munit_lib.training import export_generators
