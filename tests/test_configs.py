@@ -29,3 +29,12 @@ def test_paper_dataset_configs_use_the_paper_networks_and_optimiser(root, name):
 
 def test_the_configs_folder_holds_exactly_the_tested_configs(root):
     assert sorted(p.stem for p in (root / "configs").glob("*.yaml")) == sorted(CONFIGS)
+
+
+def test_the_fast_recipe_is_the_papers_family_narrowed(root):
+    fast = MUNITConfig.from_yaml(root / "configs" / "shapes_fast.yaml")
+    paper = MUNITConfig()
+    # the same kinds of networks and losses: only sizes, schedule and loss weights change
+    for key in ("gan_type", "activ", "pad_type", "dis_norm", "dis_activ", "style_dim", "n_downsample"):
+        assert getattr(fast, key) == getattr(paper, key), key
+    assert fast.image_size == 64 and fast.recon_x_cyc_w > 0 and fast.batch_size >= 1

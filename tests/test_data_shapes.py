@@ -244,3 +244,8 @@ def test_load_ground_truth_errors(tmp_path):
     (tmp_path / "ground_truth.json").write_text('{"format": "other"}')
     with pytest.raises(ValueError, match="not a shapes ground-truth file"):
         load_ground_truth(tmp_path)
+
+
+def test_shapes_batch_equals_stacked_items():
+    d = ShapesDomain("b", "test", 32, 6, 1)
+    assert torch.equal(d.batch([4, 0, 4]), torch.stack([d[4], d[0], d[4]]))

@@ -253,3 +253,20 @@ def test_shared_styles_are_one_draw_and_fresh_styles_estimate_the_expected_cover
     assert max(fresh) - min(fresh) < 0.06
     with pytest.raises(ValueError, match="n_classes >= 1"):
         M.ideal_coverage(0, 16)
+
+
+# ----------------------------------------------------------------------------- coverage references
+@pytest.mark.parametrize("styles, expected", [(1, 1 / 32), (16, 1 - (31 / 32) ** 16), (64, 1 - (31 / 32) ** 64)])
+def test_ideal_style_coverage_is_the_expected_share_of_pairs(styles, expected):
+    assert M.ideal_style_coverage(styles) == pytest.approx(expected)
+
+
+def test_ideal_style_coverage_matches_sampling_real_paintings():
+    """Real test paintings are draws from the data's style distribution: 16 of them reach, on
+    average, the share of the 32 pairs that ``ideal_style_coverage(16)`` predicts."""
+    paintings = ShapesDomain("b", "test", 32, 320, 3)
+    x = torch.stack([paintings[i] for i in range(320)])
+    reached = [M.style_diversity(x[i:i + 16])["style_coverage"] for i in range(0, 320, 16)]  # 20 groups
+    mean = sum(reached) / len(reached)
+    assert abs(mean - M.ideal_style_coverage(16)) < 0.05  # sd of one group's share ~0.05; of 20: ~0.012
+    assert max(reached) <= 0.5  # 16 outputs cannot reach more than 16 of the 32 pairs

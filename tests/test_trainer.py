@@ -348,3 +348,14 @@ def test_tensorboard_is_used_when_installed_and_never_required(tmp_path, monkeyp
     quiet = Trainer(tiny_cfg(), tmp_path / "none", datasets=shapes(), progress=False)
     quiet.fit(1)
     assert quiet.log_path.exists() and not (tmp_path / "none" / "tensorboard").exists()
+
+
+def test_fit_stops_at_its_wall_clock_budget_and_can_go_on(tmp_path):
+    trainer = Trainer(tiny_cfg(), tmp_path / "run", progress=False, tensorboard=False)
+    trainer.fit(max_iter=10 ** 6, max_seconds=0.0)  # no time at all: no iteration, but the state is saved
+    assert trainer.iteration == 0 and trainer.checkpoint_path.exists()
+    trainer.fit(max_iter=10 ** 6, max_seconds=1.0)
+    first = trainer.iteration
+    assert 0 < first < 10 ** 6
+    trainer.fit(max_iter=first + 2)  # no budget: up to max_iter, continuing where it stopped
+    assert trainer.iteration == first + 2
