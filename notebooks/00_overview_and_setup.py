@@ -87,8 +87,10 @@ plt.show()
 #   one directly.
 # - **Many right answers.** One edge map of a shoe fits a black leather shoe, a red canvas shoe, a
 #   white trainer... The conditional distribution $p(x_2 \mid x_1)$ is *multimodal*. Earlier
-#   unpaired methods (CycleGAN, UNIT) learn a deterministic function $x_2 = f(x_1)$, so they return
-#   one answer per input. MUNIT returns a **distribution** of answers: it samples.
+#   unpaired methods, CycleGAN (Zhu et al., 2017) and UNIT (Liu et al., 2017), learn a deterministic
+#   function $x_2 = f(x_1)$, so they return one answer per input. MUNIT returns a **distribution** of
+#   answers: it samples. (BicycleGAN, Zhu et al., 2017, samples too, but learns from *paired* data;
+#   DRIT, Lee et al., 2018, is a contemporary of MUNIT with the same content/attribute split.)
 #
 # ## 2. The partially shared latent space
 #
@@ -201,15 +203,18 @@ plt.show()
 # | 04 | multi-scale PatchGAN discriminator and adversarial losses (LSGAN, non-saturating, hinge) |
 # | 05 | bidirectional reconstruction losses, the full objective, one training step by hand |
 # | 06 | data: two unpaired domains; the synthetic shapes domains with ground truth; real folders |
-# | 07 | training: full GPU training, the CPU path, progress, checkpoints, resume, curves |
+# | 07 | training: the fast shapes recipe trained in the lesson on a CPU, checkpoints and exact resume, curves; the GPU run described, not run |
 # | 08 | multimodal translation: random styles, example-guided, interpolation, widget explorer |
 # | 09 | the theory measured: the paper's propositions and style-augmented cycle consistency, on trained models |
 # | 10 | where MUNIT comes from: UNIT, CycleGAN and CycleGAN\*, BicycleGAN, trained on the shapes beside MUNIT |
 # | 11 | evaluation: diversity (LPIPS), inception-style scores, the paper's table on the shapes ground truth |
+# | 12 | real artwork: OpenMoji line art to colour *(planned)* |
 #
 # Notebooks 01–05 build the model piece by piece and run in seconds on a laptop CPU; 06–08 make the
-# data, train the model and use it. Notebooks marked *in progress* are being written and are not in
-# the repository yet.
+# data, train the model and use it; 09–11 measure it against the paper's claims, its predecessors
+# and its metrics. Notebook 07 trains a small model on a CPU in the lesson; the paper's full run is a
+# GPU job that it describes but does not run. Notebook 12, planned, moves from toy shapes to real
+# artwork (OpenMoji line art to colour); its GPU configuration will hold a run at 256×256.
 #
 # ## 4. Environment check
 #
@@ -249,8 +254,9 @@ for name in PROFILES:
 #
 # `MUNITConfig()` holds the paper's defaults (the official edges2shoes configuration): an 8-number
 # style code, base width 64, two downsamplings, four residual blocks, a three-scale discriminator
-# trained with the least-squares GAN loss. `MUNIT(cfg)` builds the whole model, two generators and
-# two discriminators, initialised as in the original code.
+# trained with the least-squares GAN loss (LSGAN, Mao et al., 2017). `MUNIT(cfg)` builds the whole
+# model, two generators and two discriminators, initialised as in the original code
+# ([github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT)).
 
 # %%
 cfg = MUNITConfig()
@@ -262,7 +268,7 @@ print([name for name, _ in model.named_children()])
 
 # %% [markdown]
 # A generator is the four networks of one domain; a discriminator is three copies of the same
-# PatchGAN, one per image scale. A faithful implementation reproduces the original's parameter counts
+# PatchGAN (Isola et al., 2017), one per image scale, as in pix2pixHD (Wang et al., 2018). A faithful implementation reproduces the original's parameter counts
 # exactly: any missing bias or wrong width would show here.
 
 # %%
@@ -432,3 +438,105 @@ if log_ratio is not None:
     answered.append(5)
 if answered:
     print("correct:", answered)
+
+# %% [markdown]
+# ## Solutions
+#
+# Try each exercise first; then open its solution. Each one fills in the answers the check cell
+# above expects.
+#
+# <details><summary>Solution to exercise 1</summary>
+#
+# A linear layer from $n$ to $m$ features has $n m$ weights and $m$ biases:
+#
+# ```python
+# mlp_by_hand = (8 * 256 + 256) + (256 * 256 + 256) + (256 * 4096 + 4096)  # 2,304 + 65,792 + 1,052,672
+# assert mlp_by_hand == 1_120_768
+# ```
+#
+# Almost all of it is the last layer, which emits the decoder's 4,096 AdaIN parameters.
+# </details>
+#
+# <details><summary>Solution to exercise 2</summary>
+#
+# ```python
+# cpu_model = MUNIT(MUNITConfig.profile_named("cpu"))
+# cpu_generator_params = count_parameters(cpu_model.gen_a)  # 3,110,923
+# with torch.no_grad():
+#     c_cpu, s_cpu = cpu_model.gen_a.encode(torch.zeros(1, 3, 64, 64))
+# cpu_code_shapes = (tuple(c_cpu.shape), tuple(s_cpu.shape))  # ((1, 128, 16, 16), (1, 8))
+# ```
+#
+# The `cpu` profile halves the base width (32 instead of 64), so the content code has 128 channels
+# instead of 256; the two downsamplings still give a quarter of the resolution, and the style code
+# keeps its 8 numbers.
+# </details>
+#
+# <details><summary>Solution to exercise 3</summary>
+#
+# ```python
+# with torch.no_grad():
+#     c96, s96 = model.gen_a.encode(torch.zeros(1, 3, 96, 96))  # content (1, 256, 24, 24)
+#     model.gen_a.encode(torch.zeros(1, 3, 90, 90))             # ValueError: ... multiples of 4
+# size_setting = "size_multiple"
+# ```
+#
+# Two stride-2 convolutions divide each side by 4, and the decoder's two upsamplings multiply it by 4
+# again: only a side that is a multiple of `cfg.size_multiple` = 4 comes back at its own size. 90 is
+# not, so `encode` refuses it and says why.
+# </details>
+#
+# <details><summary>Solution to exercise 4</summary>
+#
+# ```python
+# x_b = torch.rand(1, 3, 64, 64) * 2 - 1                     # any image in [-1, 1]
+# with torch.no_grad():
+#     _, style_of_b = model.gen_b.encode(x_b)                  # s_2 = E_2^s(x_2)
+#     guided = model.gen_b.decode(content, style_of_b)         # G_2(c_1, E_2^s(x_2))
+# ```
+#
+# This is the example-guided translation of section 2: $s_2 = E_2^s(x_2)$ instead of a draw from the
+# prior.
+# </details>
+#
+# <details><summary>Solution to exercise 5</summary>
+#
+# ```python
+# s = styles_b[0]
+# with torch.no_grad():
+#     scaled = model.gen_b.decode(content.expand(3, -1, -1, -1), torch.stack([s, 2 * s, 4 * s]))
+# log_ratio = (-(4 * s).pow(2).sum() / 2 + s.pow(2).sum() / 2).item()  # = -15 |s|^2 / 2
+# ```
+#
+# The normalising constants cancel, so the log-density ratio is $-(16 - 1)\,|s|^2 / 2$. For an
+# 8-dimensional code $|s|^2$ is about 8, so $4s$ is roughly $e^{-60}$ times less likely than $s$: the
+# prior (and so training) essentially never produces such a code. A trained decoder has only learned
+# what to do with codes near the prior's typical set; far outside it the MLP extrapolates, the AdaIN
+# scales grow, and the output saturates or turns to artefacts.
+# </details>
+
+# %% [markdown]
+# ## References
+#
+# - Huang, X., Liu, M.-Y., Belongie, S. and Kautz, J. (2018). Multimodal Unsupervised Image-to-Image
+#   Translation. ECCV 2018. [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Original code:
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT).
+# - Liu, M.-Y., Breuel, T. and Kautz, J. (2017). Unsupervised Image-to-Image Translation Networks
+#   (UNIT). NeurIPS 2017. [arXiv:1703.00848](https://arxiv.org/abs/1703.00848).
+# - Zhu, J.-Y., Park, T., Isola, P. and Efros, A. A. (2017). Unpaired Image-to-Image Translation using
+#   Cycle-Consistent Adversarial Networks (CycleGAN). ICCV 2017.
+#   [arXiv:1703.10593](https://arxiv.org/abs/1703.10593).
+# - Zhu, J.-Y., Zhang, R., Pathak, D., Darrell, T., Efros, A. A., Wang, O. and Shechtman, E. (2017).
+#   Toward Multimodal Image-to-Image Translation (BicycleGAN). NeurIPS 2017.
+#   [arXiv:1711.11586](https://arxiv.org/abs/1711.11586).
+# - Lee, H.-Y., Tseng, H.-Y., Huang, J.-B., Singh, M. and Yang, M.-H. (2018). Diverse Image-to-Image
+#   Translation via Disentangled Representations (DRIT). ECCV 2018.
+#   [arXiv:1808.00948](https://arxiv.org/abs/1808.00948).
+# - Isola, P., Zhu, J.-Y., Zhou, T. and Efros, A. A. (2017). Image-to-Image Translation with
+#   Conditional Adversarial Networks (pix2pix, the PatchGAN discriminator). CVPR 2017.
+#   [arXiv:1611.07004](https://arxiv.org/abs/1611.07004).
+# - Wang, T.-C., Liu, M.-Y., Zhu, J.-Y., Tao, A., Kautz, J. and Catanzaro, B. (2018). High-Resolution
+#   Image Synthesis and Semantic Manipulation with Conditional GANs (pix2pixHD, the multi-scale
+#   discriminator). CVPR 2018. [arXiv:1711.11585](https://arxiv.org/abs/1711.11585).
+# - Mao, X., Li, Q., Xie, H., Lau, R. Y. K., Wang, Z. and Smolley, S. P. (2017). Least Squares
+#   Generative Adversarial Networks (LSGAN). ICCV 2017. [arXiv:1611.04076](https://arxiv.org/abs/1611.04076).
