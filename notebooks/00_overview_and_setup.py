@@ -477,7 +477,10 @@ if answered:
 # ```python
 # with torch.no_grad():
 #     c96, s96 = model.gen_a.encode(torch.zeros(1, 3, 96, 96))  # content (1, 256, 24, 24)
-#     model.gen_a.encode(torch.zeros(1, 3, 90, 90))             # ValueError: ... multiples of 4
+#     try:
+#         model.gen_a.encode(torch.zeros(1, 3, 90, 90))
+#     except ValueError as error:
+#         print(error)  # ... height and width must be at least 16 and multiples of 4 ...
 # size_setting = "size_multiple"
 # ```
 #

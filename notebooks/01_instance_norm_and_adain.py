@@ -108,7 +108,8 @@ show_stats("input", feat)
 # %% [markdown]
 # ## 2. Instance normalisation by hand
 #
-# Instance normalisation standardises every (sample, channel) slice on its own:
+# Instance normalisation (Ulyanov, Vedaldi and Lempitsky, 2016) standardises every (sample, channel)
+# slice on its own:
 #
 # $$
 # \mu_{nc} = \frac{1}{HW}\sum_{h,w} x_{nchw}, \qquad
@@ -117,8 +118,9 @@ show_stats("input", feat)
 # $$
 #
 # with the **biased** variance (divide by $HW$) and $\epsilon = 10^{-5}$ **inside** the square root,
-# exactly as `torch.nn.InstanceNorm2d` and the original MUNIT code. Unlike batch normalisation, no
-# statistic is shared between samples, and nothing is learned (MUNIT's IN has no affine parameters).
+# exactly as `torch.nn.InstanceNorm2d` and the original MUNIT code
+# ([github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT)). Unlike batch normalisation (Ioffe &
+# Szegedy, 2015), no statistic is shared between samples, and nothing is learned (MUNIT's IN has no affine parameters).
 
 # %%
 def my_instance_norm(x, eps=1e-5):
@@ -344,7 +346,8 @@ plt.show()
 # ## 5. MUNIT's LayerNorm
 #
 # MUNIT's decoder (notebook 03) applies AdaIN in its residual blocks and then upsamples twice; each
-# upsampling convolution is followed by a *layer* normalisation of MUNIT's own making:
+# upsampling convolution is followed by a *layer* normalisation (after Ba, Kiros and Hinton, 2016) of
+# MUNIT's own making:
 #
 # $$
 # \mu_{n} = \frac{1}{CHW}\sum_{c,h,w} x_{nchw}, \qquad
@@ -354,6 +357,7 @@ plt.show()
 #
 # Its statistics span all of $C, H, W$ of one sample and its $\gamma, \beta$ are per channel
 # ($\gamma$ starts uniform in $[0, 1)$, $\beta$ at 0), exactly as in `torch.nn.GroupNorm(1, C)`
+# (group normalisation, Wu & He, 2018, with a single group)
 # (`torch.nn.LayerNorm` over $(C, H, W)$ would instead learn one $\gamma, \beta$ per *element*).
 # Two details differ from `GroupNorm(1, C)`: the standard deviation is **unbiased** ($CHW - 1$), and
 # $\epsilon = 10^{-5}$ is added **outside** the square root. A faithful port must copy both, or the
@@ -515,3 +519,105 @@ if ex5_map is not None:
     answered.append(5)
 if answered:
     print("correct:", answered)
+
+# %% [markdown]
+# ## Solutions
+#
+# Try each exercise first; then open its solution.
+#
+# <details><summary>Solution to exercise 1</summary>
+#
+# ```python
+# a = torch.tensor([2.0, 0.5, 3.0, 1.5]).view(1, C, 1, 1)  # positive scales
+# b = torch.tensor([1.0, -2.0, 0.0, 5.0]).view(1, C, 1, 1)
+# assert_close(my_instance_norm(a * feat + b), my_instance_norm(feat), atol=1e-4, rtol=1e-4)
+# a_neg = torch.tensor([2.0, -1.0, 0.5, 3.0]).view(1, C, 1, 1)
+# print((my_instance_norm(a_neg * feat + b)[:, 1] / my_instance_norm(feat)[:, 1]).median())  # -1
+# ex1_negative_scale = "negated"
+# ```
+#
+# The shift moves the mean by $b_c$ and leaves the deviations alone; the scale multiplies the
+# deviations by $a_c$ and the standard deviation by $|a_c|$. Their ratio is the sign of $a_c$: a
+# negative scale comes out of IN as a sign flip of that channel (up to $\epsilon$).
+# </details>
+#
+# <details><summary>Solution to exercise 2</summary>
+#
+# ```python
+# print(channel_stats(z)[0], channel_stats(z.flip(-1))[0])                 # the same statistics
+# print(torch.allclose(my_instance_norm(z), my_instance_norm(z.flip(-1))))  # False
+# ex2_made_equal = False
+# ```
+#
+# IN maps each slice through one affine function of its own values. Flipping keeps the statistics, so
+# IN treats both maps alike and returns `IN(z)` and its flip: still different. IN erases what the
+# statistics hold (style) and keeps the arrangement (content); it cannot make two different layouts
+# equal.
+# </details>
+#
+# <details><summary>Solution to exercise 3</summary>
+#
+# ```python
+# def my_adain_one_plus(x, gamma, beta, eps=1e-5):
+#     return (1 + gamma[:, :, None, None]) * my_instance_norm(x, eps) + beta[:, :, None, None]
+#
+# ex3_gammas = (2.0, 1.0)
+# ```
+#
+# With MUNIT's convention the MLP emits $\gamma = 2$; with $1 + \gamma$ it emits $\gamma = 1$. Weights
+# trained for one convention, loaded into the other, give every channel of every AdaIN layer a
+# standard deviation off by one: a trained $\gamma$ near 0 (a channel the style switches off) becomes
+# a full-strength channel, and the decoder sees statistics it never learned from.
+# </details>
+#
+# <details><summary>Solution to exercise 4</summary>
+#
+# ```python
+# def my_instance_norm_unbiased(x, eps=1e-5):
+#     mean = x.mean(dim=(2, 3), keepdim=True)
+#     return (x - mean) / torch.sqrt(x.var(dim=(2, 3), keepdim=True, unbiased=True) + eps)
+#
+# for size in (4, 16, 64):
+#     x = torch.randn(1, C, size, size, generator=torch.Generator().manual_seed(0))
+#     print(size, (my_instance_norm_unbiased(x) / nn.InstanceNorm2d(C)(x)).median().item())
+# small = torch.randn(1, C, 4, 4, generator=torch.Generator().manual_seed(0))  # the check cell's map
+# ex4_factor_4x4 = (my_instance_norm_unbiased(small) / my_instance_norm(small)).median().item()  # 0.968
+# ```
+#
+# The ratio is $\sqrt{(HW - 1)/HW}$ (while $\epsilon$ is negligible): 0.968 on 4×4, 0.998 on 16×16,
+# 0.9999 on 64×64. On a 4×4 map every normalised activation changes by 3%, in every IN layer: a
+# trained network's outputs move measurably. On 64×64 maps the change is about 0.01%.
+# </details>
+#
+# <details><summary>Solution to exercise 5</summary>
+#
+# ```python
+# ex5_map = 1e-3 * torch.randn(1, C, 4, 4, generator=torch.Generator().manual_seed(0))
+# ```
+#
+# With a standard deviation of about $10^{-3}$, GroupNorm divides by
+# $\sqrt{\sigma^2 + 10^{-5}} \approx 3.3 \times 10^{-3}$ and MUNIT's LayerNorm by
+# $\sigma + 10^{-5} \approx 1.0 \times 10^{-3}$: the outputs differ by a factor of about 3, a gap of
+# order 1 after $\gamma$. Where the signal is that weak, $\epsilon$'s place decides the output.
+# </details>
+
+# %% [markdown]
+# ## References
+#
+# - Ulyanov, D., Vedaldi, A. and Lempitsky, V. (2016). Instance Normalization: The Missing Ingredient
+#   for Fast Stylization. arXiv preprint, 2016. [arXiv:1607.08022](https://arxiv.org/abs/1607.08022).
+# - Huang, X. and Belongie, S. (2017). Arbitrary Style Transfer in Real-time with Adaptive Instance
+#   Normalization (AdaIN). ICCV 2017. [arXiv:1703.06868](https://arxiv.org/abs/1703.06868).
+# - Gatys, L. A., Ecker, A. S. and Bethge, M. (2016). Image Style Transfer Using Convolutional Neural
+#   Networks. CVPR 2016. Preprint: A Neural Algorithm of Artistic Style,
+#   [arXiv:1508.06576](https://arxiv.org/abs/1508.06576).
+# - Li, Y., Wang, N., Liu, J. and Hou, X. (2017). Demystifying Neural Style Transfer. IJCAI 2017.
+#   [arXiv:1701.01036](https://arxiv.org/abs/1701.01036).
+# - Ioffe, S. and Szegedy, C. (2015). Batch Normalization: Accelerating Deep Network Training by
+#   Reducing Internal Covariate Shift. ICML 2015. [arXiv:1502.03167](https://arxiv.org/abs/1502.03167).
+# - Ba, J. L., Kiros, J. R. and Hinton, G. E. (2016). Layer Normalization. arXiv preprint, 2016.
+#   [arXiv:1607.06450](https://arxiv.org/abs/1607.06450).
+# - Wu, Y. and He, K. (2018). Group Normalization. ECCV 2018. [arXiv:1803.08494](https://arxiv.org/abs/1803.08494).
+# - Huang, X., Liu, M.-Y., Belongie, S. and Kautz, J. (2018). Multimodal Unsupervised Image-to-Image
+#   Translation (MUNIT). ECCV 2018. [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Original code:
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT).
