@@ -7,7 +7,7 @@
                  [--set key=value ...]
     score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--texture-anchor shape] [--out scores.json]
     evaluate     --checkpoint gen.pt [more.pt ...] [--real] [--table results.md] [--inputs 100] [--pairs 19]
-    export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema] [--half]
+    export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema] [--half] [--overwrite]
     bench        [--config FILE | --profile NAME] [--size N] [--batch B] [--iters N] [--device cpu]
                  [--explorer shapes]   (beside the original's procedure: benchmarks/against_original.py)
     translate    --checkpoint FILE --input IMAGE_OR_FOLDER --direction a2b --num-styles 10 --out DIR
@@ -83,6 +83,8 @@ def cmd_train(args) -> int:
         torch.set_num_threads(args.threads)
     if args.max_cpu_minutes is not None and args.max_cpu_minutes <= 0:
         raise ValueError(f"--max-cpu-minutes {args.max_cpu_minutes}: give a positive number of minutes")
+    if args.max_iter is not None and args.max_iter < 1:
+        raise ValueError(f"--max-iter {args.max_iter}: give the iteration to stop at, 1 or more")
     cfg = _load_config(args)
     out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
     try:
@@ -138,8 +140,10 @@ def cmd_export(args) -> int:
     from .networks import MUNIT
     from .official import load_state_dict_strict
     from .training import export_generators, read_training_checkpoint
+    from .training.checkpoint import check_export_target
     from .training.ema import GeneratorEMA
 
+    check_export_target(args.out, overwrite=args.overwrite)  # before any work: never over a run's checkpoint
     state = read_training_checkpoint(args.checkpoint)
     cfg = MUNITConfig.from_dict(dict(state["config"]))
     if cfg.model != "munit":  # a baseline's run: its generator-side networks, in its original's names
@@ -166,6 +170,9 @@ def cmd_score_shapes(args) -> int:
     from .shapes_metrics import score_shapes_model
     from .translate import Translator
 
+    for flag, value in (("--styles", args.styles), ("--n", args.n)):  # before loading anything
+        if value < 1:
+            raise ValueError(f"{flag} {value}: give 1 or more")
     # any model kind: MUNIT generators (original layout or an export), a training checkpoint
     # (its EMA generators when it has them), or a baseline's export or checkpoint
     translator = Translator.from_checkpoint(args.checkpoint)
@@ -257,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--no-ema", action="store_true", help="export the raw weights even when an EMA exists")
     p.add_argument("--half", action="store_true", help="store the weights in float16 (half the bytes)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out (never a training "
+                   "checkpoint)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("score-shapes", help="score a shapes model on the test split (content IoU, diversity, "

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MUNITConfig", "PROFILES", "profile_from_env", "ARCHITECTURE_FIELDS"]
+__all__ = ["MUNITConfig", "PROFILES", "profile_from_env", "ARCHITECTURE_FIELDS", "RESUMABLE_FIELDS"]
 
 
 @dataclass
@@ -151,7 +151,8 @@ class MUNITConfig:
                 raise ValueError(f"MUNITConfig.{name}={getattr(self, name)!r} is not one of {sorted(allowed)}")
         positive = ["style_dim", "gen_dim", "mlp_dim", "dis_dim", "dis_n_layer", "dis_num_scales",
                     "input_dim_a", "input_dim_b", "image_size", "new_size", "batch_size", "step_size",
-                    "max_iter", "style_downsample"]
+                    "max_iter", "style_downsample", "log_every", "sample_every", "checkpoint_every",
+                    "display_size"]
         for name in positive:
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"MUNITConfig.{name} must be at least 1, got {getattr(self, name)}")
@@ -163,6 +164,11 @@ class MUNITConfig:
                                  f"write a number such as {f.default!r}")
         if self.lr <= 0:
             raise ValueError(f"MUNITConfig.lr must be positive, got {self.lr}")
+        if self.num_workers < 0:
+            raise ValueError(f"MUNITConfig.num_workers cannot be negative, got {self.num_workers} (0: load in the "
+                             "training process)")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"MUNITConfig.ema_decay must be in [0, 1) (0 disables the average), got {self.ema_decay}")
         if self.n_downsample < 0 or self.n_res < 0:
             raise ValueError("MUNITConfig.n_downsample and n_res cannot be negative")
         if self.new_size < self.image_size:
@@ -180,6 +186,13 @@ class MUNITConfig:
                              f"(2 ** n_downsample): the decoder would return another size than it was given; "
                              f"set image_size to a multiple of {self.size_multiple}")
         return self
+
+    def resume_differences(self, other: "MUNITConfig") -> list[str]:
+        """``"key: self's vs other's"`` for each setting a resumed run cannot take from ``other``:
+        all but ``RESUMABLE_FIELDS`` (the learning rate lives on in the saved optimiser, the seed
+        in the saved random streams, a loss weight in the columns of ``losses.csv``...)."""
+        return [f"{k}: {getattr(self, k)!r} vs {getattr(other, k)!r}" for k in (f.name for f in fields(self))
+                if k not in RESUMABLE_FIELDS and getattr(self, k) != getattr(other, k)]
 
     def architecture_differences(self, other: "MUNITConfig") -> list[str]:
         """``"key: self's vs other's"`` for each setting that changes the networks' tensors."""
@@ -234,6 +247,8 @@ class MUNITConfig:
         import yaml
 
         path = Path(path)
+        if path.is_dir():
+            raise IsADirectoryError(f"config file {path} is a directory: name the .yaml file inside it")
         if not path.is_file():
             raise FileNotFoundError(f"config file {path} does not exist")
         with open(path, encoding="utf-8") as handle:
@@ -282,6 +297,13 @@ class MUNITConfig:
 ARCHITECTURE_FIELDS = ("style_dim", "gen_dim", "mlp_dim", "mlp_layers", "n_downsample", "n_res", "style_downsample",
                        "dis_dim", "dis_n_layer", "dis_num_scales", "input_dim_a", "input_dim_b", "activ", "pad_type",
                        "dis_norm", "dis_activ", "dis_pad_type", "model")
+
+
+# The settings a resumed run may change, applied for real from its next iteration: how long it
+# runs, what it writes and how often, how it computes (not what it learns). Any other difference
+# between a run's checkpoint and the config it resumes with is refused (Trainer.load_state_dict).
+RESUMABLE_FIELDS = ("max_iter", "log_every", "sample_every", "checkpoint_every", "display_size", "num_workers",
+                    "precision", "channels_last", "ema_decay", "vgg_model_path", "texture_anchor", "profile")
 
 
 # Why these profiles (GUIDE section 3): the paper configuration needs ~17 s per iteration on a

@@ -201,7 +201,11 @@ class PerceptualLoss(nn.Module):
     def load_vgg_weights(self, source: str | os.PathLike | dict) -> None:
         """Load VGG16 weights: a path or a state dict, in torchvision's layout (only ``features.*``
         are used) or the original project's (``conv1_1.weight`` ... ``conv5_3.bias``)."""
-        state = source if isinstance(source, dict) else torch.load(source, map_location="cpu", weights_only=True)
+        if not isinstance(source, dict):
+            from .official import read_checkpoint  # the one safe reader (weights_only, one-line errors)
+
+            source = read_checkpoint(source)
+        state = source
         caffe = "conv1_1.weight" in state
         if caffe:  # the original's names -> torchvision's features indices
             features = {f"{index}.{kind}": state[f"{name}.{kind}"]

@@ -33,12 +33,14 @@ _OLD_IN_STATS = re.compile(r"^enc_content\..*\.norm\.(running_mean|running_var|n
 def read_checkpoint(path: str | os.PathLike) -> dict:
     """``torch.load`` with ``weights_only=True`` and errors that say what the file is not."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"checkpoint {path} is a directory, not a file: name the .pt file inside it")
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path} does not exist")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # pickle, zip and weights-only errors all mean: not a plain checkpoint
-        raise ValueError(f"{path} is not a readable PyTorch checkpoint of tensors ({_load_failure(error)}); "
+        raise ValueError(f"{path} is not a readable PyTorch checkpoint of tensors ({_load_failure(error, path)}); "
                          "munit_lib reads checkpoints without running pickled code, so it cannot load "
                          "this file") from None
     if not isinstance(data, dict):
@@ -46,18 +48,70 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
     return data
 
 
-def _load_failure(error: Exception) -> str:
+# torch's words for a pickled class or function it refused, from 2.4 ("Unsupported global: GLOBAL
+# x.y was not an allowed global") to 2.14 ("Trying to load unsupported GLOBAL x.y whose module x is blocked")
+_REFUSED_GLOBAL = re.compile(r"unsupported global:?\s+(?:GLOBAL\s+)?([\w.<>]+)", re.IGNORECASE)
+# what plain checkpoints of tensors name in their pickles; any other global is code or a Python object
+_PLAIN_GLOBALS = re.compile(r"^(torch\.|collections\.OrderedDict$|_codecs\.encode$|builtins\.(set|frozenset|bytearray|"
+                            r"slice|complex|int|float|bool|str|bytes|tuple|list|dict)$)")
+
+
+def _load_failure(error: Exception, path: Path | None = None) -> str:
     """Why ``torch.load(weights_only=True)`` refused a file, in a few words of our own: never
     torch's advice to retry with ``weights_only=False`` (which would run the file's code)."""
     text = str(error)
-    if "Unsupported global" in text:  # a pickled class or function: name it
-        start = text.index("Unsupported global")
-        what = text[start:].split(" was not", 1)[0].replace("Unsupported global: GLOBAL ", "")
-        return f"it holds pickled Python objects ({what.strip()}), not only tensors"
+    refused = _REFUSED_GLOBAL.search(text)
+    names = [refused.group(1)] if refused else (_pickled_globals(path) if path is not None else [])
+    if names:  # a pickled class or function: name it (what unpickling it would import and may run)
+        return f"it holds pickled Python code or objects ({', '.join(names[:3])}), not only tensors"
     if "Weights only load failed" in text or type(error).__name__ == "UnpicklingError":
         return "its contents are not a pickle of tensors: corrupt, truncated, or not a checkpoint"
+    if "zip archive" in text or "central directory" in text:
+        return "corrupt or truncated: its zip archive cannot be read"
     first = text.strip().splitlines()[0] if text.strip() else ""
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+def _pickled_globals(path: Path, limit: int = 64 * 2 ** 20) -> list[str]:
+    """The classes and functions a checkpoint's pickle names, other than those of plain tensors.
+
+    Read with ``pickletools.genops``, which only parses the opcodes and never imports or calls
+    anything. A zip checkpoint's pickle is its ``*/data.pkl``; an older file is one raw pickle.
+    Empty when nothing suspicious is found or the bytes do not parse (corrupt, truncated)."""
+    import io
+    import pickletools
+    import zipfile
+
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                inner = [n for n in archive.namelist() if n.endswith("data.pkl")]
+                if not inner or archive.getinfo(inner[0]).file_size > limit:
+                    return []
+                raw = archive.read(inner[0])
+        else:
+            if path.stat().st_size > limit:
+                return []
+            raw = path.read_bytes()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return []
+    found: list[str] = []
+    strings: list[str] = []  # the last strings pushed: STACK_GLOBAL takes its module and name from them
+    try:
+        for opcode, arg, _ in pickletools.genops(io.BytesIO(raw)):
+            if opcode.name in ("GLOBAL", "INST"):
+                name = str(arg).replace(" ", ".")
+            elif opcode.name == "STACK_GLOBAL":
+                name = ".".join(strings[-2:]) if len(strings) >= 2 else "?"
+            else:
+                if isinstance(arg, str):
+                    strings.append(arg)
+                continue
+            if not _PLAIN_GLOBALS.match(name) and name not in found:
+                found.append(name)
+    except Exception:  # noqa: BLE001 - not a whole pickle: corrupt or truncated, said by the caller
+        pass
+    return found
 
 
 def clean_state_dict(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -473,6 +473,9 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
 
     from .data.shapes import ShapesDomain
 
+    for name, value in (("num_styles", num_styles), ("n", n)):
+        if int(value) < 1:  # no styles or no sketches: every mean below would divide by zero
+            raise ValueError(f"score_shapes_model: {name}={value}; give 1 or more")
     size = int(size or gen_a.cfg.image_size)
     device = next(gen_a.parameters()).device
     modes = (gen_a.training, gen_b.training)

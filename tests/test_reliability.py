@@ -1,7 +1,13 @@
 """What broke when the library was attacked as a hostile user would (issue 9, reliability): each
 test reproduces one failure first. The run lock comes before any change to a run folder; one log
 row per logged iteration; failures found before iteration 1, and what is safe saved after; no
-stale temporary files; one-line errors from the command line; Ctrl-C exits 130 and says so."""
+stale temporary files; one-line errors from the command line; Ctrl-C exits 130 and says so.
+
+Then the leftovers of a second hostile probe (issue 27, section 4): code-bearing pickles named as
+such and never run; a directory called a directory; ``export`` never over a file unless asked, and
+never over a training checkpoint; what ``--resume`` may change, and nothing written when it fails;
+the run lock per run and atomic; zero intervals, ``--max-iter -5``, ``--styles 0`` and bad weight
+files as one-line errors."""
 from __future__ import annotations
 
 import os
@@ -11,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 from munit_lib import MUNITConfig
 from munit_lib.__main__ import main
@@ -232,3 +239,280 @@ def test_ctrl_c_exits_130_and_says_where_the_run_was_saved(tmp_path, capsys, mon
     err = capsys.readouterr().err
     assert "interrupted at iteration 2" in err and str(out / "checkpoints" / "last.pt") in err
     assert read_training_checkpoint(out / "checkpoints" / "last.pt")["iteration"] == 2
+
+
+# ============================================================================= issue 27: the reliability leftovers
+MARKER_NAME = "pickle-ran"
+
+
+class RunsCode:
+    """Unpickled, it would create a marker file (as ``os.system`` or any GLOBAL could do worse)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+class PlainObject:
+    """A custom class: unpickling it imports this module's code."""
+
+    def __init__(self) -> None:
+        self.weights = torch.zeros(2)
+
+
+def code_bearing_files(tmp_path: Path) -> dict[str, Path]:
+    """Files whose pickle names code: torch.save of an os.system reducer (zip and legacy formats),
+    of a custom class's object, and raw pickles (protocols 2 and 4) of the reducer."""
+    import pickle
+
+    marker = tmp_path / MARKER_NAME
+    files = {name: tmp_path / f"{name}.pt" for name in ("system_zip", "system_legacy", "custom_class",
+                                                         "raw_pickle2", "raw_pickle4")}
+    torch.save({"a": RunsCode(marker)}, files["system_zip"])
+    torch.save({"a": RunsCode(marker)}, files["system_legacy"], _use_new_zipfile_serialization=False)
+    torch.save({"a": PlainObject()}, files["custom_class"])
+    for protocol in (2, 4):
+        with open(files[f"raw_pickle{protocol}"], "wb") as f:
+            pickle.dump({"a": RunsCode(marker)}, f, protocol=protocol)
+    return files
+
+
+def trained_run(tmp_path: Path, **changes) -> tuple[Path, Path]:
+    """A 2-iteration run trained by the command line: (its config file, its folder)."""
+    config, out = config_file(tmp_path, **changes), tmp_path / "run"
+    assert train(config, out, "--max-iter", "2") == 0
+    return config, out
+
+
+# ----------------------------------------------------------------------------- the safe reader
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_a_code_bearing_file_is_named_as_such_never_run_and_never_called_corrupt(tmp_path):
+    """torch 2.14 words a refused pickle "unsupported GLOBAL posix.system ...": the reader says the file
+    holds code (naming it), not that it is corrupt; and nothing in it runs."""
+    from munit_lib.official import read_checkpoint
+
+    for name, path in code_bearing_files(tmp_path).items():
+        with pytest.raises(ValueError) as caught:
+            read_checkpoint(path)
+        message = str(caught.value)
+        assert "pickled Python code" in message and "corrupt" not in message, (name, message)
+        assert ("PlainObject" if name == "custom_class" else "system") in message, (name, message)
+        assert "weights_only=False" not in message
+    assert not (tmp_path / MARKER_NAME).exists()
+    whole = tmp_path / "whole.pt"  # while a file cut short is still called so
+    torch.save({"a": torch.zeros(64)}, whole)
+    cut = tmp_path / "cut.pt"
+    cut.write_bytes(whole.read_bytes()[:200])
+    with pytest.raises(ValueError, match="truncated"):
+        read_checkpoint(cut)
+
+
+def test_a_directory_given_as_a_file_is_called_a_directory(tmp_path, capsys):
+    from munit_lib.official import read_checkpoint
+
+    folder = tmp_path / "folder.pt"
+    folder.mkdir()
+    with pytest.raises(OSError, match="is a directory"):
+        read_checkpoint(folder)
+    commands = [["translate", "--checkpoint", str(folder), "--input", str(tmp_path), "--out", str(tmp_path / "o")],
+                ["train", "--config", str(folder), "--out", str(tmp_path / "run"), "--quiet"],
+                ["evaluate", "--real", "--classifier", str(folder)],
+                ["export", "--checkpoint", str(folder), "--out", str(tmp_path / "gen.pt")]]
+    for argv in commands:
+        assert main(argv) == 2, argv
+        err = one_line_error(capsys)
+        assert "is a directory" in err and "does not exist" not in err, (argv, err)
+
+
+# ----------------------------------------------------------------------------- export --out
+def test_export_overwrites_only_when_asked_and_never_a_training_checkpoint(tmp_path, capsys):
+    _, out = trained_run(tmp_path)
+    last = out / "checkpoints" / "last.pt"
+    export = ["export", "--checkpoint", str(last), "--out"]
+    gen = tmp_path / "gen.pt"
+    assert main(export + [str(gen)]) == 0
+    capsys.readouterr()
+    gen.write_bytes(b"the user's own file")
+    assert main(export + [str(gen)]) == 2
+    assert "--overwrite" in one_line_error(capsys)
+    assert gen.read_bytes() == b"the user's own file"
+    assert main(export + [str(gen), "--overwrite"]) == 0
+    from munit_lib.official import read_checkpoint
+    assert {"a", "b"} <= set(read_checkpoint(gen))  # replaced by the export
+    capsys.readouterr()
+    before = last.read_bytes()
+    for extra in ([], ["--overwrite"]):  # the run's own checkpoint: never, even when asked
+        assert main(export + [str(last), *extra]) == 2
+        assert "training checkpoint" in one_line_error(capsys)
+    assert last.read_bytes() == before
+    assert "opt_gen" in read_training_checkpoint(last)
+
+
+# ----------------------------------------------------------------------------- --resume with a changed config
+@pytest.mark.parametrize("change", ["lr=2e-4", "seed=3", "batch_size=2", "data_root=shapes:8", "recon_x_cyc_w=1"])
+def test_resume_refuses_what_a_run_keeps_from_its_start_and_writes_nothing(tmp_path, capsys, change):
+    """lr (the saved optimiser's), seed, data, batch size, a loss weight (the log's columns), the
+    networks: refused in one line naming the key; config.yaml, losses.csv and the checkpoint untouched."""
+    config, out = trained_run(tmp_path)
+    capsys.readouterr()
+    files = [out / "config.yaml", out / "losses.csv", out / "checkpoints" / "last.pt"]
+    before = [path.read_bytes() for path in files]
+    assert train(config, out, "--max-iter", "3", "--resume", "--set", change) == 2
+    assert change.split("=")[0] in one_line_error(capsys)
+    assert [path.read_bytes() for path in files] == before
+    assert not (out / "gen_00000003.pt").exists()
+
+
+def test_resume_applies_what_it_may_change(tmp_path, capsys):
+    """Intervals, length and the EMA's decay may change on resume: applied for real, and recorded."""
+    config, out = trained_run(tmp_path, ema_decay=0.9)
+    assert train(config, out, "--max-iter", "6", "--resume", "--set", "log_every=2", "ema_decay=0.5") == 0
+    assert read_loss_log(out / "losses.csv")["iteration"] == [1.0, 2.0, 4.0, 6.0]
+    assert MUNITConfig.from_yaml(out / "config.yaml").ema_decay == 0.5
+    assert read_training_checkpoint(out / "checkpoints" / "last.pt")["ema"]["decay"] == 0.5
+
+
+def test_a_resume_that_fails_before_its_first_iteration_leaves_config_yaml_alone(tmp_path):
+    config, out = trained_run(tmp_path)
+    before = (out / "config.yaml").read_bytes(), (out / "losses.csv").read_bytes()
+    a, b = ShapesDomain("a", "train", 32, 4, 0), ShapesDomain("b", "train", 32, 4, 0)
+    run = Trainer(tiny_cfg(sample_every=500), out, datasets=(ActsAt(a, 1, disk_error), b), progress=False,
+                  tensorboard=False)
+    with pytest.raises(OSError, match="Input/output"):
+        run.fit(4, resume=True)
+    assert ((out / "config.yaml").read_bytes(), (out / "losses.csv").read_bytes()) == before
+
+
+def test_a_loss_the_log_lacks_gets_its_column_instead_of_being_dropped(tmp_path):
+    """A log whose header lacks a loss this run computes (an older log) gains the column."""
+    config, out = trained_run(tmp_path)
+    log = out / "losses.csv"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    dropped = lines[0].split(",").index("gen_total")
+    log.write_text("\n".join(",".join(v for i, v in enumerate(line.split(",")) if i != dropped)
+                             for line in lines) + "\n", encoding="utf-8")
+    assert train(config, out, "--max-iter", "3", "--resume") == 0
+    values = read_loss_log(log)["gen_total"]
+    assert len(values) == 3 and all(v != v for v in values[:2]) and values[2] == values[2]
+
+
+# ----------------------------------------------------------------------------- the run lock
+def test_a_second_fit_in_the_same_process_on_the_same_folder_is_refused(tmp_path):
+    """The lock is per run: a second Trainer of this process cannot take the folder its first one trains."""
+    out = tmp_path / "run"
+    second = Trainer(tiny_cfg(), out, progress=False, tensorboard=False)
+    refused = []
+
+    def second_fit():
+        try:
+            second.fit(1)
+        except RuntimeError as error:
+            refused.append(str(error))
+
+    a, b = ShapesDomain("a", "train", 32, 4, 0), ShapesDomain("b", "train", 32, 4, 0)
+    first = Trainer(tiny_cfg(), out, datasets=(ActsAt(a, 1, second_fit), b), progress=False, tensorboard=False)
+    first.fit(2)
+    assert refused and "this process" in refused[0]
+    assert second.iteration == 0 and first.iteration == 2
+    assert read_loss_log(out / "losses.csv")["iteration"] == [1.0, 2.0]
+    assert not (out / ".lock").exists()
+    second.fit(3, resume=True)  # the first has ended: the folder is free again
+    assert second.iteration == 3
+
+
+def test_an_empty_lock_file_is_held_until_it_is_old(tmp_path):
+    """An empty .lock may be a lock being written: not stale, unless it is old."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / ".lock").write_text("")
+    run = Trainer(tiny_cfg(), out, progress=False, tensorboard=False)
+    with pytest.raises(RuntimeError, match="without a readable pid"):
+        run.fit(1)
+    assert run.iteration == 0 and not (out / "losses.csv").exists()
+    an_hour_ago = os.path.getmtime(out / ".lock") - 3600
+    os.utime(out / ".lock", (an_hour_ago, an_hour_ago))
+    run.fit(1)
+    assert run.iteration == 1 and not (out / ".lock").exists()
+
+
+def test_the_lock_file_never_exists_without_its_pid(tmp_path, monkeypatch):
+    """The lock appears with its pid already in it (written to a temporary file, then linked)."""
+    out = tmp_path / "run"
+    lock = out / ".lock"
+    seen = []
+
+    def watching(function):
+        def call(*args, **kwargs):
+            result = function(*args, **kwargs)
+            if lock.exists():
+                seen.append(lock.read_text())
+            return result
+        return call
+
+    for name in ("open", "link", "rename", "replace"):
+        monkeypatch.setattr(os, name, watching(getattr(os, name)))
+    Trainer(tiny_cfg(), out, progress=False, tensorboard=False).fit(1)
+    monkeypatch.undo()
+    assert seen and all(text.split()[:1] == [str(os.getpid())] for text in seen), seen  # never seen empty
+
+
+# ----------------------------------------------------------------------------- one line, never a traceback
+@pytest.mark.parametrize("change, words", [
+    ({"log_every": 0}, "log_every must be at least 1"),
+    ({"checkpoint_every": 0}, "checkpoint_every must be at least 1"),
+    ({"sample_every": 0}, "sample_every must be at least 1"),
+    ({"display_size": -1}, "display_size must be at least 1"),
+])
+def test_zero_intervals_and_a_negative_display_size_are_refused_before_any_file(tmp_path, capsys, change, words):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({**tiny_cfg().to_dict(), **change}), encoding="utf-8")  # as a user would write it
+    assert train(path, tmp_path / "run", "--max-iter", "2") == 2
+    assert words in one_line_error(capsys)
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_max_iter_below_one_is_an_error_that_writes_nothing(tmp_path, capsys):
+    assert train(config_file(tmp_path), tmp_path / "run", "--max-iter", "-5") == 2
+    assert "--max-iter -5" in one_line_error(capsys)
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(ValueError, match="max_iter=-5"):
+        Trainer(tiny_cfg(), tmp_path / "lib", progress=False, tensorboard=False).fit(-5)
+    assert not (tmp_path / "lib").exists()
+
+
+def test_score_shapes_with_no_styles_is_one_line(tmp_path, capsys):
+    _, out = trained_run(tmp_path)
+    capsys.readouterr()
+    assert main(["score-shapes", "--checkpoint", str(out / "gen_00000002.pt"), "--styles", "0", "--n", "2",
+                 "--quiet"]) == 2
+    assert "--styles 0" in one_line_error(capsys)
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_a_bad_code_bearing_or_truncated_classifier_is_one_line(tmp_path, capsys):
+    from munit_lib.evaluation.classifier import ShapesClassifier, save_shapes_classifier
+
+    good = save_shapes_classifier(ShapesClassifier(), tmp_path / "good.pt")
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"not a classifier" * 10)
+    files = {**code_bearing_files(tmp_path), "truncated": truncated, "garbage": garbage}
+    for name, path in files.items():
+        assert main(["evaluate", "--real", "--classifier", str(path)]) == 2, name
+        err = one_line_error(capsys)
+        assert path.name in err and "weights_only" not in err, (name, err)
+        assert "pickled Python code" in err if name in code_bearing_files(tmp_path) else "truncated" in err or "corrupt" in err
+    assert not (tmp_path / MARKER_NAME).exists()
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_a_code_bearing_vgg_model_path_is_one_line_and_never_runs(tmp_path, capsys):
+    evil = code_bearing_files(tmp_path)["system_zip"]
+    config = config_file(tmp_path, vgg_w=1.0, vgg_model_path=str(evil))
+    assert train(config, tmp_path / "run", "--max-iter", "1") == 2
+    err = one_line_error(capsys)
+    assert "pickled Python code" in err and "weights_only" not in err
+    assert not (tmp_path / MARKER_NAME).exists()

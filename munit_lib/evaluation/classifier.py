@@ -27,6 +27,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..data.shapes import KINDS, PALETTE, TEXTURES, ShapesDomain
+from ..official import load_state_dict_strict, read_checkpoint
 
 __all__ = ["COLOURS", "HEADS", "ShapesClassifier", "ShapesFactorDataset", "classifier_path",
            "load_shapes_classifier", "save_shapes_classifier", "train_shapes_classifier", "evaluate_accuracy",
@@ -234,15 +235,25 @@ def load_shapes_classifier(path: Optional[Union[str, os.PathLike]] = None, devic
     """The shapes classifier from ``path`` (default: the shipped weights), float32, eval mode.
     Read with ``weights_only=True``; a missing file names the script that makes it."""
     path = Path(path) if path is not None else classifier_path()
+    if path.is_dir():
+        raise IsADirectoryError(f"shapes classifier {path} is a directory: name the .pt file inside it")
     if not path.is_file():
         raise FileNotFoundError(f"no shapes classifier at {path}; train one with "
                                 "`python scripts/train_shapes_classifier.py` (about 5 minutes on one CPU thread)")
-    data = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    data = read_checkpoint(path)  # weights_only=True; a truncated or code-bearing file is a ValueError
+    if data.get("format") != FORMAT:
         raise ValueError(f"{path} is not a shapes classifier file (expected format {FORMAT!r})")
     if data.get("heads") != {k: list(v) for k, v in HEADS.items()}:
         raise ValueError(f"{path} was trained for other classes than this munit_lib's shapes domains; retrain it")
-    model = ShapesClassifier(int(data["width"]), int(data["feature_dim"]))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in data["state_dict"].items()})
+    state = data.get("state_dict")
+    try:
+        model = ShapesClassifier(int(data["width"]), int(data["feature_dim"]))
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"{path} is a damaged shapes classifier file: its width / feature_dim are missing "
+                         "or not numbers; retrain it") from None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(f"{path} is a damaged shapes classifier file: no state dict of tensors; retrain it")
+    load_state_dict_strict(model, {k: v.float() if v.is_floating_point() else v for k, v in state.items()},
+                           f"the shapes classifier {path}")
     model.metadata = dict(data.get("metadata") or {})
     return model.to(device or "cpu").eval()

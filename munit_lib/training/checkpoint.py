@@ -25,7 +25,7 @@ from torch import nn
 from ..config import MUNITConfig
 
 __all__ = ["CHECKPOINT_FORMAT", "GENERATORS_FORMAT", "atomic_save", "read_training_checkpoint",
-           "export_generators", "CheckpointError"]
+           "export_generators", "CheckpointError", "is_training_checkpoint", "check_export_target"]
 
 CHECKPOINT_FORMAT = "munit_lib.checkpoint/1"
 GENERATORS_FORMAT = "munit_lib.generators/1"
@@ -76,6 +76,38 @@ def read_training_checkpoint(path: str | os.PathLike) -> dict:
     return data
 
 
+def is_training_checkpoint(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a file holding a run's training state (optimisers, schedulers, RNG),
+    read safely; a file that is missing or cannot be read as a plain checkpoint is not one."""
+    from ..official import read_checkpoint
+
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        data = read_checkpoint(path)
+    except (ValueError, OSError):
+        return False
+    return data.get("format") == CHECKPOINT_FORMAT or {"opt_gen", "opt_dis"} <= set(data)
+
+
+def check_export_target(path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Refuse to write an export over what it must not replace: a folder, an existing file
+    (unless ``overwrite``), and never a training checkpoint, whose optimiser and RNG state an
+    export does not hold (a run's ``checkpoints/last.pt``), even with ``overwrite``."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"--out {path} is a directory: name the file to write, e.g. {path / 'gen.pt'}")
+    if path.exists():
+        if is_training_checkpoint(path):
+            raise FileExistsError(f"--out {path} is a training checkpoint (optimisers, RNG states): an export "
+                                  "never replaces one, not even with --overwrite; choose another --out")
+        if not overwrite:
+            raise FileExistsError(f"--out {path} already exists; pass --overwrite to replace it, or choose "
+                                  "another --out")
+    return path
+
+
 def exportable_state(module: nn.Module, half: bool = False) -> dict:
     """``module``'s state dict as saved by the exports: detached contiguous CPU tensors (a
     channels_last run exports the usual layout); ``half=True`` stores floating tensors in float16
@@ -96,4 +128,7 @@ def export_generators(gen_a: nn.Module, gen_b: nn.Module, path: str | os.PathLik
             "format": GENERATORS_FORMAT, "iteration": int(iteration)}
     if half:
         data["dtype"] = "float16"
+    if is_training_checkpoint(path):  # a run's last.pt: its optimiser and RNG state would be lost
+        raise FileExistsError(f"{path} is a training checkpoint: exporting generators over it would lose its "
+                              "optimisers and RNG states; choose another file")
     return atomic_save(data, path)

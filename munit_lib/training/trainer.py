@@ -36,7 +36,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import Dataset
 
-from ..config import MUNITConfig
+from ..config import RESUMABLE_FIELDS, MUNITConfig
 from ..losses import VGG16_URL, PerceptualLoss
 from ..baselines.runtime import (build_model, directions_of, export_model, is_paired, make_model_optimizers,
                                  train_step_for, translation_sides)
@@ -146,6 +146,88 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+# The run folders this process trains in now (real paths of their .lock files): the file alone
+# cannot tell a second fit() of this process from a stale lock of a dead one with the same pid.
+_HELD_RUNS: set[str] = set()
+_HELD_LOCK = threading.Lock()
+_EMPTY_LOCK_GRACE_S = 120.0  # an empty lock file younger than this may be a writer's: held, not stale
+
+
+def _take_lock_file(lock: Path, out_dir: Path) -> str:
+    """Create ``lock`` holding this process's pid, atomically: the pid is written to a temporary
+    file first, which is then hard-linked to the lock's name (``os.link`` fails if the name exists),
+    so no other process can ever see the lock without its pid. A lock left by a process that no
+    longer runs is moved aside and taken over. Returns the text written (to release only ours)."""
+    token = f"{os.getpid()}\n{os.urandom(8).hex()}\n"  # the pid, then what tells this run's lock from others
+    tmp = lock.with_name(f".lock.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(token)
+            f.flush()
+            os.fsync(f.fileno())
+        for _ in range(3):
+            try:
+                _link_or_create(tmp, lock, token)
+                return token
+            except FileExistsError:
+                pass
+            try:
+                text, age = lock.read_text(), time.time() - lock.stat().st_mtime
+            except FileNotFoundError:
+                continue  # released meanwhile: try again
+            except OSError:
+                text, age = "", 0.0
+            first = text.split(maxsplit=1)[0] if text.split() else ""
+            pid = int(first) if first.isdigit() else 0
+            if pid and pid != os.getpid() and _process_alive(pid):
+                raise RunLockedError(f"{out_dir} is being trained by process {pid}; wait for it, stop it, "
+                                     "or choose another output folder")
+            if not pid and age < _EMPTY_LOCK_GRACE_S:  # being written, or unreadable: count it as held
+                raise RunLockedError(f"{lock} exists without a readable pid: another process may be starting "
+                                     f"to train in {out_dir}; try again in {_EMPTY_LOCK_GRACE_S:.0f} s, or delete "
+                                     "the file if no run trains there")
+            # stale: its process is gone (or it is an old empty file). Move exactly that file aside
+            aside = lock.with_name(f".lock.stale-{os.getpid()}-{os.urandom(4).hex()}")
+            try:
+                os.rename(lock, aside)
+            except FileNotFoundError:
+                continue
+            try:
+                if aside.read_text() != text:  # another process took the lock in between: give it back
+                    with contextlib.suppress(OSError):
+                        os.link(aside, lock)
+                    raise RunLockedError(f"{out_dir} was taken by another process while this one started; "
+                                         "wait for it, or choose another output folder")
+            finally:
+                aside.unlink(missing_ok=True)
+        raise RunLockedError(f"cannot take the lock {lock}: other processes keep taking it")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _link_or_create(tmp: str, lock: Path, token: str) -> None:
+    """``os.link(tmp, lock)``; where the file system has no hard links, ``O_EXCL`` creation and a
+    write (an instant without the pid, which readers treat as held: ``_EMPTY_LOCK_GRACE_S``)."""
+    try:
+        os.link(tmp, lock)
+    except FileExistsError:
+        raise
+    except OSError:  # e.g. EPERM / ENOTSUP: hard links not supported here
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        with os.fdopen(fd, "w") as f:
+            f.write(token)
+
+
+def _release_lock_file(lock: Path, token: str) -> None:
+    """Remove ``lock`` if it is still the one this run took (never another process's)."""
+    try:
+        if lock.read_text() == token:
+            lock.unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass
+
+
 # ----------------------------------------------------------------------------- trainer
 class Trainer:
     """Train one MUNIT model on two unpaired domains (see the module docstring)."""
@@ -239,6 +321,11 @@ class Trainer:
         if differ:
             raise ValueError("the checkpoint was trained with another architecture (checkpoint vs config): "
                              + "; ".join(differ))
+        changed = saved.resume_differences(self.cfg)
+        if changed:  # refused: the saved optimiser, RNG streams and log would silently keep the old ones
+            raise ValueError(f"resuming cannot change {'; '.join(changed)} (checkpoint vs config): a run keeps "
+                             "these from its start; put the checkpoint's values back, or start a new run in "
+                             f"another folder. A resume may change only {', '.join(RESUMABLE_FIELDS)}")
         if saved.data_root == self.cfg.data_root and saved.texture_anchor != self.cfg.texture_anchor:
             # the same shapes data drawn another way: allowed (a run may switch on purpose), never silent
             warnings.warn(f"the checkpoint was trained on shapes textures pinned to the {saved.texture_anchor}; "
@@ -248,6 +335,7 @@ class Trainer:
         load_state_dict_strict(self.model, state["model"], "the checkpoint's networks")
         if self.ema is not None and state.get("ema"):
             self.ema.load_state_dict(state["ema"])
+            self.ema.decay = float(self.cfg.ema_decay)  # a changed decay applies from the next update on
         elif self.ema is not None:  # EMA switched on mid-run: start it from the current weights
             self.ema = GeneratorEMA(self.model, self.cfg.ema_decay)
         self.opt_gen.load_state_dict(state["opt_gen"])
@@ -328,6 +416,8 @@ class Trainer:
         elif self._log_header is None:  # an existing log (a resumed run): read its columns once
             with open(self.log_path, newline="", encoding="utf-8") as f:
                 self._log_header = next(csv.reader(f), list(row))
+        if not new and any(key not in self._log_header for key in row):
+            self._widen_log([key for key in row if key not in self._log_header])
         with open(self.log_path, "a", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=self._log_header, extrasaction="ignore")
             if new:
@@ -336,6 +426,19 @@ class Trainer:
         if self._writer is not None:
             for key, value in losses.items():
                 self._writer.add_scalar(f"loss/{key}", value, self.iteration)
+
+    def _widen_log(self, columns: list[str]) -> None:
+        """Add ``columns`` (a loss this run computes that the log's header lacks) to ``losses.csv``,
+        empty in the rows before: never drop a loss from the record. Rewritten atomically."""
+        with open(self.log_path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        self._log_header = self._log_header + columns
+        tmp = self.log_path.with_suffix(".csv.tmp")
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=self._log_header, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, self.log_path)
 
     def _open_tensorboard(self) -> None:
         if self._tensorboard is False or not self.dist.is_main:
@@ -346,7 +449,7 @@ class Trainer:
             if self._tensorboard:
                 warnings.warn("tensorboard is not installed (pip install tensorboard); logging to CSV only")
             return
-        self._writer = SummaryWriter(str(self.out_dir / "tensorboard"), purge_step=self.iteration + 1)
+        self._writer = SummaryWriter(str(self.out_dir / "tensorboard"), purge_step=self.start_iteration + 1)
 
     # ------------------------------------------------------------------ samples
     def display_batch(self, domain: int) -> torch.Tensor:
@@ -413,34 +516,41 @@ class Trainer:
 
     @contextlib.contextmanager
     def _run_lock(self):
-        """``out_dir/.lock`` holds the pid of the process training there: a second process
-        training into the same folder would overwrite the first one's checkpoints."""
+        """``out_dir/.lock`` holds the pid of the process training there: a second run training
+        into the same folder would overwrite the first one's checkpoints. Held per run, not per
+        process: a second ``fit()`` on the folder in this process is refused too."""
         if not self.dist.is_main:
             yield
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
         lock = self.out_dir / ".lock"
-        for _ in range(2):
-            try:
-                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                break
-            except FileExistsError:
-                try:
-                    pid = int(lock.read_text().strip() or 0)
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and pid != os.getpid() and _process_alive(pid):
-                    raise RunLockedError(f"{self.out_dir} is being trained by process {pid}; wait for it, stop it, "
-                                       "or choose another output folder") from None
-                lock.unlink(missing_ok=True)  # left by a process that no longer runs
-        else:
-            raise RunLockedError(f"cannot take the lock {lock}")
-        with os.fdopen(fd, "w") as f:
-            f.write(str(os.getpid()))
+        key = os.path.realpath(lock)
+        with _HELD_LOCK:
+            if key in _HELD_RUNS:
+                raise RunLockedError(f"{self.out_dir} is being trained by another Trainer.fit() of this process; "
+                                     "wait for it to end, or choose another output folder")
+            _HELD_RUNS.add(key)
         try:
-            yield
+            token = _take_lock_file(lock, self.out_dir)
+            try:
+                yield
+            finally:
+                _release_lock_file(lock, token)
         finally:
-            lock.unlink(missing_ok=True)
+            with _HELD_LOCK:
+                _HELD_RUNS.discard(key)
+
+    def _start_record(self) -> None:
+        """What a run writes besides its checkpoints, from the first whole iteration on (a start
+        that fails before it writes nothing): ``losses.csv`` cut to the iterations of the
+        checkpoint we continue from, ``config.yaml`` (the config this run trains with), tensorboard."""
+        if self.dist.is_main:
+            self._truncate_log(self.start_iteration)  # one row per logged iteration, whatever happened before
+            text = self.cfg.to_yaml()
+            tmp = self.out_dir / ".config.yaml.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self.out_dir / "config.yaml")  # never half a config
+        self._open_tensorboard()
 
     def preflight(self) -> None:
         """What can be checked before iteration 1: the run folder and ``checkpoints/`` are writable,
@@ -494,6 +604,8 @@ class Trainer:
         (``benchmarks/time_to_quality.py`` scores the model between such calls).
         ``max_cpu_seconds`` does the same for the CPU time of this process (``time.process_time``:
         all its threads): a budget that other programs on a shared machine do not shrink."""
+        if max_iter is not None and int(max_iter) < 0:
+            raise ValueError(f"max_iter={max_iter}: give the iteration to stop at, 0 or more")
         with self._run_lock():
             return self._fit(max_iter, resume, max_seconds, max_cpu_seconds)
 
@@ -510,9 +622,7 @@ class Trainer:
         self.start_iteration, self.interrupted, self.saved_after_error = self.iteration, False, None
         if self.dist.is_main:
             self._remove_stale_temporaries()
-            self._truncate_log(self.iteration)  # one row per logged iteration, whatever happened before
-            cfg.to_yaml(self.out_dir / "config.yaml")
-        self._open_tensorboard()
+        recording = False  # losses.csv, config.yaml, tensorboard: touched once the first iteration is whole
         stream = batch_stream(self.datasets, cfg.batch_size, cfg.seed, start=self.iteration, rank=self.dist.rank,
                               num_workers=cfg.num_workers, pin_memory=self.device.type == "cuda",
                               paired=is_paired(cfg))
@@ -545,6 +655,9 @@ class Trainer:
                     self.iteration += 1
                     step_whole = True
                     bar.update(1)
+                    if not recording:
+                        self._start_record()
+                        recording = True
                     if not self.dist.is_main:
                         continue
                     if self.iteration % cfg.log_every == 0 or self.iteration == max_iter:
@@ -568,6 +681,8 @@ class Trainer:
                 self._save_after_error()
             raise
         bar.close()
+        if not recording:  # no iteration to do (or no time for one): the run's record is still written
+            self._start_record()
         self.interrupted = self._stop_requested  # Ctrl-C / SIGTERM: stopped early, saved below
         if self.dist.is_main:  # a run always ends with its state on disk
             self.save_checkpoint()
