@@ -1,9 +1,10 @@
-"""Images out of the networks: the one conversion from tensors in [-1, 1] to pictures, the one
-grid (``torchvision.utils.make_grid``), PNG files, and matplotlib figures.
+"""Images out of the networks: tensors in [-1, 1] as pictures, the one grid
+(``torchvision.utils.make_grid``), PNG files, and matplotlib figures.
 
 Every place that shows or writes images (the trainer's samples, ``translate`` and ``demo``,
 ``save_translations``, the style explorer, the notebooks) goes through ``to_unit``,
-``image_grid`` and ``save_png`` here.
+``image_grid`` and ``save_png`` here. ``to_uint8`` (8-bit pixels) is
+``munit_lib.data.transforms.to_uint8``, beside its inverse ``image_to_tensor``, re-exported here.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Sequence
 
 import numpy as np
 import torch
+
+from .data.transforms import to_uint8  # the one conversion to pixels lives with its inverse, image_to_tensor
 
 __all__ = ["to_unit", "to_image", "to_uint8", "image_grid", "save_png", "show_images", "show_grid"]
 
@@ -37,12 +40,6 @@ def to_image(x: torch.Tensor) -> np.ndarray:
     """(C, H, W) or (1, C, H, W) in [-1, 1] -> (H, W, C) or (H, W) numpy array in [0, 1]."""
     x = to_unit(_one(x, "to_image")).permute(1, 2, 0)  # (C, H, W) -> (H, W, C)
     return x[..., 0].numpy() if x.shape[-1] == 1 else x.numpy()
-
-
-def to_uint8(x: torch.Tensor) -> np.ndarray:
-    """(C, H, W) or (1, C, H, W) in [-1, 1] -> uint8 array (H, W, C), rounded: ``round(127.5 (x + 1))``."""
-    x = ((_one(x, "to_uint8").detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return x.permute(1, 2, 0).numpy()  # (C, H, W) -> (H, W, C)
 
 
 def image_grid(rows: torch.Tensor | Sequence[Sequence[torch.Tensor]], padding: int = 2, pad_value: float = 1.0,

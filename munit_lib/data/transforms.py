@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 from torchvision import transforms as T
 
-__all__ = ["train_transform", "test_transform", "ConvertMode", "image_to_tensor", "tensor_to_uint8"]
+__all__ = ["train_transform", "test_transform", "ConvertMode", "image_to_tensor", "to_uint8", "tensor_to_uint8"]
 
 ImageLike = Union[Image.Image, np.ndarray, torch.Tensor]
 
@@ -95,11 +95,23 @@ def image_to_tensor(image: ImageLike) -> torch.Tensor:
     return x / 127.5 - 1.0
 
 
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """One image ``(C, H, W)`` or ``(1, C, H, W)`` in [-1, 1] -> uint8 array ``(H, W, C)``, rounded and
+    clamped: ``round(127.5 (x + 1))``. The inverse of ``image_to_tensor`` and the one conversion of
+    network images to pixels (``munit_lib.viz`` shows and writes pictures with it)."""
+    if x.dim() == 4:
+        if x.shape[0] != 1:
+            raise ValueError(f"to_uint8 takes one image, got a batch of {x.shape[0]}")
+        x = x[0]  # (1, C, H, W) -> (C, H, W)
+    if x.dim() != 3:
+        raise ValueError(f"to_uint8 expects one image (C, H, W), got shape {tuple(x.shape)}")
+    x = ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return x.permute(1, 2, 0).numpy()  # (C, H, W) -> (H, W, C)
+
+
 def tensor_to_uint8(x: torch.Tensor) -> np.ndarray:
     """Float tensor (C, H, W) in [-1, 1] -> uint8 array (H, W, C) (rounded, clamped): the
-    inverse of ``image_to_tensor``, by ``munit_lib.viz.to_uint8`` (the one conversion)."""
-    from ..viz import to_uint8
-
+    inverse of ``image_to_tensor``, by :func:`to_uint8` (the one conversion)."""
     if x.dim() != 3:
         raise ValueError(f"tensor_to_uint8 expects one image (C, H, W), got shape {tuple(x.shape)}")
     return to_uint8(x)
