@@ -17,12 +17,43 @@ from .nn import MLP, AdaptiveInstanceNorm2d, Conv2dBlock, ResBlocks
 from .upsample_conv import upsample_conv2d
 
 __all__ = ["ContentEncoder", "StyleEncoder", "Decoder", "Generator",
-           "MultiScaleDiscriminator", "MUNIT", "init_weights", "count_parameters"]
+           "MultiScaleDiscriminator", "MUNIT", "init_weights", "count_parameters", "random_styles",
+           "DIRECTIONS", "check_direction"]
+
+DIRECTIONS = ("a2b", "b2a")
 
 
 def count_parameters(module: nn.Module) -> int:
     """Number of trainable values in ``module``."""
     return sum(p.numel() for p in module.parameters())
+
+
+def random_styles(n: int, style_dim: int, seed: int = 0, device: torch.device | str | None = None,
+                  dtype: torch.dtype = torch.float32, generator: torch.Generator | None = None) -> torch.Tensor:
+    """``n`` style codes from the prior ``s ~ N(0, I)``, shaped ``(n, style_dim)``: the one place that
+    draws them (``MUNIT.random_style``, training and ``munit_lib.translate`` call it).
+
+    Drawn on the CPU from a ``torch.Generator`` seeded with ``seed`` (the global RNG is left
+    alone), then moved to ``device``: the same seed gives the same codes on every device. With
+    ``generator`` (a running stream, as training uses), drawn from it on ``device`` (default: the
+    generator's own device) instead, and ``seed`` is not used.
+    """
+    if int(n) < 1 or int(style_dim) < 1:
+        raise ValueError(f"need n >= 1 and style_dim >= 1, got n={n}, style_dim={style_dim}")
+    if generator is not None:
+        device = device if device is not None else generator.device
+        return torch.randn(int(n), int(style_dim), generator=generator, device=device, dtype=dtype)
+    generator = torch.Generator(device="cpu").manual_seed(int(seed))
+    styles = torch.randn(int(n), int(style_dim), generator=generator, dtype=torch.float32)  # (n, d)
+    return styles.to(device=device or "cpu", dtype=dtype)
+
+
+def check_direction(direction: str) -> str:
+    """``"a2b"`` or ``"b2a"`` (any letter case); anything else raises ``ValueError`` listing both."""
+    if isinstance(direction, str) and direction.strip().lower() in DIRECTIONS:
+        return direction.strip().lower()
+    raise ValueError(f"unknown direction {direction!r}: use one of {', '.join(repr(d) for d in DIRECTIONS)} "
+                     "('a2b' encodes content with gen_a and decodes with gen_b)")
 
 
 def check_image(x: torch.Tensor, channels: int, multiple: int, min_size: int, who: str,
@@ -322,9 +353,7 @@ class MUNIT(nn.Module):
 
     def random_style(self, batch: int, generator: torch.Generator | None = None,
                      device: torch.device | str | None = None) -> torch.Tensor:
-        """Style codes drawn from the prior N(0, I), shaped (batch, style_dim) (``translate.random_styles``)."""
-        from .translate import random_styles
-
+        """Style codes drawn from the prior N(0, I), shaped (batch, style_dim) (:func:`random_styles`)."""
         device = device if device is not None else next(self.parameters()).device
         if generator is None:  # the global RNG, as torch.randn without a generator
             return torch.randn(batch, self.cfg.style_dim, device=device)
@@ -334,18 +363,24 @@ class MUNIT(nn.Module):
     def translate(self, x: torch.Tensor, direction: str = "a2b", style: torch.Tensor | None = None,
                   generator: torch.Generator | None = None) -> torch.Tensor:
         """Translate a batch ``a2b`` or ``b2a``, image ``b`` with style ``b`` (given, or drawn from
-        N(0, I)): ``(B, C, H, W)``. The work is :class:`~munit_lib.translate.Translator`'s (same
-        generator choice, same input fitting); the generators' train/eval modes are kept."""
-        from .translate import Translator, check_direction
+        N(0, I)): ``x_ab = G_b(E_a^c(x_a), s_b)``, shaped ``(B, C, H, W)``. The generators run in eval
+        mode and their train/eval modes are restored after.
 
-        check_direction(direction)
+        ``x`` is a batch the generators take (``(B, C, H, W)`` in [-1, 1], sides multiples of
+        ``cfg.size_multiple``); :class:`munit_lib.translate.Translator` also takes files, folders and
+        other sizes (it fits them), and every input with every style.
+        """
+        source, target = (self.gen_a, self.gen_b) if check_direction(direction) == "a2b" else (self.gen_b, self.gen_a)
         if style is None:
             style = self.random_style(x.shape[0], generator, x.device)
-        modes = (self.gen_a.training, self.gen_b.training)
+        style = style.reshape(x.shape[0], -1)  # (B, style_dim): one code per image
+        if style.shape[1] != self.cfg.style_dim:
+            raise ValueError(f"style codes must have length {self.cfg.style_dim} for this model, one per image; "
+                             f"got {style.shape[1]}")
+        modes = (source.training, target.training)
         try:
-            translator = Translator(self.gen_a, self.gen_b)  # on the generators' device
-            content = translator.encode_content(x, direction)  # (B, C', h, w)
-            return translator.decode_pairwise(content, style.reshape(x.shape[0], -1), direction)[:, 0]
+            source.eval(), target.eval()
+            return target.decode(source.encode_content(x), style)
         finally:
-            self.gen_a.train(modes[0])
-            self.gen_b.train(modes[1])
+            source.train(modes[0])
+            target.train(modes[1])

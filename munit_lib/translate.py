@@ -45,6 +45,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import MUNITConfig
+from .networks import DIRECTIONS, check_direction, random_styles  # the prior and the directions, with the model
 
 # munit_lib.data (file loading) is imported inside the functions that read files: it brings in
 # torchvision, which costs seconds, and ``import munit_lib`` should stay quick.
@@ -53,7 +54,6 @@ __all__ = ["DIRECTIONS", "Translator", "ImageResizeWarning", "check_direction", 
            "interpolate_at", "interpolate_styles", "sweep_style", "load_images", "fit_image_size",
            "save_translations"]
 
-DIRECTIONS = ("a2b", "b2a")
 PathLike = Union[str, os.PathLike]
 
 
@@ -71,14 +71,6 @@ def _warn(message: str, category: type = ImageResizeWarning) -> None:
 
 
 # ----------------------------------------------------------------------------- checks
-def check_direction(direction: str) -> str:
-    """``"a2b"`` or ``"b2a"`` (any letter case); anything else raises ``ValueError`` listing both."""
-    if isinstance(direction, str) and direction.strip().lower() in DIRECTIONS:
-        return direction.strip().lower()
-    raise ValueError(f"unknown direction {direction!r}: use one of {', '.join(repr(d) for d in DIRECTIONS)} "
-                     "('a2b' encodes content with gen_a and decodes with gen_b)")
-
-
 def check_styles(styles: Any, style_dim: int) -> torch.Tensor:
     """Style codes as a float tensor ``(N, style_dim)``.
 
@@ -110,26 +102,6 @@ def check_styles(styles: Any, style_dim: int) -> torch.Tensor:
 
 
 # ----------------------------------------------------------------------------- styles
-def random_styles(n: int, style_dim: int, seed: int = 0, device: Optional[Union[str, torch.device]] = None,
-                  dtype: torch.dtype = torch.float32, generator: Optional[torch.Generator] = None) -> torch.Tensor:
-    """``n`` style codes ``s ~ N(0, I)``, shaped ``(n, style_dim)``: the one place that draws them
-    (``Translator.random_styles``, ``MUNIT.random_style`` and training call it).
-
-    Drawn on the CPU from a ``torch.Generator`` seeded with ``seed`` (the global RNG is left
-    alone), then moved to ``device``: the same seed gives the same codes on every device. With
-    ``generator`` (a running stream, as training uses), drawn from it on ``device`` (default: the
-    generator's own device) instead, and ``seed`` is not used.
-    """
-    if int(n) < 1 or int(style_dim) < 1:
-        raise ValueError(f"need n >= 1 and style_dim >= 1, got n={n}, style_dim={style_dim}")
-    if generator is not None:
-        device = device if device is not None else generator.device
-        return torch.randn(int(n), int(style_dim), generator=generator, device=device, dtype=dtype)
-    generator = torch.Generator(device="cpu").manual_seed(int(seed))
-    styles = torch.randn(int(n), int(style_dim), generator=generator, dtype=torch.float32)  # (n, d)
-    return styles.to(device=device or "cpu", dtype=dtype)
-
-
 def _one_style(style: Any, name: str) -> torch.Tensor:
     """One style code (d,), from (d,) or (1, d)."""
     s = style if isinstance(style, torch.Tensor) else torch.as_tensor(np.asarray(style, dtype=np.float32))
