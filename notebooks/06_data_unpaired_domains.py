@@ -3,27 +3,19 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/munit-course/munit-course/blob/main/notebooks/06_data_unpaired_domains.ipynb)
 #
-# Notebooks 01-05 built MUNIT's networks and losses and ran a training step on random tensors.
-# Before we train for real (notebook 07), we need what MUNIT learns from: **two sets of images,
-# one per domain, with no pairs between them**. This notebook is about that data: the layout the
-# original project reads, the two synthetic domains this course trains on (whose every factor is
-# known, so that we can *score* a translation), the pipeline from a file to a tensor, and the real
-# folders you may bring yourself.
+# Notebooks 01-05 built MUNIT's networks and losses on random tensors. Before we train (notebook 07)
+# we need what MUNIT learns from: **two sets of images, one per domain, with no pairs between them**.
 #
 # **What you will learn**
 #
-# - why MUNIT needs two *unpaired* domains, and the original project's folder layout
-#   (`trainA/ trainB/ testA/ testB/`);
-# - the synthetic shapes domains: sketches (domain A) and paintings (domain B), with their ground
-#   truth, and why one sketch has 128 correct paintings: multimodality by construction;
-# - the paper's image pipeline (resize the short side, random crop, flip, scale to $[-1, 1]$),
-#   built by hand and proved equal to `munit_lib.data`;
-# - writing a dataset to disk, reading it back as two unpaired domains, and drawing reproducible
-#   batches from them;
-# - real folders: splitting pix2pix pairs into unpaired halves, odd image files, and the errors you
-#   get when a folder is wrong;
-# - the ground-truth measures that later notebooks use to score a trained model: content IoU,
-#   style diversity and example-guided fidelity.
+# - why MUNIT needs only two *unpaired* domains, and the original folder layout;
+# - the synthetic shapes domains, whose every factor is known: one sketch, 128 correct paintings;
+# - the paper's image pipeline, built by hand and proved equal to `munit_lib.data`;
+# - a dataset on disk, unpaired batches, and paired files made unpaired;
+# - the ground-truth measures that later notebooks score models with.
+#
+# Reference material (odd image files, error messages, downloads, the shuffling in detail) is in the
+# optional notebook `A1_appendix_data_and_texture`.
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -45,7 +37,6 @@ if "google.colab" in sys.modules:
     sys.path.insert(0, CLONE)  # use the clone now, without restarting the runtime
 
 # %%
-import io
 import tempfile
 from pathlib import Path
 
@@ -56,11 +47,11 @@ from PIL import Image
 from torch.testing import assert_close
 
 from munit_lib.course import setup
-from munit_lib.data import (BACKGROUNDS, DATASETS, KINDS, PALETTE, TEXTURES, ImageFolderDomain, ImageLoadError,
-                            ShapesDomain, UnpairedLoader, image_to_tensor, list_images, load_ground_truth,
-                            load_image, make_shapes_dataset, render_painting, render_sketch, sample_style,
+from munit_lib.data import (BACKGROUNDS, KINDS, PALETTE, TEXTURES, ImageFolderDomain, ShapesDomain, UnpairedLoader,
+                            batch_stream, image_to_tensor, list_images, load_ground_truth, load_image,
+                            make_shapes_dataset, read_file_list, render_painting, render_sketch, sample_style,
                             split_side_by_side, tensor_to_uint8, test_transform, train_transform,
-                            unpaired_domains, unpaired_loader, read_file_list, batch_stream)
+                            unpaired_domains)
 from munit_lib.data.shapes import SHADE_FACTOR  # a texture's ink is the fill colour times this
 from munit_lib.shapes_metrics import (classify_colour, classify_texture, content_iou, example_guided_fidelity,
                                       mask_iou, shape_mask, style_diversity)
@@ -71,19 +62,12 @@ SIZE = 64  # pixels: every image in this notebook is 64x64, small enough for a l
 # %% [markdown]
 # ## 1. Two domains, no pairs
 #
-# A *paired* translation method such as pix2pix learns from examples $(x_a, x_b)$ of the same
-# object in both domains (an edge map and the photo it was traced from) and compares its output with
-# $x_b$ directly. Such pairs are expensive or impossible to collect: nobody has a photo of a
-# winter scene and the same scene in summer from the same spot, or a cat and "the same" dog.
-#
-# MUNIT needs only two *sets* of images, $\{x_a\} \sim p(x_a)$ and $\{x_b\} \sim p(x_b)$. Look
-# back at its losses (notebook 05): every reconstruction loss compares an image, or a code, with a
-# reconstruction **of itself**, and the adversarial losses compare a *distribution* of translations
-# with a *distribution* of real images. No loss ever needs to know which $x_b$ goes with which
-# $x_a$. So a training iteration simply draws one batch from each domain, independently.
-#
-# The original project therefore reads a dataset as four folders under one root (its `data_root`
-# option), one per domain and split:
+# A *paired* method such as pix2pix learns from examples $(x_a, x_b)$ of the same object in both
+# domains; such pairs are expensive or impossible to collect. MUNIT needs only two *sets* of images:
+# every reconstruction loss (notebook 05) compares an image or a code with a reconstruction **of
+# itself**, and the adversarial losses compare distributions. So an iteration draws one batch from
+# each domain, independently. The original project reads a dataset as four folders under one root
+# (or as lists of files); so does `munit_lib.data`:
 #
 # ```
 # datasets/edges2shoes/
@@ -91,26 +75,19 @@ SIZE = 64  # pixels: every image in this notebook is 64x64, small enough for a l
 #     trainB/    shoe photos for training          testB/    shoe photos for testing
 # ```
 #
-# or, instead of folders, text files listing the images of each (its `data_list_train_a` and friends).
-# `munit_lib.data` reads both, in the same layout. Nothing in the layout pairs file `trainA/7.png`
-# with `trainB/7.png`; even equal names mean nothing.
+# Nothing pairs `trainA/7.png` with `trainB/7.png`. Real data cannot tell us whether a translation
+# kept its input's content: for that we need domains whose every factor is known.
 #
-# Real data have one weakness for a course: they cannot tell us whether a translation kept the
-# content of its input, or how many different styles a model produces for one input. For that we
-# need domains whose every factor is known.
-
-# %% [markdown]
 # ## 2. The synthetic shapes domains
 #
 # `munit_lib.data.shapes` draws two toy domains that mimic edges2shoes at a scale a CPU can train on:
 #
 # - **Domain A, sketches**: the dark outline of one shape on white paper, like an edge map.
-# - **Domain B, paintings**: a shape filled with a **style** made of three named factors: a fill
-#   colour, a texture drawn in a darker shade of that colour, and a light background.
+# - **Domain B, paintings**: a shape filled with a **style** of three factors: a fill colour, a
+#   texture in a darker shade of it, and a light background.
 #
-# Both share the **content**: which shape (its *kind*), where (centre), how big (scale) and how
-# turned (rotation). The style exists only in B, as the colour and texture of a shoe exist only in
-# its photo. Here are the factors:
+# Both share the **content**: the shape's kind, centre, scale and rotation. The style exists only in B,
+# as a shoe's colour exists only in its photo:
 
 # %%
 print(f"kinds ({len(KINDS)}):       ", ", ".join(KINDS))
@@ -123,9 +100,8 @@ assert len(KINDS) >= 5 and n_styles == 128
 
 # %% [markdown]
 # `ShapesDomain` is a PyTorch `Dataset` that draws them on demand: item `i` is a float tensor
-# `(3, 64, 64)` in $[-1, 1]$, and `image(i)` the same picture as a `uint8` array. Every image comes
-# from its own random stream, seeded by `(seed, split, domain, index)`, so item 5 is the same on
-# every machine and a dataset of 16 images is the first 16 of one of 1000.
+# `(3, 64, 64)` in $[-1, 1]$, `image(i)` the same picture as `uint8`. Each image has its own random
+# stream, seeded by `(seed, split, domain, index)`, so item 5 is the same on every machine.
 
 # %%
 sketches = ShapesDomain("a", "train", size=SIZE, n=16, seed=0)
@@ -151,9 +127,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Sketch $i$ and painting $i$ are **not** a pair: they come from different random streams, so
-# their kinds, positions and sizes have nothing to do with each other. The data are unpaired by
-# construction.
+# Sketch $i$ and painting $i$ are **not** a pair: they come from different random streams.
 
 # %%
 kinds_a = [sketches.ground_truth(i).kind for i in range(16)]
@@ -161,15 +135,15 @@ kinds_b = [paintings.ground_truth(i).kind for i in range(16)]
 print("kinds in A:", kinds_a[:8])
 print("kinds in B:", kinds_b[:8])
 print("same kind at the same index:", sum(ka == kb for ka, kb in zip(kinds_a, kinds_b)), "of 16")
+assert kinds_a != kinds_b  # independent streams: the kinds do not line up
 
 # %% [markdown]
 # ### Ground truth
 #
-# `ground_truth(i)` returns a `ShapeRecord`: the domain, the geometry (kind, centre `cx, cy` and
-# scale as fractions of the image size, rotation in degrees) and, for paintings, the style.
-# `record.mask()` re-draws the shape's region as a boolean mask: a pixel belongs to the shape when
-# the shape covers at least half of it. The images are drawn at 4× the size and averaged down, so
-# the edges are anti-aliased and the mask rule is exact.
+# `ground_truth(i)` returns a `ShapeRecord`: the geometry (kind, centre `cx, cy` and scale as fractions
+# of the image size, rotation in degrees) and, for paintings, the style. `record.mask()` re-draws the
+# shape's region: a pixel belongs to it when the shape covers at least half of it (images are drawn at
+# 4× and averaged down, so edges are anti-aliased).
 
 # %%
 print(f"{'item':<5}{'kind':<10}{'cx':>6}{'cy':>6}{'scale':>7}{'rot':>7}  {'colour':<8}{'texture':<9}{'background':<11}{'mask px':>8}")
@@ -190,14 +164,10 @@ assert np.array_equal(image, paintings.image(0)) and np.array_equal(mask, record
 # %% [markdown]
 # ### One sketch, many paintings
 #
-# Here is the property that MUNIT is about. A sketch fixes the content; it says nothing about the
-# colour, the texture or the background. Every one of the 128 styles gives a **correct** painting
-# of it. A translation model from A to B that outputs one painting per sketch (as pix2pix or
-# CycleGAN do) can at best reach one of them; MUNIT samples a style code $s \sim \mathcal{N}(0, I)$
-# and should reach them all.
-#
-# We take the geometry of sketch 0 and paint it with eight random styles (`sample_style`). These
-# are *ideal translations*: the shape is exactly the sketch's, pixel for pixel.
+# A sketch fixes the content and says nothing about colour, texture or background: every one of the
+# 128 styles gives a **correct** painting of it. A model with one output per sketch (pix2pix,
+# CycleGAN) reaches one of them at best; MUNIT samples a style code $s \sim \mathcal{N}(0, I)$ and
+# should reach them all. Eight *ideal translations* of sketch 0:
 
 # %%
 geometry = sketches.ground_truth(0).geometry
@@ -224,13 +194,11 @@ plt.show()
 # %% [markdown]
 # ### Where a texture is pinned
 #
-# A texture is a pattern with a period $p$ (`texture_period`: 12 px at 64 px). Stripes, for one,
-# are dark where $\left((y - y_0) / p\right) \bmod 1 \ge \tfrac12$, and the data have to say where the
-# pattern's origin $y_0$ lies. By default it is the image's corner ($y_0 = 0$, `texture_anchor="canvas"`):
-# a stripe falls on the same rows in every painting, wherever the shape sits. With
-# `texture_anchor="shape"` the origin is the shape's centre ($y_0 = c_y \cdot$ size): the pattern moves
-# with the shape, as a real object's texture does. We build the shape-pinned stripes by hand and
-# check them against `render_painting`:
+# A texture is a pattern with a period $p$ (12 px at 64 px): stripes are dark where
+# $\left((y - y_0) / p\right) \bmod 1 \ge \tfrac12$. By default the origin is the image's corner
+# ($y_0 = 0$, `texture_anchor="canvas"`): a stripe falls on the same rows in every painting. With
+# `texture_anchor="shape"` it is the shape's centre ($y_0 = c_y \cdot$ size): the pattern moves with the
+# shape, as a real object's texture does. By hand, against `render_painting`:
 
 # %%
 from munit_lib.data import ShapeStyle
@@ -257,9 +225,8 @@ for anchor, dark_rows in stripes.items():
           f"(origin + p/2 = {origin + period / 2:5.2f}, on the 1/4-pixel grid it is drawn on)")
 
 # %% [markdown]
-# The same shape at three places, under each rule. Pinned to the canvas (top), the stripes stay on
-# the same rows while the shape moves across them; pinned to the shape (bottom), the shape carries
-# its stripes along:
+# The same shape at three places: pinned to the canvas (top) the stripes stay on the same rows;
+# pinned to the shape (bottom) the shape carries them along:
 
 # %%
 from dataclasses import replace
@@ -277,21 +244,15 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Why it matters (notebook 07, section 5.3, measures it): a decoder built of convolutions draws the
-# same thing wherever a shape sits, so from a style code of 8 numbers it can say "stripes" but not
-# "on rows 0-5, 12-17, ...". With canvas-pinned textures the only way to reconstruct a painting's
-# exact stripes is to carry them in the content code, and the texture leaves the style.
-# `ShapesDomain(..., texture_anchor="shape")` (or `texture_anchor: shape` in a config) gives the
-# shape-pinned data; the course's fast recipe trains on it. Every other model of the course was
-# trained on the canvas-pinned default, which stays the default.
-
-# %% [markdown]
+# A decoder built of convolutions draws the same thing wherever a shape sits, so a style code of 8
+# numbers can say "stripes" but not "on rows 0-5, 12-17, ...": canvas-pinned stripes end up carried by
+# the content code instead (notebook 07, section 5.3). The course's fast recipe trains on shape-pinned
+# data; the canvas-pinned default is what notebooks 09-11's models were trained on.
+#
 # ## 3. From pixels to tensors, by hand
 #
-# The generators end in $\tanh$, so images are fed in the same range:
-# $$ x = \frac{2\,p}{255} - 1 \in [-1, 1], $$
-# for an 8-bit pixel value $p$, with channels first, `(C, H, W)`. That is `image_to_tensor`;
-# `tensor_to_uint8` goes back (rounded and clamped), losslessly for 8-bit images.
+# The generators end in $\tanh$, so images are fed in the same range, $x = 2p/255 - 1 \in [-1, 1]$
+# for an 8-bit value $p$, channels first: `image_to_tensor`; `tensor_to_uint8` goes back.
 
 # %%
 pixels = paintings.image(3)  # uint8 (64, 64, 3)
@@ -305,15 +266,11 @@ print("tensor:", tuple(by_hand.shape), f"| min {by_hand.min():.4f} | max {by_han
 # %% [markdown]
 # ### The paper's transform
 #
-# MUNIT trains on random square patches. For edges2shoes: resize the image so that its **short
-# side** is `new_size` = 256 (keeping the aspect ratio), take a random `crop` × `crop` = 256 × 256
-# patch, flip it left-right with probability 1/2, and scale to $[-1, 1]$. At test time
-# `munit_lib` takes the *centre* crop and no flip, so that an evaluation sees the same pixels on
-# every run (the original code kept the random crop at test time as well).
-#
-# We rebuild both pipelines with PIL and torch, in small: a 96 × 64 image, `new_size = 48`,
-# `crop = 40`. The random choices (the crop's corner, the flip) are drawn from torch's global
-# generator in the same order as torchvision does, so under the same seed the two must agree.
+# For edges2shoes: resize so that the **short side** is `new_size` = 256, take a random $256 \times 256$
+# crop, flip left-right with probability 1/2, scale to $[-1, 1]$. At test time `munit_lib` takes the
+# *centre* crop and no flip, so an evaluation sees the same pixels on every run. We rebuild both in
+# small (a 96 × 64 image, `new_size = 48`, `crop = 40`), drawing the random choices from torch's
+# generator in torchvision's order, so under one seed the two agree:
 
 # %%
 def paper_transform_by_hand(img, new_size, crop, train, log=None):
@@ -375,22 +332,14 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The course's shapes images are already square and at the training size, so there `new_size` and
-# `crop` both equal the image size: the resize and the crop do nothing and only the flip remains
-# (it keeps both domains valid: a flipped shape is still a shape). With real photos the crop
-# matters: it is where most of the augmentation of the paper comes from.
-
-# %% [markdown]
+# The shapes images are already square and at the training size, so only the flip acts on them; with
+# real photos the crop is where most of the paper's augmentation comes from.
+#
 # ## 4. On disk, in the original layout
 #
 # `make_shapes_dataset(root, size, n_train, n_test, seed)` writes both domains as PNG files in the
-# original layout, plus `ground_truth.json` with every factor of every file. It writes into a
-# temporary folder beside `root` and renames it into place at the end, so an interrupted run leaves
-# nothing half-written; called again with the same arguments it reuses the folder.
-#
-# We write a small one (24 training and 8 test images per domain) into a temporary directory, which
-# we delete at the end of section 5. To keep the printed text the same on every machine we show
-# paths relative to that directory.
+# original layout, plus `ground_truth.json`. We write a small one into a temporary directory (paths
+# are printed relative to it):
 
 # %%
 tmp = tempfile.TemporaryDirectory(prefix="munit_nb06_")
@@ -412,9 +361,7 @@ for entry in sorted(root.iterdir()):
         print(f"  {entry.name}")
 
 # %% [markdown]
-# The files are the `ShapesDomain` items, byte for byte, and the ground truth on disk is the
-# records we printed above. A second dataset made with the same seed in another folder has
-# identical bytes: the data are a pure function of the seed.
+# The files are the `ShapesDomain` items, byte for byte, and the data are a pure function of the seed:
 
 # %%
 truth = load_ground_truth(root)
@@ -435,13 +382,10 @@ print("same seed, same bytes:", same)
 assert same
 
 # %% [markdown]
-# ### Two unpaired domains from the folders
+# ### Two unpaired domains, and their batches
 #
-# `unpaired_domains(root, split)` returns the two domains of a root in the original layout as
-# `ImageFolderDomain`s (every image under `{split}A/` and `{split}B/`, sorted; or the lists
-# `{split}A.txt`, `{split}B.txt`), with the paper's pipeline attached: the training transform for
-# `"train"`, the centre crop for `"test"`. Sizes come from the arguments or from a `MUNITConfig`
-# (`new_size`, `image_size`, `input_dim_a`, `input_dim_b`).
+# `unpaired_domains(root, split)` returns the two domains of a root as `ImageFolderDomain`s with the
+# paper's pipeline attached: the training transform for `"train"`, the centre crop for `"test"`.
 
 # %%
 train_a, train_b = unpaired_domains(root, "train", new_size=SIZE, crop=SIZE)
@@ -453,71 +397,27 @@ for i in range(len(test_a)):  # test: no flip, no crop at this size, so exactly 
     assert_close(test_a[i], ShapesDomain("a", "test", size=SIZE, n=8)[i])
 print("test items equal the in-memory tensors")
 
-# %% [markdown]
-# ### Drawing batches: `UnpairedLoader`
-#
-# A training iteration needs one batch from A and one from B. `UnpairedLoader` gives them, each
-# domain **shuffled on its own**: domain A walks one random permutation of its images after another,
-# and domain B walks its own. It is a thin view of `batch_stream`, the stream the trainer of
-# notebook 07 reads, so batch $t$ here is batch $t$ of a training run with the same seed: one path
-# draws unpaired batches, in this notebook and in training. An epoch (`for ... in loader`) is the next
-# `len(loader)` batches of that stream, enough to show the shorter domain once, as in the original
-# training loop. To see the shuffling, we feed it two "datasets" that are just the numbers 0 to 11,
-# so each batch shows which indices it drew.
-
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (the exact orders come from torch's random permutations, which may change between torch versions:
-# the tests do not compare this printout; the next cell checks what must hold)
-indices = UnpairedLoader(torch.arange(12), torch.arange(12), batch_size=4, seed=0)
-print("batches per epoch:", len(indices))
-for epoch in range(2):
-    for step, (batch_a, batch_b) in enumerate(indices):
-        print(f"epoch {epoch} step {step}:  A {batch_a.tolist()}  B {batch_b.tolist()}")
-
-# %%
-epochs = [[(a.tolist(), b.tolist()) for a, b in indices] for _ in range(2)]
-for batches in epochs:
-    order_a = [i for a, _ in batches for i in a]  # the epoch's order in domain A
-    order_b = [i for _, b in batches for i in b]
-    assert all(len(a) == len(b) == 4 for a, b in batches)
-    assert sorted(order_a) == sorted(order_b) == list(range(12))  # every item once per epoch, in each domain
-    assert order_a != order_b  # each domain shuffled on its own
-assert epochs[0] != epochs[1]  # a new shuffle every epoch
-print("every epoch: each item once per domain, in batches of 4; A and B in different orders; reshuffled each epoch")
-
 
 # %% [markdown]
-# The two domains are drawn in different orders, and each epoch reshuffles: a sketch meets a
-# different painting every time, which is what "unpaired" means in practice.
-#
-# Everything random comes from `seed`: both shuffles **and** the augmentations (the random flips of
-# `train_transform` draw from torch's global generator; each image's transforms run under a forked
-# generator with a seed of its own, so the rest of your program's random state is left as it was).
-# The same seed gives the same batches, flips included; `unpaired_loader(..., epochs=None)` (or
-# `loader.forever()`) is the endless stream, which is what a loop that counts iterations wants, and
-# it is exactly what the trainer draws (the last check below). No batch is ever short: when the batch
-# size does not divide a domain, a batch ends one permutation and starts the next.
+# `UnpairedLoader` draws one batch from each, each domain **shuffled on its own**, so a sketch meets a
+# different painting every time. Everything random comes from `seed`, the flips included, and the
+# batches are exactly those the trainer of notebook 07 draws (`batch_stream`):
 
 # %%
 def first_batches(seed, n=4):
     return [pair for pair, _ in zip(UnpairedLoader(train_a, train_b, batch_size=4, seed=seed), range(n))]
 
 
-state = torch.get_rng_state()
+def same(run1, run2):
+    return all(torch.equal(p, q) for r, s in zip(run1, run2) for p, q in zip(r, s))
+
+
 run1, run2, other = first_batches(0), first_batches(0), first_batches(1)
-assert torch.equal(state, torch.get_rng_state())  # the global generator was not touched
 x_a, x_b = run1[0]
 print("one batch:", tuple(x_a.shape), tuple(x_b.shape))
-print("seed 0 twice, same batches:", all(torch.equal(p, q) for r, s in zip(run1, run2) for p, q in zip(r, s)))
-print("seed 1, same batches as seed 0:", all(torch.equal(p, q) for r, s in zip(run1, other) for p, q in zip(r, s)))
-
-stream = unpaired_loader(train_a, train_b, batch_size=4, seed=0)  # forever
-n_iterations = sum(1 for _, _ in zip(stream, range(15)))
-print("iterations drawn from an endless loader:", n_iterations, "(6 per epoch)")
-
-trainers = batch_stream([train_a, train_b], batch_size=4, seed=0)  # what Trainer.fit draws from
-same_as_training = all(torch.equal(p, q) for r, s in zip(run1, trainers) for p, q in zip(r, s))
+print("seed 0 twice, same batches:", same(run1, run2), "| seed 1, same as seed 0:", same(run1, other))
+assert same(run1, run2) and not same(run1, other)
+same_as_training = same(run1, batch_stream([train_a, train_b], batch_size=4, seed=0))  # what Trainer.fit draws
 assert same_as_training
 print("the loader's batches are the trainer's:", same_as_training)
 
@@ -534,23 +434,15 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## 5. Real folders
+# ## 5. Paired datasets, made unpaired
 #
-# ### Paired datasets, made unpaired
-#
-# The paper's main benchmarks, edges2shoes and edges2handbags, come from pix2pix, where each file
-# holds a *pair* side by side: the edge map on the left, the photo on the right. To use them
-# without pairs, `split_side_by_side` cuts every file in two and writes the left halves to
-# `{split}A/` and the right halves to `{split}B/`. By default it does what the original project
-# did: every file's halves go to both folders. All the data is used, the pairs hide in it, and the
-# training loop never shows them together (each domain is shuffled on its own); this is the
-# preparation behind the paper's numbers, so use it to compare with them. With `disjoint=True` it
-# shuffles the files (with `seed`) and takes A's halves from one half of the files and B's from
-# the other, so that no photo's own edge map is in domain A: the domains are then strictly
-# unpaired, with half the data each. Below we use the disjoint option, and count the default.
-#
-# We make a tiny pix2pix-style dataset of our own, "edges2shapes": eight 128 × 64 files, each a
-# sketch and a painting of the **same** geometry, side by side.
+# The paper's edges2shoes and edges2handbags come from pix2pix, where each file holds a *pair* side
+# by side: the edge map left, the photo right. `split_side_by_side` cuts every file in two and writes
+# the halves to `{split}A/` and `{split}B/`. By default it does what the original project did: every
+# file's halves go to both folders (the pairs hide in the data, but the loader never shows them
+# together); this is the preparation behind the paper's numbers. With `disjoint=True` A's halves come
+# from one half of the files and B's from the other: strictly unpaired, half the data each. We make
+# "edges2shapes", eight 128 × 64 files, each a sketch and a painting of the **same** geometry:
 
 # %%
 pairs = TMP / "edges2shapes" / "train"
@@ -591,49 +483,19 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# (Files of unusual kinds, and the errors for files and folders that cannot be read, are in the
-# appendix at the end.)
-#
-# ### The paper's datasets
-#
-# `munit_lib.data` can download edges2shoes, edges2handbags (the pix2pix archives, then split into
-# unpaired halves as above) and Animal Faces-HQ (written as image lists for a pair of its cat, dog
-# and wild domains). Downloads only happen when you call them; they resume when interrupted and are
-# checked with SHA-256 once a checksum is recorded. They are large (several gigabytes each), so
-# this notebook never runs them. To use one:
-#
-# ```python
-# from munit_lib.data import download_edges2shoes, unpaired_domains
-# root = download_edges2shoes("data")        # data/edges2shoes_unpaired/{trainA, trainB, testA, testB}
-# train_a, train_b = unpaired_domains(root, "train")   # 256x256 random crops, as in the paper
-# ```
-#
-# The table of sources (nothing is downloaded here):
-
-# %%
-for name, source in DATASETS.items():
-    print(f"{name:<15} unpacks to {source.folder + '/':<16} checksum: {source.sha256 or 'not recorded'}")
-    print(f"{'':<15} {source.url}")
-
-# %% [markdown]
 # ## 6. Scoring translations with the ground truth
 #
-# Later notebooks train MUNIT on these domains and then ask: did a translation keep its input's
-# shape? Does one sketch give many styles? Does example-guided translation copy the reference's
-# style? A generator's output comes with no record, so `munit_lib.shapes_metrics` reads the factors
-# back **from pixels alone**:
+# Did a translation keep its input's shape? Does one sketch give many styles? Does example-guided
+# translation copy the reference's style? An output comes with no record, so
+# `munit_lib.shapes_metrics` reads the factors back **from pixels alone**:
 #
-# - `shape_mask(image, domain)`: the shape's region. In a sketch, the outline and everything it
-#   encloses (a flood fill from the border through the light paper finds the background); in a
-#   painting, the pixels far from the background colour (the median colour of the border).
-# - `classify_colour(image)`: each shape pixel votes for the nearest palette colour (or its darker
-#   shade); the most voted wins.
-# - `classify_texture(image)`: which shape pixels are in the darker shade, and how they are
-#   arranged: none (solid), constant along rows (stripes), alternating along rows and columns
-#   (checks), or in between (dots).
+# - `shape_mask(image, domain)`: in a sketch, the outline and what it encloses (a flood fill from the
+#   border finds the paper); in a painting, the pixels far from the background (the border's median);
+# - `classify_colour(image)`: each shape pixel votes for the nearest palette colour or its shade;
+# - `classify_texture(image)`: how the dark pixels are arranged: none (solid), constant along rows
+#   (stripes), alternating along rows and columns (checks), or in between (dots).
 #
-# Before we trust them on a model's outputs, we check them on real samples, where the answer is
-# known: 64 test images per domain.
+# First we check them on 64 real test images per domain, where the answer is known:
 
 # %%
 N = 64
@@ -674,13 +536,10 @@ plt.show()
 # %% [markdown]
 # ### Two readers by hand
 #
-# The readers are short enough to write ourselves. A **painting mask**: the background colour is
-# the median of the one-pixel frame (the shape never touches the border), and a pixel belongs to
-# the shape when its RGB distance to that colour is more than half the distance a typical shape
-# pixel has (a pixel half covered by the anti-aliased edge is in, as in the ground-truth masks).
-# The **colour**: each pixel inside the mask votes for the nearest of the 8 palette colours and
-# their 8 darker shades (the texture's ink, `SHADE_FACTOR` times the colour); a shade votes for its
-# colour; the most voted colour wins.
+# A **painting mask**: the background colour is the median of the one-pixel frame, and a pixel is in
+# the shape when its RGB distance to it is more than half a typical shape pixel's. The **colour**:
+# each pixel in the mask votes for the nearest of the 8 palette colours and their 8 darker shades
+# (`SHADE_FACTOR` times the colour); a shade votes for its colour.
 
 # %%
 def painting_mask_by_hand(images):
@@ -716,20 +575,18 @@ print(f"colour, by hand vs munit_lib:    {agree_colour:.3f} agree; vs the ground
 assert agree_mask >= 0.95 and agree_colour >= 0.95 and truth_colour >= 0.95
 
 # %% [markdown]
-# The library's reader differs in two details: it votes only with the mask's *interior* (one
-# pixel in from the anti-aliased edge, whose colours are mixtures), and it allows for rounding at
-# the half-coverage threshold.
+# The library's reader differs in two details: it votes only with the mask's *interior* (one pixel in
+# from the anti-aliased edge), and it allows for rounding at the half-coverage threshold.
 #
-# The **texture** takes one more idea. Knowing the colour, a shape pixel is *dark* when it is
-# nearer the colour's shade than the colour itself. With $f$ the dark fraction of the shape and
-# $f_r$ that of row $r$ (holding $n_r$ shape pixels, $n$ in all), the share of the dark map's
-# variance that the rows explain is
+# The **texture**: knowing the colour, a shape pixel is *dark* when it is nearer the shade than the
+# colour. With $f$ the dark fraction of the shape and $f_r$ that of row $r$ ($n_r$ shape pixels, $n$ in
+# all), the share of the dark map's variance that the rows explain is
 #
-# $$ s_	ext{rows} = rac{\sum_r n_r (f_r - f)^2}{n f (1 - f)}, $$
+# $$ s_\text{rows} = \frac{\sum_r n_r (f_r - f)^2}{n f (1 - f)}, $$
 #
-# and $s_	ext{cols}$ likewise; $s = \max(s_	ext{rows}, s_	ext{cols})$. Solid paint has almost no
-# dark pixels ($f < 0.08$); horizontal stripes are constant along each row ($s pprox 1$); checks
-# alternate along rows *and* columns, so neither explains much ($s pprox 0$); dots lie in between.
+# and $s_\text{cols}$ likewise; $s = \max(s_\text{rows}, s_\text{cols})$. Solid paint has almost no dark
+# pixels ($f < 0.08$); stripes are constant along each row ($s \approx 1$); checks alternate along rows
+# *and* columns ($s \approx 0$); dots lie in between.
 
 # %%
 def texture_by_hand(images, masks, colour_names):
@@ -758,22 +615,14 @@ print(f"texture, by hand vs munit_lib:   {agree_texture:.3f} agree; vs the groun
 assert agree_texture >= 0.9 and truth_texture >= 0.9
 
 # %% [markdown]
-# (The library measures the dark fraction on the mask's interior, again one pixel in from the
-# edge, where a mixed pixel could count as dark or not.)
-#
 # ### Content IoU: did the translation keep the shape?
 #
 # $$ \text{content IoU} = \frac{|M(x) \cap M(\hat x)|}{|M(x) \cup M(\hat x)|}, $$
 #
-# with $M(x)$ the region read from the source image and $M(\hat x)$ the one read from its
-# translation (each with its own domain's reader, so it works for A → B and B → A), averaged over
-# the pairs. An ideal translation scores 1. We check the measure with four "models" that need no
-# training:
-#
-# - an **oracle**: paint each test sketch's own geometry with a random style (the ideal A → B);
-# - the oracle the other way: draw the sketch of each test painting's geometry (the ideal B → A);
-# - a model that **ignores its input** and outputs a perfect, random painting (an unpaired one);
-# - the oracle's output **shifted** by 8 pixels, and a blank canvas.
+# with $M(x)$ the region read from the source and $M(\hat x)$ the one read from its translation, each
+# with its own domain's reader. We check it with "models" that need no training: an **oracle** (each
+# sketch's own geometry painted with a random style, and the other way), a model that **ignores its
+# input**, the oracle **shifted** by 8 pixels, and a blank canvas.
 
 # %%
 rng = np.random.default_rng(0)
@@ -796,17 +645,14 @@ assert scores["oracle A -> B"] > 0.95 and scores["oracle B -> A"] > 0.95
 assert scores["ignores its input"] < 0.5 and scores["oracle, shifted 8 px"] < 0.6 and scores["blank canvas"] == 0
 
 # %% [markdown]
-# A model that paints beautifully but ignores its input is caught: two random shapes overlap
-# little. This is the question that the discriminator alone cannot answer (its outputs look real),
-# and it is exactly what the content code and the reconstruction losses are for.
+# A model that paints beautifully but ignores its input is caught: the discriminator cannot see this,
+# and it is what the content code and the reconstruction losses are for.
 #
 # ### Style diversity: one input, how many styles?
 #
-# For one sketch, translate it many times with random style codes and read the colour and texture of
-# every output. `style_diversity` counts the distinct colours (of 8), textures (of 4) and
-# colour-texture pairs (of 32) they reach. We compare the oracle with a **mode-collapsed** model,
-# one that gives every output the same style: a perfect but unimodal translator, which is what a
-# deterministic model such as CycleGAN is at best.
+# `style_diversity` translates one sketch with many random styles and counts the distinct colours (of
+# 8), textures (of 4) and pairs (of 32) reached. The oracle against a **mode-collapsed** model, one
+# that gives every output the same style (what a deterministic model such as CycleGAN is at best):
 
 # %%
 geometry = truth_a[0].geometry
@@ -825,18 +671,15 @@ for name, outputs in (("oracle, random styles", multimodal), ("mode collapse", c
         assert d["n_colours"] >= 7 and d["n_textures"] == 4 and d["n_styles"] >= 15
 
 # %% [markdown]
-# Even the oracle does not reach all 32 pairs with 32 draws: random draws repeat. With $n$ draws
-# out of $m$ equally likely styles, $m\,(1 - (1 - 1/m)^n)$ distinct ones are expected, here
-# $32\,(1 - (31/32)^{32}) \approx 20.5$. Compare a model with that ceiling, not with 32.
+# Random draws repeat: $n$ draws from $m$ equally likely styles reach $m\,(1 - (1 - 1/m)^n)$ on
+# average, here $32\,(1 - (31/32)^{32}) \approx 20.5$: the ceiling to compare with.
 #
 # ### Example-guided fidelity: does the output take the reference's style?
 #
-# MUNIT can also translate with the style code **of a given image**: encode a reference painting
-# with $E^s_b$, decode the sketch's content with it. The output should have the reference's colour
-# and texture. `example_guided_fidelity(outputs, references)` reads both and returns the fraction of
-# pairs that agree on the colour, on the texture, and on both. The oracle paints each sketch with
-# its reference's exact style; a model that ignores the reference draws a random style and agrees by
-# chance only (1/8 for the colour, 1/4 for the texture, 1/32 for both).
+# Encode a reference painting with $E^s_b$, decode the sketch's content with it: the output should
+# have the reference's colour and texture. `example_guided_fidelity(outputs, references)` returns the
+# fraction of pairs that agree. A model that ignores the reference agrees by chance only (1/8 for the
+# colour, 1/4 for the texture):
 
 # %%
 references = x_b  # painting i is the style reference for sketch i
@@ -854,56 +697,37 @@ for name, outputs in (("oracle, reference's style", guided), ("ignores the refer
         assert f["colour"] < 0.3 and f["both"] < 0.15
 
 # %% [markdown]
-# These three measures, with the readers' agreement printed above as their ceiling, are how
-# notebooks 08-10 judge a trained model: content IoU for content preservation (the paper's question
-# "is the translation faithful to its input?"), style diversity for multimodality, and example-guided
-# fidelity for the style encoder. On real data the paper has to use proxies (LPIPS distance for
-# diversity, human preference for quality); here the answers are exact.
+# On real data the paper has to use proxies (LPIPS for diversity, human preference for quality); on the
+# shapes, notebooks 07-11 score models with these exact measures.
 #
 # ## Summary
 #
-# - MUNIT learns from two **unpaired** sets of images: every loss compares an image or code with its
-#   own reconstruction, or a distribution with a distribution. The original project reads them from
-#   `trainA/ trainB/ testA/ testB/` under one root (or from image lists); so does
-#   `munit_lib.data.unpaired_domains`.
-# - The **shapes domains** are sketches (A: an outline of one of 6 kinds) and paintings (B: a shape
-#   filled with one of 8 colours × 4 textures × 4 backgrounds). Their content is shared, their style
-#   lives only in B, and every image has a ground-truth record. One sketch has 128 correct
-#   paintings: multimodal by construction.
-# - The paper's pipeline (short side to `new_size`, random `crop`, random flip, $2p/255 - 1$) was
-#   rebuilt with PIL and torch and proved equal to `train_transform` and `test_transform`.
-# - `make_shapes_dataset` writes the domains in the original layout, byte-identical for a seed;
-#   `UnpairedLoader` shuffles each domain on its own, and the same seed gives the same batches,
-#   augmentations included: the very batches the trainer draws (`batch_stream`).
-# - Real folders: `split_side_by_side` turns pix2pix pairs into two unpaired folders, every file in
-#   both as the original prepares them (`disjoint=True`: from disjoint halves of the files),
-#   `load_image` copes with grayscale, palette, transparent and 16-bit files, and bad files and
-#   folders fail early with a message that names them.
-# - The readers agree with the ground truth on at least 95% of test samples, which makes **content
-#   IoU**, **style diversity** and **example-guided fidelity** trustworthy scores for the models of
-#   the next notebooks.
-#
-# Next, notebook 07 trains MUNIT on these two domains.
+# - MUNIT learns from two **unpaired** sets of images, read from `trainA/ trainB/ testA/ testB/`
+#   under one root (or from image lists), as the original project does.
+# - The **shapes domains**: sketches (an outline of one of 6 kinds) and paintings (8 colours × 4
+#   textures × 4 backgrounds). Content is shared, style lives only in B, every image has a
+#   ground-truth record, and one sketch has 128 correct paintings.
+# - The paper's pipeline (short side to `new_size`, random `crop`, flip, $2p/255 - 1$) equals
+#   `train_transform` and `test_transform`; the batches are a pure function of the seed.
+# - `split_side_by_side` turns pix2pix pairs into two unpaired folders.
+# - The readers agree with the ground truth on at least 95% of test images, so **content IoU**,
+#   **style diversity** and **example-guided fidelity** can be trusted on a model's outputs.
 #
 # ## Exercises
 #
 # 1. Move the flip in `paper_transform_by_hand` before the crop. Is the result still equal to
-#    `train_transform` for every seed? Is it still the same *distribution* of outputs? Why does the
-#    order of the random draws matter for reproducibility?
-# 2. `split_side_by_side(...)` keeps every file in both domains by default. Write a check that
-#    finds the hidden pairs in the result (hint: `content_iou` between `trainA/x.png` and
-#    `trainB/x.png`). How would a model be able to cheat if the pairs stayed?
-# 3. Make the shapes domains at 32 px (`ShapesDomain(..., size=32)`) and measure the readers'
-#    agreement again. Which reader suffers first, and why (hint: `texture_period`)?
-# 4. A model outputs the right shape, slightly bigger. Render the oracle painting with
-#    `dataclasses.replace(geometry, scale=1.2 * geometry.scale)` and compute its content IoU. What
-#    IoU does a scale factor $k$ give for a circle, in theory?
-# 5. Write an image list `trainA.txt` (one relative path per line) that takes only the circles and
-#    squares of a shapes dataset, using `load_ground_truth`, and read it with `unpaired_domains`.
-#    What does the loader do if a listed file is missing?
+#    `train_transform` for every seed? Is it the same *distribution* of outputs?
+# 2. How many hidden pairs does a default `split_side_by_side` of the 8 edges2shapes files hold
+#    (files whose two halves are both in the result)?
+# 3. Make the paintings at 32 px (`ShapesDomain(..., size=32)`) and measure the three readers'
+#    agreement again. Which agrees least? (`texture_period` scales with the size; what does not?)
+# 4. A model outputs the right shape, $k$ times bigger about its centre. What content IoU does that
+#    give for a circle? Write it as a function of $k \ge 1$.
+# 5. An image list (`trainA.txt`, one path per line) names a file that is not there. Does reading it
+#    with `read_file_list` skip the file or raise an error?
 #
-# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
-# answers you have not given, says which ones are right, and fails with a hint otherwise.
+# Put your answer in place of `None` and run the cell: it stays silent for answers you have not
+# given, says which ones are right, and fails with a hint otherwise. Worked solutions are at the end.
 
 # %%
 ex1_answers = None        # 1. (still equal for every seed?, still the same distribution?) as two booleans
@@ -947,104 +771,62 @@ if ex5_missing_file is not None:
 if answered:
     print("correct:", answered)
 
-# %% [markdown]
-# ## Appendix: odd files and clear errors
-#
-# ### Odd files
-#
-# Folders collected by people hold all sorts of files. `load_image` (which `ImageFolderDomain` uses)
-# returns an RGB image (or grayscale with `channels=1`) whatever the file holds: grayscale images
-# are repeated into three channels, palette images are expanded, transparency is composited on
-# white (as on a page), 16-bit images are scaled to 8 bits, and a photo's EXIF rotation is applied.
-# We write one file of each kind and load them.
-
-# %%
-odd = TMP / "odd"
-odd.mkdir()
-ramp = np.tile(np.linspace(0, 1, 32), (32, 1))  # (32, 32): dark on the left, light on the right
-rgba = np.zeros((32, 32, 4), dtype=np.uint8)
-rgba[..., 0], rgba[..., 3] = 200, 255
-rgba[:, 16:, 3] = 0  # the right half is fully transparent
-files = {
-    "gray.png": Image.fromarray((255 * ramp).astype(np.uint8)),  # mode L
-    "rgba.png": Image.fromarray(rgba),  # mode RGBA
-    "palette.png": Image.fromarray(paintings.image(0)).convert("P", palette=Image.Palette.ADAPTIVE, colors=8),
-    "deep.png": Image.fromarray((65535 * ramp).astype(np.uint16)),  # 16-bit grayscale
-    "photo.jpg": Image.fromarray(paintings.image(1)),  # JPEG
-}
-print(f"{'file':<12}{'written as':<12}{'loaded as':<11}size")
-loaded = {}
-for name, img in files.items():
-    img.save(odd / name)
-    loaded[name] = load_image(odd / name)
-    print(f"{name:<12}{img.mode:<12}{loaded[name].mode:<11}{loaded[name].size}")
-    assert loaded[name].mode == "RGB" and loaded[name].size == img.size
-print("gray.png with channels=1:", load_image(odd / "gray.png", channels=1).mode)
-
-# the pixel values depend on Pillow's conversions (and JPEG's encoder), so we assert them instead
-# of printing them: each left / right pixel, within a tolerance where a format rounds
-def pixel(name, x):
-    img = loaded[name]
-    return np.asarray(img.getpixel((x, img.size[1] // 2)), dtype=float)
-
-assert np.allclose(pixel("gray.png", 0), 0) and np.allclose(pixel("gray.png", 31), 255)  # grey repeated
-assert np.allclose(pixel("deep.png", 0), 0) and np.allclose(pixel("deep.png", 31), 255)  # 16 bits -> 8
-assert np.allclose(pixel("rgba.png", 0), (200, 0, 0)) and np.allclose(pixel("rgba.png", 31), 255)  # on white
-assert np.abs(np.asarray(loaded["photo.jpg"], dtype=float) - paintings.image(1)).mean() < 8  # lossy, close
-print("pixel values as expected")
-
-# %% [markdown]
-# The 16-bit ramp ends at 255 like the 8-bit one ($65535 / 257 = 255$), and the transparent half
-# of the RGBA file became white. All five files are now one more domain folder:
-
-# %%
-odd_domain = ImageFolderDomain(odd, transform=test_transform(new_size=32, crop=32))
-batch = torch.stack([odd_domain[i] for i in range(len(odd_domain))])
-print(show(repr(odd_domain)))
-print("files in order:", [p.name for p in odd_domain.paths], "| batch", tuple(batch.shape))
-
-# %% [markdown]
-# ### Clear errors
-#
-# What `munit_lib.data` cannot read, it says so, naming the file or folder and what it expected.
-# A corrupt file raises `ImageLoadError` (a kind of `OSError`) when it is loaded; an empty or
-# missing folder fails when the domain is built, before any training starts.
-
-# %%
-(odd / "corrupt.png").write_bytes(b"this is not a PNG file")
-png = io.BytesIO()
-Image.fromarray(paintings.image(2)).save(png, format="PNG")
-(odd / "truncated.png").write_bytes(png.getvalue()[: len(png.getvalue()) // 2])  # a download cut in half
-(TMP / "empty" / "trainA").mkdir(parents=True)
-
-attempts = {
-    "corrupt file": lambda: load_image(odd / "corrupt.png"),
-    "truncated file": lambda: load_image(odd / "truncated.png"),
-    "empty folder": lambda: ImageFolderDomain(TMP / "empty" / "trainA"),
-    "missing folder": lambda: ImageFolderDomain(TMP / "no_such_folder"),
-    "no test split": lambda: unpaired_domains(TMP / "edges2shapes_unpaired", "test"),
-    "unknown split": lambda: unpaired_domains(root, "val"),
-}
-names_in_message = {  # what each message must name (the rest of its wording may change)
-    "corrupt file": "corrupt.png", "truncated file": "truncated.png", "empty folder": "trainA",
-    "missing folder": "no_such_folder", "no test split": "test", "unknown split": "val",
-}
-for what, attempt in attempts.items():
-    try:
-        attempt()
-    except (OSError, ValueError) as err:
-        # the message's wording comes partly from Pillow and may change: print its type, check its content
-        assert names_in_message[what] in str(err), f"{what}: the message does not name {names_in_message[what]}"
-        print(f"{what}: {type(err).__name__}, naming {names_in_message[what]!r}")
-    else:
-        raise AssertionError(f"{what} did not fail")
-assert issubclass(ImageLoadError, OSError)
-
-# %% [markdown]
-# (The folder `odd/` now holds two broken files; `ImageFolderDomain(odd)` would still list them,
-# and the first `odd_domain[i]` that reaches one raises the error above, naming it.)
-
 # %%
 tmp.cleanup()  # delete every file this notebook wrote
 assert not TMP.exists()
 print("temporary files removed")
+
+# %% [markdown]
+# ## Solutions
+#
+# <details><summary>Solution to exercise 1</summary>
+#
+# `ex1_answers = (False, True)`. The same random numbers are drawn, but the first now decides the flip
+# instead of the crop's corner, so a given seed gives another output. Each choice keeps its law and
+# they stay independent, so the distribution is the same.
+#
+# </details>
+#
+# <details><summary>Solution to exercise 2</summary>
+#
+# `ex2_hidden_pairs = 8`: by default each file's halves go to `trainA/` and `trainB/` under the same
+# name. The loader never shows them together, since each domain is shuffled on its own.
+#
+# </details>
+#
+# <details><summary>Solution to exercise 3</summary>
+#
+# `ex3_first_reader = "mask"`. The texture period halves with the size (6 px at 32), so texture and
+# colour are still read; the anti-aliased edge stays one pixel wide, a larger share of a smaller shape.
+#
+# </details>
+#
+# <details><summary>Solution to exercise 4</summary>
+#
+# The scaled circle contains the original: IoU $= \pi r^2 / (\pi k^2 r^2) = 1/k^2$.
+#
+# ```python
+# ex4_circle_iou = lambda k: 1 / k ** 2
+# ```
+#
+# </details>
+#
+# <details><summary>Solution to exercise 5</summary>
+#
+# `ex5_missing_file = "raises"`: `read_file_list` raises `FileNotFoundError` naming the missing file.
+#
+# </details>
+#
+# ## References
+#
+# - X. Huang, M.-Y. Liu, S. Belongie, J. Kautz. *Multimodal Unsupervised Image-to-Image Translation.*
+#   ECCV 2018. [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Original code:
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT).
+# - P. Isola, J.-Y. Zhu, T. Zhou, A. A. Efros. *Image-to-Image Translation with Conditional
+#   Adversarial Networks* (pix2pix). CVPR 2017. [arXiv:1611.07004](https://arxiv.org/abs/1611.07004).
+#   Paired translation; the side-by-side files of section 5.
+# - J.-Y. Zhu, T. Park, P. Isola, A. A. Efros. *Unpaired Image-to-Image Translation using
+#   Cycle-Consistent Adversarial Networks* (CycleGAN). ICCV 2017.
+#   [arXiv:1703.10593](https://arxiv.org/abs/1703.10593).
+# - M.-Y. Liu, T. Breuel, J. Kautz. *Unsupervised Image-to-Image Translation Networks* (UNIT).
+#   NeurIPS 2017. [arXiv:1703.00848](https://arxiv.org/abs/1703.00848).
