@@ -147,7 +147,8 @@ def cmd_export(args) -> int:
     state = read_training_checkpoint(args.checkpoint)
     cfg = MUNITConfig.from_dict(dict(state["config"]))
     if cfg.model != "munit":  # a baseline's run: its generator-side networks, in its original's names
-        from .baselines.runtime import export_model, load_model
+        from .registry import load_model
+        from .training import export_model
 
         model, cfg = load_model(args.checkpoint)
         path = export_model(model, args.out, cfg, int(state["iteration"]), half=args.half)

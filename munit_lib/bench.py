@@ -15,11 +15,16 @@ import statistics
 import time
 
 import torch
+from torch.utils.benchmark import Timer
+from torch.utils.flop_counter import FlopCounterMode
 
 from .config import MUNITConfig
+from .data import ShapesDomain
 from .networks import MUNIT
+from .pretrained import pretrained
 from .training.optim import make_optimizers
 from .training.step import train_step
+from .widgets import StyleExplorer
 
 __all__ = ["run_benchmark", "run_explorer_benchmark", "device_name", "matmul_gflops", "timer_seconds",
            "median_seconds", "training_setup", "pick_device"]
@@ -55,8 +60,6 @@ def timer_seconds(fn, calls: int = 5) -> float:
     ``torch.utils.benchmark.Timer`` at the current thread count: its warm-up calls, then the
     median over blocks of calls run for at least ``calls`` times one call's warm-up duration
     (Timer synchronises CUDA itself)."""
-    from torch.utils.benchmark import Timer
-
     timer = Timer(stmt="fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
     one = timer.timeit(1).median  # after Timer's own warm-up calls
     return float(timer.blocked_autorange(min_run_time=max(calls, 1) * one).median)
@@ -119,8 +122,6 @@ def run_benchmark(cfg: MUNITConfig, size: int | None = None, batch_size: int | N
     def iteration():
         train_step(model, opt_gen, opt_dis, x_a, x_b, rng=rng, autocast_dtype=cast)
 
-    from torch.utils.flop_counter import FlopCounterMode
-
     with FlopCounterMode(display=False) as counter:  # the warm-up (allocations, kernel choice) counts FLOPs
         iteration()
     flops = counter.get_total_flops()
@@ -154,10 +155,6 @@ def run_explorer_benchmark(name: str = "shapes", n: int = 30, threads: int | Non
     ``Image`` widget) with the shipped model ``name``, on the CPU."""
     if threads:
         torch.set_num_threads(int(threads))
-    from .data import ShapesDomain
-    from .pretrained import pretrained
-    from .widgets import StyleExplorer
-
     translator = pretrained(name, root=root)
     size = translator.image_size
     contents = torch.stack([ShapesDomain("a", "test", size, 4, 0)[i] for i in range(4)])

@@ -7,7 +7,8 @@
                         [+ lambda_cyc L_cyc + lambda_vgg L_perceptual]
 
 Adversarial losses take the list of score maps a ``MultiScaleDiscriminator`` returns and sum
-over scales. Reconstruction terms are L1 means.
+over scales. Reconstruction terms are L1 means. Every training step (MUNIT's and the baselines')
+checks its losses with :func:`check_finite` before the backward pass.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from .nn import instance_norm
 __all__ = [
     "discriminator_loss", "generator_adversarial_loss", "recon_loss", "image_recon_loss",
     "content_recon_loss", "style_recon_loss", "cycle_recon_loss", "PerceptualLoss", "GAN_TYPES",
-    "vgg16_features", "find_vgg16_weights", "VGG_LAYER_INDICES", "VGG16_URL",
+    "vgg16_features", "find_vgg16_weights", "VGG_LAYER_INDICES", "VGG16_URL", "NonFiniteLossError", "check_finite",
 ]
 
 GAN_TYPES = ("lsgan", "nsgan", "hinge")
@@ -247,3 +248,26 @@ class PerceptualLoss(nn.Module):
             raise RuntimeError("the perceptual loss needs VGG16 weights: pass weights_path=... or call "
                                "load_vgg_weights(); munit_lib never downloads them for you")
         return torch.mean((self.embed(translated) - self.embed(source)) ** 2)
+
+
+# ----------------------------------------------------------------------------- a loss gone bad
+class NonFiniteLossError(FloatingPointError):
+    """A loss became NaN or infinite; raised before its backward pass, so no weight is touched."""
+
+    def __init__(self, name: str, value: float, iteration: int | None = None) -> None:
+        when = f" at iteration {iteration}" if iteration is not None else ""
+        super().__init__(f"the {name} loss is {value}{when}; training stopped before its backward pass "
+                         "(lower the learning rate, use fp32, or check the data for broken images)")
+        self.name, self.value, self.iteration = name, value, iteration
+
+
+def check_finite(losses: dict[str, torch.Tensor], prefix: str, iteration: int | None = None) -> None:
+    """Raise :class:`NonFiniteLossError` when ``losses["total"]`` is NaN or infinite, naming the
+    first scalar term that is (``prefix`` ``"dis"`` or ``"gen"`` is added unless the name has it).
+    Entries that are not scalars (images a step returns beside its terms) are not looked at."""
+    total = losses["total"].detach()
+    if bool(torch.isfinite(total)):
+        return
+    bad = [k for k, v in losses.items() if k != "total" and v.dim() == 0 and not bool(torch.isfinite(v.detach()))]
+    name = bad[0] if bad else "total"
+    raise NonFiniteLossError(name if name.startswith(prefix) else f"{prefix}_{name}", float(total), iteration)

@@ -45,10 +45,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import MUNITConfig
-from .networks import DIRECTIONS, check_direction, random_styles  # the prior and the directions, with the model
+from .networks import DIRECTIONS, MUNIT, check_direction, random_styles  # the prior and directions live with the model
+from .official import generators_from_checkpoint, load_state_dict_strict, read_checkpoint
+from .registry import model_from_checkpoint, translation_sides
 
-# munit_lib.data (file loading) is imported inside the functions that read files: it brings in
-# torchvision, which costs seconds, and ``import munit_lib`` should stay quick.
+# munit_lib.data (file loading) and munit_lib.viz are imported inside the functions that read and
+# write files: they bring in torchvision, which costs seconds, and ``import munit_lib`` should stay quick.
 
 __all__ = ["DIRECTIONS", "Translator", "ImageResizeWarning", "check_direction", "check_styles", "random_styles",
            "interpolate_at", "interpolate_styles", "sweep_style", "load_images", "fit_image_size",
@@ -186,7 +188,7 @@ def load_images(source: Any, channels: int = 3) -> tuple[list[torch.Tensor], lis
     through ``data.folders.load_image`` (EXIF rotation, grayscale, palette and transparency
     handled), so an unreadable file raises ``ImageLoadError`` naming it. No resizing here.
     """
-    from .data.folders import _normalise_mode, list_images, load_image
+    from .data.folders import _normalise_mode, list_images, load_image  # here: data loads torchvision (start-up)
     from .data.transforms import image_to_tensor
 
     if channels not in (1, 3):
@@ -318,8 +320,6 @@ class Translator:
         """Load a generator pair: the original ``gen_XXXXXXXX.pt``, munit_lib's export (see
         ``load_official_generators``; ``cfg`` is checked against the file when given), or a
         training checkpoint (``checkpoints/last.pt``; its EMA generators when it has them)."""
-        from .official import read_checkpoint
-
         return cls.from_checkpoint_data(read_checkpoint(path), path, cfg, device, use_ema, **kwargs)
 
     @classmethod
@@ -328,19 +328,11 @@ class Translator:
                              **kwargs: Any) -> "Translator":
         """:meth:`from_checkpoint` on a file already read (``official.read_checkpoint``), for a caller
         that needs more of it (a training checkpoint's discriminators, say); ``path`` names it in errors."""
-        from .official import generators_from_checkpoint
-
         saved = data.get("config") if isinstance(data, dict) else None
         if isinstance(saved, dict) and saved.get("model", "munit") != "munit":  # a baseline's export or checkpoint
-            from .baselines.runtime import model_from_checkpoint, translation_sides
-
             model, run_cfg = model_from_checkpoint(data, path)
             return cls(*translation_sides(model, run_cfg), device=device, **kwargs)
         if isinstance(data, dict) and str(data.get("format", "")).startswith("munit_lib.checkpoint"):
-            from .networks import MUNIT
-
-            from .official import load_state_dict_strict
-
             stored = MUNITConfig.from_dict(dict(data["config"]))
             differ = stored.architecture_differences(cfg) if cfg is not None else []
             if differ:  # a training checkpoint carries its own config: a different one given is a mistake
@@ -583,7 +575,7 @@ def save_translations(outputs: torch.Tensor, out_dir: PathLike, grid: bool = Tru
     floats in [-1, 1]. Each image goes to ``{prefix}_{b:03d}_{n:03d}.png``; with ``grid=True``,
     ``{prefix}_grid.png`` shows one row per input (its ``inputs[b]`` first, when given).
     """
-    from .viz import image_grid, save_png, to_unit
+    from .viz import image_grid, save_png, to_unit  # here: viz loads data and torchvision (start-up time)
 
     x = outputs.detach().float().cpu()
     if x.dim() == 3:

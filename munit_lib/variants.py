@@ -189,7 +189,7 @@ def score_baseline(model: nn.Module, cfg: MUNITConfig, n: int = 200, num_styles:
     """The shapes ground-truth scores of a baseline (``score_shapes_model`` through its translation
     sides: codes from N(0, I) are its noise or z, ignored by the unimodal models). BicycleGAN
     translates a -> b only: its b -> a IoU is NaN."""
-    from .baselines.runtime import translation_sides
+    from .registry import translation_sides
     from .shapes_metrics import score_shapes_model
 
     side_a, side_b = translation_sides(model, cfg)
@@ -199,11 +199,12 @@ def score_baseline(model: nn.Module, cfg: MUNITConfig, n: int = 200, num_styles:
 def publish_baseline(name: str, run_dir: Union[str, os.PathLike], out_root: Union[str, os.PathLike],
                      n: int = 200, num_styles: int = 16, seconds: Optional[dict] = None) -> dict:
     """Export a baseline run's generator-side networks in half precision to
-    ``out_root/<name>/generators.pt`` (``baselines.runtime.export_model``) with ``config.yaml``,
+    ``out_root/<name>/generators.pt`` (``training.export_model``) with ``config.yaml``,
     score them as loaded from that file and write ``scores.json``; returns the scores.
     ``seconds``: ``{"cpu_seconds", "seconds"}`` of training to record beside the iteration count."""
-    from .baselines.runtime import export_model, load_model, model_from_checkpoint
     from .official import read_checkpoint
+    from .registry import load_model, model_from_checkpoint
+    from .training import export_model
 
     run_dir, out = Path(run_dir), Path(out_root) / name
     checkpoint = run_dir / "checkpoints" / "last.pt"

@@ -15,6 +15,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from torchvision.utils import make_grid, save_image
+
 from .data.transforms import to_uint8  # the one conversion to pixels lives with its inverse, image_to_tensor
 
 __all__ = ["to_unit", "to_image", "to_uint8", "image_grid", "save_png", "show_images", "show_grid"]
@@ -69,8 +71,6 @@ def image_grid(rows: torch.Tensor | Sequence[Sequence[torch.Tensor]], padding: i
             cell = blank.clone()
             cell[:, : x.shape[1], : x.shape[2]] = x  # smaller images sit top-left on the padding colour
             cells.append(cell)
-    from torchvision.utils import make_grid
-
     grid = make_grid(torch.stack(cells), nrow=columns, padding=padding, pad_value=pad_value)  # (3, H', W')
     if not border and padding > 0 and len(cells) > 1:  # (make_grid pads no single image)
         grid = grid[:, padding:-padding, padding:-padding]
@@ -79,8 +79,6 @@ def image_grid(rows: torch.Tensor | Sequence[Sequence[torch.Tensor]], padding: i
 
 def save_png(picture: torch.Tensor, path: str | os.PathLike) -> Path:
     """Write a picture ``(C, H, W)`` in [0, 1] (what ``image_grid`` returns, or ``to_unit(x)``) as PNG."""
-    from torchvision.utils import save_image
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_image(picture, path)
@@ -90,7 +88,7 @@ def save_png(picture: torch.Tensor, path: str | os.PathLike) -> Path:
 def show_images(images: Sequence[torch.Tensor] | torch.Tensor, titles: Sequence[str] | None = None,
                 ncols: int | None = None, size: float = 2.0, suptitle: str | None = None):
     """Show images side by side (rows of ``ncols``); returns the matplotlib figure."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # here: matplotlib is needed for figures only (start-up time)
 
     images = list(images)
     ncols = ncols or len(images)
@@ -111,7 +109,7 @@ def show_images(images: Sequence[torch.Tensor] | torch.Tensor, titles: Sequence[
 def show_grid(rows: Sequence[Sequence[torch.Tensor]], row_titles: Sequence[str] | None = None,
               col_titles: Sequence[str] | None = None, size: float = 1.6):
     """Show a grid given as a list of rows of images; returns the figure."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # here: matplotlib is needed for figures only (start-up time)
 
     nrows, ncols = len(rows), max(len(r) for r in rows)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)

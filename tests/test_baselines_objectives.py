@@ -11,11 +11,13 @@ from torch import nn
 from munit_lib.baselines import UNIT, BicycleGAN, CycleGAN, ImagePool, cpu_config
 from munit_lib.baselines.bicyclegan import (bicyclegan_dis_losses, bicyclegan_gen_losses, bicyclegan_kl_loss, frozen,
                                             latent_regression_loss)
-from munit_lib.baselines.common import linear_decay_factor, lsgan_d_loss, lsgan_g_loss
+from munit_lib import MUNITConfig
+from munit_lib.baselines.common import lsgan_d_loss, lsgan_g_loss
 from munit_lib.baselines.cyclegan import CycleGANConfig, cyclegan_dis_losses, cyclegan_gen_losses
-from munit_lib.baselines.steps import baseline_train_step, make_baseline_optimizers
+from munit_lib.baselines.steps import baseline_train_step
 from munit_lib.baselines.unit import unit_dis_losses, unit_gen_losses, unit_kl_loss
-from munit_lib.training.step import NonFiniteLossError
+from munit_lib.losses import NonFiniteLossError
+from munit_lib.training.optim import linear_decay_factor, make_optimizers
 from munit_test_helpers import random_images
 
 SIZE = 64
@@ -230,7 +232,7 @@ def test_one_training_step_updates_every_network_and_logs_floats(name, images):
     torch.manual_seed(0)
     model = {"unit": UNIT, "cyclegan": CycleGAN, "cyclegan_noise": CycleGAN, "bicyclegan": BicycleGAN}[name](
         cpu_config(name))
-    opt_gen, opt_dis = make_baseline_optimizers(model, 2e-4)
+    opt_gen, opt_dis = make_optimizers(model, MUNITConfig(lr=2e-4, weight_decay=0.0))
     before = {k: v.detach().clone() for k, v in model.named_parameters()}
     losses = baseline_train_step(model, opt_gen, opt_dis, *images, rng=torch.Generator().manual_seed(0), iteration=1)
     assert "gen_total" in losses and "dis_total" in losses
@@ -243,7 +245,7 @@ def test_one_training_step_updates_every_network_and_logs_floats(name, images):
 def test_a_nan_loss_stops_before_any_update(images):
     torch.manual_seed(0)
     model = UNIT(cpu_config("unit"))
-    opt_gen, opt_dis = make_baseline_optimizers(model, 1e-4)
+    opt_gen, opt_dis = make_optimizers(model, MUNITConfig(lr=1e-4, weight_decay=0.0))
     before = {k: v.clone() for k, v in model.state_dict().items()}
     x_a = images[0].clone()
     x_a[0, 0, 0, 0] = float("nan")

@@ -8,7 +8,7 @@ import torch
 
 from munit_lib import MUNITConfig, Translator
 from munit_lib.baselines import BicycleGAN, CycleGAN, UNIT
-from munit_lib.baselines.runtime import baseline_config, build_model, load_model
+from munit_lib.registry import baseline_config, build_model, load_model
 from munit_lib.data import ShapesPairs
 from munit_lib.training import Trainer, build_datasets
 from munit_lib.data.batches import batch_stream

@@ -447,7 +447,8 @@ def test_cli_evaluate_takes_shipped_models_by_name_baselines_included(tiny_munit
     import json
 
     from munit_lib.__main__ import main
-    from munit_lib.baselines.runtime import build_model, export_model
+    from munit_lib.registry import build_model
+    from munit_lib.training import export_model
     from munit_lib.training import export_generators
 
     data = tmp_path / "data"
@@ -511,7 +512,8 @@ def test_table1_script_scores_shipped_models_by_name_and_checks_the_findings(tin
     import shutil
     from pathlib import Path
 
-    from munit_lib.baselines.runtime import build_model, export_model
+    from munit_lib.registry import build_model
+    from munit_lib.training import export_model
     from munit_lib.pretrained import DEFAULT_DATA_DIR
     from munit_lib.training import export_generators
 

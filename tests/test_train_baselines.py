@@ -14,7 +14,8 @@ import torch
 
 from munit_lib import MUNITConfig, pretrained
 from munit_lib.__main__ import main as cli
-from munit_lib.baselines.runtime import build_model, export_model, load_model, translation_sides
+from munit_lib.registry import build_model, load_model, translation_sides
+from munit_lib.training import export_model
 from munit_lib.pretrained import PRETRAINED
 from munit_lib.variants import score_baseline, train_baselines
 from munit_test_helpers import random_images

@@ -17,7 +17,7 @@ from ..losses import discriminator_loss, generator_adversarial_loss
 from ..networks import check_image
 
 __all__ = ["patchgan_layers", "PatchGAN", "MultiPatchGAN", "tile_code", "ImagePool", "init_gaussian",
-           "init_xavier", "linear_decay_factor", "lsgan_d_loss", "lsgan_g_loss", "check_images"]
+           "init_xavier", "lsgan_d_loss", "lsgan_g_loss", "check_images"]
 
 
 def check_images(x: torch.Tensor, channels: int, min_size: int, who: str, multiple: int = 1) -> None:
@@ -191,13 +191,3 @@ def init_xavier(module: nn.Module, gain: float = 0.02) -> nn.Module:
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
     return module
-
-
-def linear_decay_factor(step: int, n_constant: int, n_decay: int) -> float:
-    r"""CycleGAN's and BicycleGAN's schedule, as a factor of the initial rate at ``step`` (0-based):
-    :math:`1 - \max(0, t - n_{const}) / (n_{decay} + 1)`: constant for ``n_constant`` steps, then
-    falling linearly over ``n_decay`` steps. (In epochs, the original's indexing makes its last
-    epoch train at rate 0; here the last decaying step still trains at 1 / (n_decay + 1).)"""
-    if n_constant < 0 or n_decay < 0:
-        raise ValueError(f"n_constant and n_decay cannot be negative, got {n_constant} and {n_decay}")
-    return max(0.0, 1.0 - max(0, step - n_constant) / (n_decay + 1))

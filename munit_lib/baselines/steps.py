@@ -7,7 +7,8 @@ Update order per iteration, as each original:
 - BicycleGAN: G and E (D, D2 frozen), then D and D2 on the same fakes.
 
 ``opt_gen`` updates every generator-side network (UNIT: both VAEs; CycleGAN: both generators;
-BicycleGAN: G and E), ``opt_dis`` every discriminator (:func:`make_baseline_optimizers`).
+BicycleGAN: G and E), ``opt_dis`` every discriminator (``munit_lib.training.make_optimizers``
+builds both for every model).
 A NaN or infinite loss raises ``NonFiniteLossError`` before its backward pass.
 """
 from __future__ import annotations
@@ -17,11 +18,12 @@ import contextlib
 import torch
 from torch import nn
 
+from ..losses import check_finite
 from .bicyclegan import BicycleGAN, bicyclegan_dis_losses, bicyclegan_gen_losses, frozen
 from .cyclegan import CycleGAN, cyclegan_dis_losses, cyclegan_gen_losses
 from .unit import UNIT, unit_dis_losses, unit_gen_losses
 
-__all__ = ["generator_modules", "discriminator_modules", "make_baseline_optimizers", "baseline_train_step"]
+__all__ = ["generator_modules", "discriminator_modules", "baseline_train_step"]
 
 
 def generator_modules(model: nn.Module) -> list[nn.Module]:
@@ -38,25 +40,6 @@ def discriminator_modules(model: nn.Module) -> list[nn.Module]:
     return [model.dis_a, model.dis_b]
 
 
-def make_baseline_optimizers(model: nn.Module, lr: float, betas: tuple[float, float] = (0.5, 0.999),
-                             weight_decay: float = 0.0) -> tuple[torch.optim.Adam, torch.optim.Adam]:
-    """(Adam over the generator-side networks, Adam over the discriminators). One Adam over several
-    networks makes the same updates as one Adam each with the same settings (Adam is per parameter)."""
-    settings = dict(lr=lr, betas=betas, weight_decay=weight_decay)
-    gen = [p for m in generator_modules(model) for p in m.parameters()]
-    dis = [p for m in discriminator_modules(model) for p in m.parameters()]
-    return torch.optim.Adam(gen, **settings), torch.optim.Adam(dis, **settings)
-
-
-def _check_finite(losses: dict[str, torch.Tensor], prefix: str, iteration: int | None) -> None:
-    from ..training.step import NonFiniteLossError  # imported here: training imports this package
-
-    total = losses["total"].detach()
-    if not bool(torch.isfinite(total)):
-        bad = [k for k, v in losses.items() if k != "total" and v.dim() == 0 and not bool(torch.isfinite(v.detach()))]
-        raise NonFiniteLossError(f"{prefix}_{bad[0] if bad else 'total'}", float(total), iteration)
-
-
 def _scalars(losses: dict[str, torch.Tensor], prefix: str) -> dict[str, float]:
     """Loss values as floats named ``dis_*`` / ``gen_*`` (tensors that are not scalars are skipped)."""
     out = {}
@@ -68,7 +51,7 @@ def _scalars(losses: dict[str, torch.Tensor], prefix: str) -> dict[str, float]:
 
 def _update(optimizer: torch.optim.Optimizer, losses: dict[str, torch.Tensor], prefix: str,
             iteration: int | None) -> None:
-    _check_finite(losses, prefix, iteration)
+    check_finite(losses, prefix, iteration)
     optimizer.zero_grad(set_to_none=True)
     losses["total"].backward()
     optimizer.step()

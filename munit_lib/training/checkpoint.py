@@ -23,9 +23,12 @@ import torch
 from torch import nn
 
 from ..config import MUNITConfig
+from ..official import read_checkpoint
+from ..registry import EXPORT_FORMAT, checkpoint_networks, model_name
 
 __all__ = ["CHECKPOINT_FORMAT", "GENERATORS_FORMAT", "atomic_save", "read_training_checkpoint",
-           "export_generators", "CheckpointError", "is_training_checkpoint", "check_export_target"]
+           "export_generators", "export_model", "CheckpointError", "is_training_checkpoint", "check_export_target",
+           "exportable_state"]
 
 CHECKPOINT_FORMAT = "munit_lib.checkpoint/1"
 GENERATORS_FORMAT = "munit_lib.generators/1"
@@ -62,8 +65,6 @@ def atomic_save(obj: Any, path: str | os.PathLike) -> Path:
 
 def read_training_checkpoint(path: str | os.PathLike) -> dict:
     """Read a checkpoint written by :class:`~munit_lib.training.Trainer` (``weights_only=True``)."""
-    from ..official import read_checkpoint
-
     try:
         data = read_checkpoint(path)  # weights_only=True; names a missing, truncated or unsafe file
     except ValueError as error:
@@ -79,8 +80,6 @@ def read_training_checkpoint(path: str | os.PathLike) -> dict:
 def is_training_checkpoint(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a file holding a run's training state (optimisers, schedulers, RNG),
     read safely; a file that is missing or cannot be read as a plain checkpoint is not one."""
-    from ..official import read_checkpoint
-
     path = Path(path)
     if not path.is_file():
         return False
@@ -131,4 +130,21 @@ def export_generators(gen_a: nn.Module, gen_b: nn.Module, path: str | os.PathLik
     if is_training_checkpoint(path):  # a run's last.pt: its optimiser and RNG state would be lost
         raise FileExistsError(f"{path} is a training checkpoint: exporting generators over it would lose its "
                               "optimisers and RNG states; choose another file")
+    return atomic_save(data, path)
+
+
+def export_model(model: nn.Module, path: str | os.PathLike, cfg: MUNITConfig, iteration: int = 0,
+                 half: bool = False) -> Path:
+    """Save a baseline's generator-side networks (contiguous CPU tensors) with the run's config::
+
+        {"format": "munit_lib.baseline/1", "model": "cyclegan", "config": {...}, "iteration": N,
+         "networks": {"G_A": state dict, "G_B": ...}}      (UNIT: "a", "b"; BicycleGAN: "G", "E")
+
+    ``half=True`` stores every floating tensor in float16 (half the bytes; ``registry.load_model``
+    copies them into float32 networks) and adds ``"dtype": "float16"``."""
+    nets = {name: exportable_state(net, half) for name, net in checkpoint_networks(model).items()}
+    data = {"format": EXPORT_FORMAT, "model": model_name(cfg), "config": cfg.to_dict(),
+            "iteration": int(iteration), "networks": nets}
+    if half:
+        data["dtype"] = "float16"
     return atomic_save(data, path)

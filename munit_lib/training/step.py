@@ -7,31 +7,14 @@ import contextlib
 import torch
 from torch import nn
 
-from ..losses import (PerceptualLoss, content_recon_loss, cycle_recon_loss, discriminator_loss,
-                      generator_adversarial_loss, image_recon_loss, style_recon_loss)
+from ..losses import (NonFiniteLossError, PerceptualLoss, check_finite, content_recon_loss, cycle_recon_loss,
+                      discriminator_loss, generator_adversarial_loss, image_recon_loss, style_recon_loss)
 from ..networks import MUNIT
 from ..nn import frozen
+from ..registry import baseline_step
 
-__all__ = ["dis_losses", "gen_losses", "train_step", "NonFiniteLossError", "DisObjective", "GenObjective"]
-
-
-class NonFiniteLossError(FloatingPointError):
-    """A loss became NaN or infinite; raised before its backward pass, so no weight is touched."""
-
-    def __init__(self, name: str, value: float, iteration: int | None = None) -> None:
-        when = f" at iteration {iteration}" if iteration is not None else ""
-        super().__init__(f"the {name} loss is {value}{when}; training stopped before its backward pass "
-                         "(lower the learning rate, use fp32, or check the data for broken images)")
-        self.name, self.value, self.iteration = name, value, iteration
-
-
-def _check_finite(losses: dict[str, torch.Tensor], prefix: str, iteration: int | None) -> None:
-    total = losses["total"]
-    if not bool(torch.isfinite(total.detach())):
-        bad = [k for k, v in losses.items() if k != "total" and not bool(torch.isfinite(v.detach()))]
-        name = bad[0] if bad else "total"
-        raise NonFiniteLossError(name if name.startswith(prefix) else f"{prefix}_{name}", float(total.detach()),
-                                 iteration)
+__all__ = ["dis_losses", "gen_losses", "train_step", "train_step_for", "NonFiniteLossError", "DisObjective",
+           "GenObjective"]
 
 
 def _styles(model: MUNIT, batch: int, device, rng: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -183,7 +166,7 @@ def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.opti
     opt_dis.zero_grad(set_to_none=True)
     with cast:
         d = dis_objective(model, x_a, x_b, s_a, s_b)
-    _check_finite(d, "dis", iteration)
+    check_finite(d, "dis", iteration)
     d["total"].backward()
     opt_dis.step()
     # 2. generators, with new styles. The gradient flows through the discriminators to the
@@ -193,9 +176,15 @@ def train_step(model: MUNIT, opt_gen: torch.optim.Optimizer, opt_dis: torch.opti
     with frozen(model.dis_a, model.dis_b):
         with cast:
             g = gen_objective(model, x_a, x_b, s_a, s_b, perceptual=perceptual)
-        _check_finite(g, "gen", iteration)
+        check_finite(g, "gen", iteration)
         g["total"].backward()
     opt_gen.step()
     out = {f"dis_{k}" if not k.startswith("dis") else k: float(v.detach()) for k, v in d.items()}
     out.update({f"gen_{k}": float(v.detach()) for k, v in g.items()})
     return out
+
+
+def train_step_for(model: nn.Module):
+    """The training iteration of ``model``: :func:`train_step` for MUNIT, the baseline's own step
+    (``registry.baseline_step``) otherwise; both take the same arguments."""
+    return train_step if isinstance(model, MUNIT) else baseline_step(model)

@@ -38,16 +38,15 @@ from torch.utils.data import Dataset
 
 from ..config import RESUMABLE_FIELDS, MUNITConfig
 from ..losses import VGG16_URL, PerceptualLoss
-from ..baselines.runtime import (build_model, directions_of, export_model, is_paired, make_model_optimizers,
-                                 train_step_for, translation_sides)
 from ..networks import MUNIT
-from ..translate import Translator
 from ..data.batches import SeededItems, batch_stream
-from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, read_training_checkpoint
+from ..registry import build_model, directions_of, is_paired, translation_sides
+from ..translate import Translator
+from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, export_model, read_training_checkpoint
 from .distributed import DistributedContext, init_distributed
 from .ema import GeneratorEMA
-from .optim import make_schedulers
-from .step import DisObjective, GenObjective, NonFiniteLossError, train_step
+from .optim import make_optimizers, make_schedulers
+from .step import DisObjective, GenObjective, NonFiniteLossError, train_step, train_step_for
 
 __all__ = ["Trainer", "build_datasets", "is_shapes_root", "shapes_count", "read_loss_log", "default_device",
            "check_device", "RunLockedError"]
@@ -263,7 +262,7 @@ class Trainer:
         self.model = build_model(self.cfg).to(self.device)  # MUNIT, or the baseline cfg.model names
         if self.cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
-        self.opt_gen, self.opt_dis = make_model_optimizers(self.model, self.cfg)
+        self.opt_gen, self.opt_dis = make_optimizers(self.model, self.cfg)
         self.sched_gen, self.sched_dis = make_schedulers((self.opt_gen, self.opt_dis), self.cfg)
         self.ema = GeneratorEMA(self.model, self.cfg.ema_decay) if self.cfg.ema_decay > 0 else None
         # the random styles of training come from their own generator (saved in checkpoints)
