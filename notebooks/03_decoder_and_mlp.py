@@ -16,7 +16,7 @@
 #   $(\beta, \gamma)$ pairs of the eight AdaIN layers;
 # - how to run the whole decoder by hand and prove it equals `munit_lib`'s `Generator.decode`;
 # - why the order of the MLP's outputs is part of the model (swap two halves and it breaks);
-# - why the upsampling layers use LayerNorm and not instance normalisation.
+# - what the MLP emits, untrained and in the shipped trained model: who sets the AdaIN scales.
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -44,7 +44,7 @@ import matplotlib.pyplot as plt
 from torch.testing import assert_close
 
 from munit_lib import Generator, MUNITConfig, count_parameters, init_weights
-from munit_lib.nn import LayerNorm, instance_norm
+from munit_lib.nn import instance_norm
 from munit_lib.viz import to_image
 from munit_lib.course import setup
 from munit_lib.data import ShapesDomain
@@ -67,8 +67,10 @@ PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG fig
 # | upsample 2 | nearest x2, 5x5 conv to 64, LayerNorm, ReLU | $64 \times 256 \times 256$ |
 # | output | 7x7 conv to 3, tanh | $3 \times 256 \times 256$ |
 #
-# Every convolution pads by reflection. Each residual block holds two AdaIN layers, so four
-# blocks hold **eight**, each with $C = 256$ channels. An AdaIN layer needs one scale
+# Every convolution pads by reflection. Each residual block (He et al., 2016) holds two AdaIN
+# layers (adaptive instance normalisation, Huang & Belongie, 2017; notebook 01), so four blocks hold
+# **eight**, each with $C = 256$ channels. The upsampling stages normalise with MUNIT's variant of
+# layer normalisation (Ba et al., 2016). An AdaIN layer needs one scale
 # $\gamma$ and one bias $\beta$ per channel, so the MLP must emit $8 \times 2 \times 256 = 4096$
 # numbers. Let us check the parameter counts of the paper configuration.
 
@@ -115,7 +117,7 @@ del paper  # free the 15M-parameter generator
 # The MLP's output size follows from these widths: 8 AdaIN layers, each needing a $\beta$ and a
 # $\gamma$ for each of its 64 channels, make $8 \times 2 \times 64 = 1{,}024$ outputs (at the paper's
 # width of 256 channels: $8 \times 2 \times 256 = 4{,}096$).
-# `init_weights` gives it the generators' Kaiming initialisation, as `munit_lib.MUNIT` does.
+# `init_weights` gives it the generators' Kaiming initialisation (He et al., 2015), as `munit_lib.MUNIT` does.
 
 # %%
 cfg = MUNITConfig(gen_dim=16, mlp_dim=64, n_res=4, image_size=64, new_size=64)
@@ -190,7 +192,8 @@ print("MLP output:", tuple(p.shape))
 # \underbrace{\gamma_2}_{C}\ \cdots\ \beta_8\ \gamma_8], \qquad
 # \mathrm{AdaIN}(x;\gamma,\beta) = \gamma \,\frac{x - \mu(x)}{\sqrt{\sigma^2(x) + \epsilon}} + \beta .$$
 #
-# Note $\gamma$, not $1 + \gamma$: the original implementation multiplies by the raw MLP output.
+# Note $\gamma$, not $1 + \gamma$: the original implementation
+# ([github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT)) multiplies by the raw MLP output.
 
 # %%
 def split_adain_params(p, channels):
@@ -401,50 +404,87 @@ plt.show()
 # At initialisation the scales are centred on **zero**, not one: the last linear layer has
 # Kaiming-normal weights and zero bias, so $\gamma$ is symmetric around 0 and about half the
 # channels of every AdaIN layer have their sign flipped. That is a faithful copy of the
-# original (it uses $\gamma$, not $1 + \gamma$); training moves the scales to useful values.
-# Exercise 2 asks what changes if you use $1 + \gamma$.
+# original (it uses $\gamma$, not $1 + \gamma$). Exercise 2 asks what changes if you use $1 + \gamma$.
 #
-# ## 9. LayerNorm in the upsampling layers: why not instance norm?
+# ### After training
 #
-# Notebook 01 (section 5) showed why: IN gives every channel mean 0 and standard deviation 1
-# again, while MUNIT's LayerNorm shifts and scales the whole sample at once and so keeps the
-# channels' statistics relative to one another. Here is what that means inside the decoder.
-
-# %% [markdown]
-# Apply AdaIN with two different styles, then normalise. After
-# IN the two results are the same (with positive scales, IN exactly undoes AdaIN's per-channel
-# affine map, up to $\epsilon$): the style is gone. After LN they still differ.
+# Does training pull the scales towards 1? We ask the shipped model's two MLPs the same question,
+# with 256 random style codes each: the paintings decoder (`gen_b`, the one that paints a sketch)
+# and the sketches decoder (`gen_a`). The shipped model is narrower than the paper's (it has
+# its own widths and number of residual blocks), so its layers are fewer; the reading of its MLP
+# output is the same `split_adain_params`.
+#
+# One number summarises *who sets a scale*. For one AdaIN layer, take its $\gamma$ as a table of
+# styles × channels. The variance of all its entries splits exactly into the variance of the
+# channels' averages (set by the channel, whatever the style) plus the average variance across styles
+# (set by the style code). We call the first part's share the **channel share**: near 1, every
+# channel has its own fixed scale and the style barely moves it; near 0, the style decides.
 
 # %%
-ln = LayerNorm(4, affine=False)  # munit_lib's layer, without the affine part
-gen_s = torch.Generator().manual_seed(6)
-feat = torch.randn(1, 4, 16, 16, generator=gen_s)
-styled = []
-for _ in range(2):  # two "styles": positive scales and arbitrary biases
-    gamma = torch.rand(1, 4, generator=gen_s) * 2 + 0.5
-    beta = torch.randn(1, 4, generator=gen_s)
-    styled.append(adain_by_hand(feat, gamma, beta))
+def adain_pairs(generator, styles):
+    """The (gamma, beta) pairs a generator's MLP emits for a batch of style codes."""
+    layer_channels = [layer.num_features for layer in generator.dec.adain_layers()]
+    with torch.no_grad():
+        return split_adain_params(generator.mlp(styles), layer_channels)
 
-in_gap = (instance_norm(styled[0]) - instance_norm(styled[1])).abs().max().item()
-ln_gap = (ln(styled[0]) - ln(styled[1])).abs().max().item()
-print(f"after IN: max difference between the two styles = {in_gap:.3f}")
-print(f"after LN: max difference between the two styles = {ln_gap:.3f}")
-assert in_gap < 1e-3 < 0.1 < ln_gap
 
-# %% [markdown]
-# A last detail: MUNIT's LayerNorm is **not** `torch.nn.LayerNorm`. PyTorch's uses the biased
-# variance with $\epsilon$ inside the square root, and an affine map per element rather than per
-# channel. On a large map the two nearly agree; on a small one the unbiased
-# $\sqrt{N/(N-1)}$ factor shows. The official checkpoints were trained with MUNIT's version, so
-# that is the one `munit_lib` implements.
+def channel_share(g):
+    """g: (styles, C). Share of the variance of g set by the channel rather than by the style."""
+    between = g.mean(dim=0).var(unbiased=False)  # spread of the channels' average scales
+    within = g.var(dim=0, unbiased=False).mean()  # spread across styles, averaged over the channels
+    assert_close(between + within, g.var(unbiased=False))  # the split is exact (law of total variance)
+    return (between / (between + within)).item()
+
+
+shipped_styles = torch.randn(256, shipped.style_dim, generator=torch.Generator().manual_seed(4))
+models = {"untrained (section 2)": adain_pairs(gen, many),
+          "shipped, paintings (gen_b)": adain_pairs(shipped.gen_b, shipped_styles),
+          "shipped, sketches (gen_a)": adain_pairs(shipped.gen_a, shipped_styles)}
+shares = {}
+print(f"{'':28s}{'negative gammas':>16s}   channel share of gamma, per AdaIN layer")
+for name, model_pairs in models.items():
+    shares[name] = [channel_share(g) for g, _ in model_pairs]
+    negative_share = torch.cat([g.flatten() for g, _ in model_pairs]).lt(0).float().mean().item()
+    print(f"{name:28s}{negative_share:>16.2f}   " + "  ".join(f"{v:.2f}" for v in shares[name]))
+
+# the trained decoders fix their scales per channel far more than the untrained one does
+assert min(shares["shipped, paintings (gen_b)"]) > max(shares["untrained (section 2)"])
+assert min(shares["shipped, sketches (gen_a)"]) > max(shares["shipped, paintings (gen_b)"])
 
 # %%
-tiny = torch.randn(1, 4, 2, 2, generator=torch.Generator().manual_seed(7))  # N = C*H*W = 16 values
-gap = (ln(tiny) - F.layer_norm(tiny, tiny.shape[1:])).abs().max().item()
-ratio = (F.layer_norm(tiny, tiny.shape[1:]) / ln(tiny)).mean().item()
-print(f"max difference to torch's layer_norm on 16 values: {gap:.3f}")
-print(f"ratio torch / MUNIT: {ratio:.4f}   sqrt(16/15) = {(16 / 15) ** 0.5:.4f}")
-assert abs(ratio - (16 / 15) ** 0.5) < 1e-3  # the unbiased factor, as predicted
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.4), sharey=True)
+for ax, (name, model_pairs) in zip(axes, models.items()):
+    g = model_pairs[0][0]  # the first AdaIN layer's gamma, (styles, C)
+    order = g.mean(dim=0).argsort()  # channels sorted by their average scale
+    mean, std = g.mean(dim=0)[order], g.std(dim=0)[order]
+    x_axis = torch.arange(len(order))
+    ax.fill_between(x_axis, mean - std, mean + std, alpha=0.3, label="± 1 std across styles")
+    ax.plot(x_axis, mean, lw=1.5, label="average over styles")
+    ax.axhline(0.0, color="grey", lw=0.8)
+    ax.axhline(1.0, color="tab:green", ls="--", lw=1, label=r"$\gamma = 1$")
+    ax.set_title(f"{name}\nchannel share {shares[name][0]:.2f}", fontsize=9)
+    ax.set_xlabel("channel of AdaIN layer 1 (sorted)")
+axes[0].set_ylabel(r"$\gamma$")
+axes[0].legend(fontsize=8, loc="upper left")
+fig.suptitle(r"$\gamma$ of the first AdaIN layer: untrained MLP and the shipped model's two MLPs", fontsize=10)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Training does **not** make the scales positive or bring them near 1: about half are still
+# negative. A negative scale only flips a channel's sign, and the next convolution can flip it back
+# with its own weights, so nothing pushes it away. What training changes is who sets the scales.
+# In the untrained MLP a channel's $\gamma$ depends about as much on the style as on the channel
+# (channel share near 0.5). In the paintings decoder each channel has its own set point, and the style
+# moves it up or down around that point: the band is narrower than the spread of the line. In the
+# sketches decoder the style barely matters: every sketch is the same ink on the same paper, so the
+# sketch domain has no style to encode, and its MLP has learned to give nearly the same scales to
+# every code.
+#
+# Why the decoder's upsampling stages normalise with MUNIT's LayerNorm rather than instance
+# normalisation, which would reset every channel's statistics and undo the style AdaIN has just
+# written, is shown in notebook 01, section 5 (with the differences from PyTorch's `GroupNorm` and
+# `LayerNorm`). Exercise 3 measures it inside this decoder.
 
 # %% [markdown]
 # ## Summary
@@ -513,7 +553,8 @@ if ex3_still_differ is not None:
             two = [decode_by_hand(gen.mlp(s), content[:1], gen.dec) for s in torch.randn(2, 1, cfg.style_dim)]
     finally:
         layer_norm_by_hand = by_layer_norm
-    assert ex3_still_differ == bool((two[0] - two[1]).abs().max() > 1e-3), "3: measure it as in section 9"
+    assert ex3_still_differ == bool((two[0] - two[1]).abs().max() > 1e-3), (
+        "3: decode two random styles with IN in place of the LayerNorm and compare the images")
     answered.append(3)
 if ex4_values is not None:
     six = Generator(MUNITConfig(n_res=6))
@@ -553,3 +594,135 @@ if answered:
 # Only the reflection at the border needs the direct formula, on the outermost row and column.
 # `munit_lib.upsample_conv` implements it, and its tests check values and gradients against
 # the definition. `gen.dec.fused_upsampling = False` turns it off everywhere.
+
+# %% [markdown]
+# ## Solutions
+#
+# Try each exercise first; then open its solution.
+#
+# <details><summary>Solution to exercise 1</summary>
+#
+# Walk the widths as section 1 did, from the profile's settings:
+#
+# ```python
+# cpu = MUNITConfig.profile_named("cpu")  # gen_dim 32, mlp_dim 128, 3 residual blocks
+# d = cpu.gen_dim * 2 ** cpu.n_downsample  # channels of the content code: 128
+# decoder = cpu.n_res * 2 * conv_params(d, d, 3)  # residual blocks
+# for _ in range(cpu.n_downsample):  # each upsampling stage halves the channels; LayerNorm adds 2C
+#     decoder += conv_params(d, d // 2, 5) + 2 * (d // 2)
+#     d //= 2
+# decoder += conv_params(d, cpu.input_dim_b, 7)  # output convolution
+# n_out = cpu.n_res * 2 * 2 * cpu.gen_dim * 2 ** cpu.n_downsample  # 2 AdaIN layers per block, beta and gamma
+# mlp_cpu = ((cpu.style_dim + 1) * cpu.mlp_dim + (cpu.mlp_dim + 1) * cpu.mlp_dim
+#            + (cpu.mlp_dim + 1) * n_out)
+# ex1_counts = (decoder, mlp_cpu)
+# ```
+# </details>
+#
+# <details><summary>Solution to exercise 2</summary>
+#
+# ```python
+# with torch.no_grad():
+#     ex2_images = decode_by_hand(one_plus_gamma(gen.mlp(style), channels), content, gen.dec)
+#     print((ex2_images - gen.decode(content, style)).abs().max())  # far from 0
+# ```
+#
+# With $1 + \gamma$ the untrained scales are centred on 1 instead of 0. Their spread is still about
+# 1.5 (section 8), so about a quarter of the channels start flipped instead of half: the outputs
+# are still noise, with the same kind of structure. The appeal of $1 + \gamma$ for a new model
+# trained from scratch is that a zero output of the MLP means "keep the normalised features as they
+# are", a neutral starting point. For this course it is ruled out by the official checkpoints: their MLPs were
+# trained to emit the scale itself, and reading those outputs as $1 + \gamma$ adds 1 to every scale of
+# every layer, a different decoder (section 6 measured how different).
+# </details>
+#
+# <details><summary>Solution to exercise 3</summary>
+#
+# ```python
+# by_layer_norm = layer_norm_by_hand
+# layer_norm_by_hand = lambda x, g, b: g.view(1, -1, 1, 1) * instance_norm(x) + b.view(1, -1, 1, 1)
+# with torch.no_grad():
+#     two = [decode_by_hand(gen.mlp(s), content[:1], gen.dec) for s in torch.randn(2, 1, cfg.style_dim)]
+# layer_norm_by_hand = by_layer_norm
+# print((two[0] - two[1]).abs().max())
+# ex3_still_differ = True
+# ```
+#
+# The images still differ. IN removes the per-channel mean and spread that AdaIN wrote, but the
+# residual blocks' ReLUs and convolutions have already turned part of the style into spatial
+# structure, which a per-channel normalisation cannot remove. What IN does remove, each channel's
+# overall level and contrast, is exactly what carries colour and brightness to the output: MUNIT's
+# LayerNorm keeps it.
+# </details>
+#
+# <details><summary>Solution to exercise 4</summary>
+#
+# ```python
+# outputs_6 = 6 * 2 * 2 * 256                 # 6 blocks, 2 AdaIN layers each, beta and gamma of 256 channels
+# ex4_values = (outputs_6, (outputs_6 - 4096) * (256 + 1))  # (6144, 526,336)
+# ```
+#
+# Only the last linear layer grows: its weight matrix goes from 4096 × 256 to 6144 × 256, and its
+# bias from 4096 to 6144 values, so it gains $2048 \times 257 = 526{,}336$ parameters.
+# </details>
+#
+# <details><summary>Solution to exercise 5</summary>
+#
+# In `decode_by_hand` write `h = F.relu(adain_by_hand(conv(h, second.conv, 1), g2, b2))`.
+#
+# ```python
+# ex5_skip_adds = "non-negative"
+# ```
+#
+# A ReLU's outputs are never negative, so each block could only *add* to its input: activations would
+# drift upwards block after block, and a block could never lower a feature. Without the final ReLU
+# the residual branch can push a feature either way.
+# </details>
+#
+# <details><summary>Solution to exercise 6</summary>
+#
+# Row grouping for even and odd output rows, as in the appendix; the same matrices group the columns.
+#
+# ```python
+# A = [torch.tensor([[1.0, 1, 0, 0, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 1]]),  # even rows: w0+w1, w2+w3, w4
+#      torch.tensor([[1.0, 0, 0, 0, 0], [0, 1, 1, 0, 0], [0, 0, 0, 1, 1]])]  # odd rows: w0, w1+w2, w3+w4
+# first_up = [m for m in gen.dec.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (5, 5)][0]
+# w = first_up.weight.detach()  # (C_out, C_in, 5, 5)
+# phases = torch.stack([A[i] @ w @ A[j].T for i in (0, 1) for j in (0, 1)], dim=1)  # (C_out, 4, C_in, 3, 3)
+# ex6_kernels = phases.reshape(-1, *phases.shape[2:])  # channel o * 4 + 2 i + j: pixel_shuffle's order
+#
+# with torch.no_grad():
+#     small_map = content[:1]
+#     fast = F.pixel_shuffle(F.conv2d(F.pad(small_map, (1, 1, 1, 1), mode="replicate"), ex6_kernels,
+#                                     first_up.bias.repeat_interleave(4)), 2)
+#     plain = conv(F.interpolate(small_map, scale_factor=2, mode="nearest"), first_up, 2)
+#     differs = (fast - plain).abs().amax(dim=(0, 1)) > 1e-4  # (2H, 2W): where the two disagree
+# ring = torch.ones_like(differs)
+# ring[1:-1, 1:-1] = False  # the outermost row and column on each side
+# print("they differ exactly on the outermost ring:", torch.equal(differs, ring))
+# ```
+#
+# Only the outermost row and column on each side differ; inside, both compute the same sums. Output
+# row 0 reads the two padded rows above the border. Upsampled rows 0 and 1 are both copies of input
+# row 0, so reflecting the *upsampled* map gives (input row 1, input row 0) above it, while
+# replicating the small map gives input row 0 twice. Row 1 reads only one padded row, the same in
+# both. That is why the library recomputes the outermost rows and columns with the direct formula.
+# </details>
+
+# %% [markdown]
+# ## References
+#
+# - Huang, X., Liu, M.-Y., Belongie, S. and Kautz, J. (2018). Multimodal Unsupervised Image-to-Image
+#   Translation (MUNIT). ECCV 2018. [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Original code:
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT).
+# - Huang, X. and Belongie, S. (2017). Arbitrary Style Transfer in Real-time with Adaptive Instance
+#   Normalization (AdaIN). ICCV 2017. [arXiv:1703.06868](https://arxiv.org/abs/1703.06868).
+# - Ulyanov, D., Vedaldi, A. and Lempitsky, V. (2016). Instance Normalization: The Missing Ingredient
+#   for Fast Stylization. arXiv preprint, 2016. [arXiv:1607.08022](https://arxiv.org/abs/1607.08022).
+# - Ba, J. L., Kiros, J. R. and Hinton, G. E. (2016). Layer Normalization. arXiv preprint, 2016.
+#   [arXiv:1607.06450](https://arxiv.org/abs/1607.06450).
+# - He, K., Zhang, X., Ren, S. and Sun, J. (2016). Deep Residual Learning for Image Recognition.
+#   CVPR 2016. [arXiv:1512.03385](https://arxiv.org/abs/1512.03385).
+# - He, K., Zhang, X., Ren, S. and Sun, J. (2015). Delving Deep into Rectifiers: Surpassing Human-Level
+#   Performance on ImageNet Classification (Kaiming initialisation). ICCV 2015.
+#   [arXiv:1502.01852](https://arxiv.org/abs/1502.01852).
