@@ -15,6 +15,11 @@ needs::
 Resuming (``Trainer(...).resume()`` or ``fit(resume=True)``) continues the same run: with a
 fixed seed on the CPU, 2N iterations straight and N + resume + N give identical weights,
 because batches are a function of the iteration (``batches``) and every RNG state is saved.
+A resume may change only how long the run goes and what it writes (``config.RESUMABLE_FIELDS``:
+max_iter, the intervals, display_size, workers, precision, EMA decay ...); any other change (lr,
+seed, data, batch size, a loss weight, the networks) is refused in one error naming the keys,
+before anything is written. ``config.yaml``, ``losses.csv`` and tensorboard are written from the
+first whole iteration on, so a start that fails leaves the run folder as it was.
 A NaN or infinite loss stops the run with :class:`NonFiniteLossError` before the bad update,
 so the last checkpoint on disk is the last good state. Ctrl-C (SIGINT) or SIGTERM stop after
 the current iteration and save a checkpoint; a second Ctrl-C interrupts at once.
@@ -123,6 +128,14 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
             return pairs.domain("a"), pairs.domain("b")
         return (ShapesDomain("a", split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor),
                 ShapesDomain("b", split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor))
+    if is_paired(cfg):  # aligned folders (OpenMoji): the same file names on both sides, and no random flip,
+        # which would mirror one half of a pair and not the other
+        domains = unpaired_domains(root, split, cfg=cfg, train=False)
+        names = [[p.name for p in d.paths] for d in domains]
+        if names[0] != names[1]:
+            raise ValueError(f"{root}: a paired model needs {split}A and {split}B to hold the same file names "
+                             f"(item i of each is one pair); they differ ({len(names[0])} vs {len(names[1])} files)")
+        return domains
     return unpaired_domains(root, split, cfg=cfg)
 
 
@@ -163,8 +176,6 @@ def _take_lock_file(lock: Path, out_dir: Path) -> str:
     try:
         with os.fdopen(fd, "w") as f:
             f.write(token)
-            f.flush()
-            os.fsync(f.fileno())
         for _ in range(3):
             try:
                 _link_or_create(tmp, lock, token)
