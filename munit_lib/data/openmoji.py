@@ -67,8 +67,9 @@ TEST_PERCENT = 7          # families whose hash falls below this (of 100) are th
 FLAG_SUBGROUPS = ("flag", "flags", "country-flag", "subdivision-flag")
 
 
-class OpenMojiMissingDependency(ImportError):
-    """Rasterising the SVGs needs cairosvg (and the system's libcairo)."""
+class OpenMojiMissingDependency(ImportError, ValueError):
+    """Rasterising the SVGs needs cairosvg (and the system's libcairo); a ValueError too, so the command
+    line prints it on one line."""
 
 
 @dataclass(frozen=True)
