@@ -10,7 +10,7 @@
 # |---|---|---|---|
 # | **UNIT** (Liu, Breuel, Kautz 2017) | unpaired | one code, *fully shared* by both domains (a VAE-GAN per domain) | one output |
 # | **CycleGAN** (Zhu, Park, Isola, Efros 2017) | unpaired | none: a deterministic map per direction, tied by a cycle | one output |
-# | **CycleGAN\*** (MUNIT's baseline) | unpaired | CycleGAN with noise concatenated to the input | one output, in practice |
+# | **CycleGAN\*** (MUNIT's baseline) | unpaired | CycleGAN with noise: in the paper a U-Net generator with noise at its input and dropout at training and test time; here the simpler form, noise at the input of the ResNet generator (section 4) | one output, in practice |
 # | **BicycleGAN** (Zhu et al. 2017) | **paired** | a code $z \in \mathbb R^8$ per image, two cycles | many outputs |
 # | **MUNIT** | unpaired | a shared *content* code + a *style* code per domain | many outputs |
 #
@@ -24,8 +24,9 @@
 #
 # - UNIT's shared latent space and its VAE: the KL term built by hand, and why one shared code
 #   cannot be multimodal (measured: its own noise does not change the painting);
-# - CycleGAN's cycle, and why the noise of CycleGAN\* is ignored (measured, then explained: the
-#   first instance normalisation erases it);
+# - CycleGAN's cycle, and why a noise vector fed to CycleGAN's residual generator is ignored
+#   (measured, then explained: the first instance normalisation erases it), which is why the
+#   paper's CycleGAN\* is built differently;
 # - BicycleGAN's two cycles (image → z → image and z → image → z), its KL and latent regression
 #   built by hand, and which parameters the latent regression reaches;
 # - what the latent size nz changes: the parameters it adds, and the diversity/fidelity trade-off;
@@ -132,13 +133,18 @@ plt.show()
 # ## 2. The trained models
 #
 # `scripts/train_baselines.py` trained each baseline from its recipe `configs/shapes_fast_<model>.yaml`
-# for 600 seconds of CPU time on one thread (about 11 minutes of wall-clock time on the course's
-# shared machine) and published it under `data/pretrained/<model>/` (half-precision weights, the
-# config, the ground-truth scores). MUNIT appears twice: the course's first shapes model
-# (`shapes_cpu`, a much longer run, on the same canvas-pinned data as the baselines) and the fast
-# recipe's variant with explicit cycle weight 10 (`shapes_cyc10`, 2,500 iterations, about as long
-# as the baselines; notebook 09). Section 7's table gives each
-# model's iterations and seconds.
+# for 600 seconds of CPU time on one thread and saved it under `data/pretrained/<model>/`
+# (half-precision weights, the config, the ground-truth scores).
+#
+# > **Which recipe each model comes from.** Every model here was trained **once, with one seed**, on
+# > the canvas-pinned shapes (notebook 06), not on the shape-pinned data of notebooks 07-08's model:
+# > - the four baselines: their papers' settings at width 16, 600 CPU-seconds each;
+# > - MUNIT twice: `shapes_cpu`, the course's older and much longer run (16,405 iterations, the
+# >   paper's settings), and `shapes_cyc10`, the first fast recipe with explicit cycle weight 10
+# >   (2,500 iterations, about the baselines' budget; notebook 09).
+# >
+# > So read section 7 as one run per model at a small budget: differences of a few hundredths are
+# > within what another seed would change. Section 7's table gives each model's iterations and seconds.
 #
 # The cell below **loads** them; where a file is missing (a fresh clone without the weights) it
 # trains a short run of the same recipe instead and says so. Short runs are smoke tests: their
@@ -222,7 +228,6 @@ with torch.no_grad():
 kl_by_hand = (h ** 2).sum() / h.numel()  # mean of h^2 over batch, channels and pixels
 assert_close(kl_by_hand, unit_kl_loss(h))
 kl_per_image = 0.5 * (h ** 2).flatten(1).sum(1)  # the Gaussian KL of each image's posterior
-assert_close(kl_by_hand, 2 * kl_per_image.mean() / h[0].numel())
 print("latent h:", tuple(h.shape))
 print(f"mean(h^2) = {float(kl_by_hand):.2f}  (the noise added in training has mean square 1)")
 print(f"KL per image: {float(kl_per_image.mean()):,.0f} nats on average = mean(h^2) x {h[0].numel() // 2:,}")
@@ -298,7 +303,7 @@ plt.show()
 #
 # **Where the colour would have to live.** UNIT's assumption is that a sketch and its painting have
 # the *same* code. Our pairs test it directly: encode each sketch with $E_a$ and its own painting
-# with $E_b$, compare the codes, and decode each code into a painting. The painting's code must hold
+# with $E_b$, compare the codes, and decode each code into a painting. The painting's code has to hold
 # its colour (or $G_b$ could not reconstruct it); the sketch has no colour to put in its code.
 
 # %%
@@ -372,10 +377,11 @@ plt.show()
 # is the steganography notebook 09 warned of: a deterministic cycle asks the way back to recover
 # what a sketch cannot show, and the networks find a way.
 #
-# **CycleGAN\*** concatenates a noise vector $z \sim \mathcal N(0, I)$ (8 numbers, tiled over the
-# image as 8 constant channels) to each generator's input. MUNIT's paper reports that the network
-# learns to ignore it. We measure how much the trained CycleGAN\*'s paintings move when only the
-# noise changes, against how much they move from one sketch to the next:
+# **CycleGAN with noise.** The simplest way to make CycleGAN multimodal is to concatenate a noise
+# vector $z \sim \mathcal N(0, I)$ (8 numbers, tiled over the image as 8 constant channels) to the
+# input of each ResNet generator. That is the CycleGAN\* trained here (the paper's version differs,
+# as we see below). We measure how much its paintings move when only the noise changes, against how
+# much they move from one sketch to the next:
 
 # %%
 with torch.no_grad():
@@ -446,12 +452,20 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# In MUNIT's Table 1, CycleGAN\*'s outputs for one input are slightly more diverse than plain
-# CycleGAN's (LPIPS 0.016 against 0.010; MUNIT 0.109), so the paper's version must have fed the
-# noise where normalisation does not remove it; the paper does not say where. Concatenated at the
-# input of CycleGAN's ResNet generator, as here (and as BicycleGAN's generators add z), it can do
-# nothing at all. Exercise 2 feeds noise that instance normalisation cannot erase. Either way, the
-# cycle penalises any use of the noise: $x_{aba}$ must equal $x_a$ whatever noise was drawn on the way.
+# **What the paper built instead.** MUNIT's paper (section 5.1, "Baselines") does not feed the noise
+# to CycleGAN's residual generator: its CycleGAN\* uses a **U-Net** generator with the noise at the
+# input, and **dropout** at both training and test time (the pix2pix recipe for randomness). Both
+# choices get past the erasure measured here. A U-Net's outermost convolution has no normalisation
+# after it, and its skip connection carries that layer's output straight to the last layer, so a
+# constant added there survives; and dropout draws a fresh random mask inside the network, which
+# no normalisation can subtract. In MUNIT's Table 1 that version's outputs are slightly more diverse
+# than CycleGAN's (LPIPS 0.016 against 0.010; MUNIT 0.109): the noise does something, but little.
+# The reason it stays small holds for any form: the cycle penalises any use of the noise, since
+# $x_{aba}$ has to equal $x_a$ whatever noise was drawn on the way.
+#
+# The CycleGAN\* trained here is the simpler form (noise at the input of the ResNet generator), so
+# its scores below show what that form does, not the paper's model. Exercise 2 feeds noise that
+# instance normalisation cannot erase.
 
 # %% [markdown]
 # ## 5. BicycleGAN: two cycles and paired data
@@ -460,9 +474,9 @@ plt.show()
 # ground truth: `ShapesPairs`). A generator $G(a, z)$ takes a latent $z \in \mathbb R^{nz}$; an
 # encoder $E(b) = (\mu, \log\sigma^2)$ reads it from an image. Two cycles make $z$ meaningful:
 #
-# - **cVAE-GAN** (image → z → image): $z = \mu + \sigma \odot \epsilon$ from $E(b_1)$; $G(a_1, z)$ must
+# - **cVAE-GAN** (image → z → image): $z = \mu + \sigma \odot \epsilon$ from $E(b_1)$; $G(a_1, z)$ has to
 #   equal $b_1$ (L1, weight 10) and fool $D$; a KL (weight 0.01) keeps the codes near $\mathcal N(0, I)$;
-# - **cLR-GAN** (z → image → z): $z \sim \mathcal N(0, I)$; $G(a_1, z)$ must fool $D_2$, and $E$ must
+# - **cLR-GAN** (z → image → z): $z \sim \mathcal N(0, I)$; $G(a_1, z)$ has to fool $D_2$, and $E$ has to
 #   read $z$ back: the latent regression $|\mu(E(G(a_1, z))) - z|_1$ (weight 0.5).
 #
 # The KL as BicycleGAN writes it, a **sum** over the batch and the nz dimensions:
@@ -718,14 +732,21 @@ print(f"BicycleGAN on {N_TEST} sketches: content IoU {iou:.3f}, colour coverage 
       f"guided colour {fidelity:.3f}  (= score_shapes_model)")
 
 # %% [markdown]
+# > **UNIT's painting → sketch direction is not a fair baseline.** The shipped UNIT turns every
+# > painting into blank paper: its b → a content IoU is 0. That is a training run that collapsed
+# > (one seed, 10 CPU-minutes), not what UNIT can do, so the tables below leave that column out for
+# > UNIT ("collapsed") and compare UNIT on sketch → painting only.
+#
 # The same small scoring for every model (`N_TEST` sketches and paintings, 8 codes each; BicycleGAN
 # translates sketches to paintings only, so its b → a IoU is not defined):
 
 # %%
-print(f"{'model':28s} {'IoU a2b':>8s} {'IoU b2a':>8s} {'colours':>8s} {'pairs':>6s} {'guided c':>9s} {'guided t':>9s}")
+COLLAPSED = {"UNIT"}  # models whose b -> a direction collapsed in training: left out of that comparison
+print(f"{'model':28s} {'IoU a2b':>8s} {'IoU b2a':>10s} {'colours':>8s} {'pairs':>6s} {'guided c':>9s} {'guided t':>9s}")
 for name, translator in translators.items():
     s = score_shapes_model(translator.gen_a, translator.gen_b, n=N_TEST, num_styles=S, seed=0, pair_styles=0)
-    print(f"{name:28s} {cell(s, 'content_iou_a2b', '.2f'):>8s} {cell(s, 'content_iou_b2a', '.2f'):>8s} "
+    b2a = "collapsed" if name in COLLAPSED else cell(s, 'content_iou_b2a', '.2f')
+    print(f"{name:28s} {cell(s, 'content_iou_a2b', '.2f'):>8s} {b2a:>10s} "
           f"{cell(s, 'colour_coverage', '.2f'):>8s} {cell(s, 'style_coverage', '.2f'):>6s} "
           f"{cell(s, 'guided_colour', '.2f'):>9s} {cell(s, 'guided_texture', '.2f'):>9s}")
 
@@ -753,16 +774,26 @@ COLUMNS = [("iteration", "iter.", ","), ("train_seconds", "train s", ".0f"), ("t
            ("guided_colour", "g.colour", ".3f"), ("guided_texture", "g.texture", ".3f")]
 print(f"{'model':28s}" + "".join(f"{title:>10s}" for _, title, _ in COLUMNS))
 for label, scores in table.items():
-    print(f"{label:28s}" + "".join(f"{cell(scores, key, fmt):>10s}" for key, _, fmt in COLUMNS))
+    print(f"{label:28s}" + "".join(f"{'collapsed' if (label, key) == ('UNIT', 'content_iou_b2a') else cell(scores, key, fmt):>10s}"
+                                   for key, _, fmt in COLUMNS))
+if "UNIT" in table:
+    assert table["UNIT"]["content_iou_b2a"] < 0.1  # the collapse the box above describes
 
-fig, ax = plt.subplots(figsize=(5.5, 3.6))
+fig, ax = plt.subplots(figsize=(6, 4))
+LABEL_AT = {"CycleGAN": (8, 4, "left"), "CycleGAN*": (8, -11, "left"), "UNIT": (8, -3, "left"),  # apart
+            "BicycleGAN": (-8, -3, "right"), "MUNIT (cyc10, same budget)": (0, -15, "center"),
+            "MUNIT (shapes_cpu)": (0, 8, "center")}
 for label, scores in table.items():
-    ax.scatter(scores["colour_coverage"], scores["content_iou_a2b"], s=40)
-    ax.annotate(label, (scores["colour_coverage"], scores["content_iou_a2b"]), fontsize=7,
-                xytext=(4, 2), textcoords="offset points")
+    x, y = scores["colour_coverage"], scores["content_iou_a2b"]
+    ax.scatter(x, y, s=40)
+    dx, dy, align = LABEL_AT.get(label, (6, 3, "left"))
+    ax.annotate(label, (x, y), fontsize=7, xytext=(dx, dy), textcoords="offset points", ha=align)
+ax.axvline(1 / 8, color="grey", linewidth=0.6, linestyle=":")
+ax.text(1 / 8, 0.03, " one colour of 8", fontsize=7, color="grey")
 ax.set_xlabel("diversity: colours reached by 16 codes per sketch")
 ax.set_ylabel("content kept: IoU sketch -> painting")
-ax.set_xlim(0, 1.1)
+ax.set_xlim(0, 1.05)
+ax.set_ylim(0, 1.05)
 fig.tight_layout()
 plt.show()
 unimodal = [label for label in ("UNIT", "CycleGAN", "CycleGAN*") if label in table]
@@ -773,9 +804,10 @@ assert all(table[label]["colour_coverage"] <= 1 / 8 and table[label]["pair_cover
 #
 # - The three unimodal models reach one colour of 8 and one colour × texture pair of 32 per sketch
 #   (0.125 and 0.031), by construction: whatever the code, the painting is the same. UNIT's VAEs,
-#   after 10 minutes, keep the shape only roughly (IoU about 0.5) and turn paintings into blank
-#   paper (IoU 0). CycleGAN and CycleGAN\* keep a sketch's shape best of all (IoU a → b above 0.95),
-#   each with one colour for every sketch; CycleGAN\*'s noise cannot change that (section 4).
+#   after 10 minutes, keep the shape only roughly (IoU about 0.5); its other direction collapsed
+#   (the box above). CycleGAN and CycleGAN\* keep a sketch's shape best of all (IoU a → b above
+#   0.95), each with one colour for every sketch; this form of CycleGAN\*'s noise cannot change
+#   that (section 4).
 # - BicycleGAN, trained on **pairs**, is multimodal: random z reach about three quarters of the
 #   colours and keep the shape well. But its encoder passes a reference painting's colour on only
 #   about a quarter of the time: after 10 minutes the cVAE-GAN half has learnt less than the cLR-GAN half.
@@ -785,8 +817,9 @@ assert all(table[label]["colour_coverage"] <= 1 / 8 and table[label]["pair_cover
 #
 # In the paper BicycleGAN is the supervised upper bound (people preferred it to MUNIT, 56.7% to
 # 50%, at a similar LPIPS diversity). Here it is not, and the comparison has limits worth saying:
-# one short run per model; MUNIT's fast recipe was tuned on these shapes, the baselines keep their
-# papers' settings; and 10 CPU-minutes favour models that learn fast. Notebook 11 computes the
+# one short run per model, one seed each; MUNIT's fast recipe was tuned on these shapes, the baselines
+# keep their papers' settings; CycleGAN\* is not the paper's U-Net form; UNIT's b → a collapsed; and
+# 10 CPU-minutes favour models that learn fast. Notebook 11 computes the
 # paper's own metrics (LPIPS-protocol diversity, IS, CIS) for all of them.
 
 # %% [markdown]
@@ -797,10 +830,11 @@ assert all(table[label]["colour_coverage"] <= 1 / 8 and table[label]["pair_cover
 #   unimodal, and its own VAE noise does not change the painting. The PyTorch release shares no
 #   layers (the paper's code shares one block on each side); the losses alone tie the latent spaces.
 # - **CycleGAN**: two deterministic maps and a cycle; one output per input, and paintings hide
-#   their colour in the sketches they become, so that the cycle can bring it back. **CycleGAN\***'s noise,
-#   concatenated to the input as constant channels, is erased by the first instance normalisation:
-#   outputs for different noises are equal to float rounding and no gradient reaches the noise
-#   weights. Elsewhere in the network the cycle would still punish it.
+#   their colour in the sketches they become, so that the cycle can bring it back. Noise
+#   concatenated to the ResNet generator's input as constant channels is erased by the first
+#   instance normalisation: outputs for different noises are equal to float rounding and no
+#   gradient reaches the noise weights. That is why the paper's **CycleGAN\*** is a U-Net with the
+#   noise at its input and dropout at training and test time; the cycle still punishes any use of it.
 # - **BicycleGAN**: multimodal, but from *paired* data. Its two cycles make z both encodable
 #   (cVAE-GAN: KL + L1) and decodable (cLR-GAN: a latent regression that reaches G only); after
 #   10 CPU-minutes both are half learnt. The latent size adds few parameters (the first conv of
@@ -831,8 +865,8 @@ assert all(table[label]["colour_coverage"] <= 1 / 8 and table[label]["pair_cover
 #    CycleGAN\*. Why is z not erased there too? (Hint: the U-Net's convolutions pad with zeros.)
 #    Which of the six levels at 64x64 have no instance norm after their down convolution?
 #
-# Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
-# answers you have not given, says which ones are right, and fails with a hint otherwise.
+# Put your answer in place of `None` and run the cell: it stays silent for answers you have not
+# given, says which ones are right, and fails with a hint otherwise. Worked solutions are at the end.
 
 # %%
 ex1_kl_factor = None       # 1. per-image Gaussian KL (batch mean) divided by mean(h^2), for h of section 3
@@ -864,3 +898,86 @@ if ex5_levels_without_in is not None:
     answered.append(5)
 if answered:
     print("correct:", answered)
+
+# %% [markdown]
+# ## Solutions
+#
+# <details><summary>Solution to exercise 1</summary>
+#
+# Per image the Gaussian KL is $\frac12 \sum h^2$ over its $C H W$ values, while the release takes
+# $\mathrm{mean}(h^2)$ over all of them: the ratio is $C H W / 2$. For section 3's codes
+# ($64 \times 16 \times 16$) that is 8,192, so `ex1_kl_factor = h[0].numel() / 2`. The same gradient
+# as the release's weight 0.01 would then need `recon_kl_w = 0.01 / 8192`, about $1.2 \cdot 10^{-6}$.
+#
+# </details>
+#
+# <details><summary>Solution to exercise 2</summary>
+#
+# ```python
+# maps = torch.randn(8, 8, SIZE, SIZE, generator=torch.Generator().manual_seed(0))
+# with torch.no_grad():
+#     outs = noisy.gen_b.model(torch.cat([sketches[:1].expand(8, -1, -1, -1), maps], 1))
+# ex2_pixel_spread = float(outs.std(0).mean())                       # about 0.15
+# print(content_iou(sketches[:1].expand(8, -1, -1, -1), "a", outs, "b")["mean"])   # about 0.8
+# ```
+#
+# Per-pixel noise varies over the image, so instance normalisation does not remove it: the spread,
+# about 0.15, is thousands of times section 4's (below $10^{-4}$). The network never learnt to use such
+# noise, so it shows up as blotches on a painting that still has the sketch's shape (content IoU
+# about 0.8), not as new styles.
+#
+# </details>
+#
+# <details><summary>Solution to exercise 3</summary>
+#
+# Each z channel adds (4 × 4 × the level's output width) weights to each level's down convolution:
+# $16 \cdot (16 + 32 + 64 + 128 + 128 + 128) = 7{,}936$ per dimension (section 6), so 8 more
+# dimensions add `ex3_growth = 8 * 7936 = 63_488`.
+#
+# </details>
+#
+# <details><summary>Solution to exercise 4</summary>
+#
+# `ex4_reached = {"G", "E"}`. With E's gradients on, E can lower the regression by learning to read
+# back whatever G draws, instead of G learning to draw z visibly. The two networks then agree on a
+# code that need not show in the image, and the outputs for different random z would tend to look
+# alike: less spread over random z.
+#
+# </details>
+#
+# <details><summary>Solution to exercise 5</summary>
+#
+# In a U-Net, z is concatenated to each level's input and a zero-padded convolution follows: near
+# the border the padding's zeros meet the constant z channels, so z's contribution is no longer the
+# same at every pixel, and instance normalisation cannot subtract it all; and where a level has no
+# normalisation after its down convolution, nothing subtracts it at all. Those are the outermost
+# level (a bare convolution) and the innermost one (no norm on a $1 \times 1$ map), so
+# `ex5_levels_without_in = {0, 5}`.
+#
+# </details>
+#
+# ## References
+#
+# - X. Huang, M.-Y. Liu, S. Belongie, J. Kautz. *Multimodal Unsupervised Image-to-Image Translation.*
+#   ECCV 2018. [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Section 5.1 defines the
+#   baselines, CycleGAN\* included; Table 1 gives their scores. Original code:
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT).
+# - M.-Y. Liu, T. Breuel, J. Kautz. *Unsupervised Image-to-Image Translation Networks* (UNIT).
+#   NeurIPS 2017. [arXiv:1703.00848](https://arxiv.org/abs/1703.00848).
+# - J.-Y. Zhu, T. Park, P. Isola, A. A. Efros. *Unpaired Image-to-Image Translation using
+#   Cycle-Consistent Adversarial Networks* (CycleGAN). ICCV 2017.
+#   [arXiv:1703.10593](https://arxiv.org/abs/1703.10593).
+# - J.-Y. Zhu, R. Zhang, D. Pathak, T. Darrell, A. A. Efros, O. Wang, E. Shechtman. *Toward
+#   Multimodal Image-to-Image Translation* (BicycleGAN). NeurIPS 2017.
+#   [arXiv:1711.11586](https://arxiv.org/abs/1711.11586).
+# - P. Isola, J.-Y. Zhu, T. Zhou, A. A. Efros. *Image-to-Image Translation with Conditional
+#   Adversarial Networks* (pix2pix). CVPR 2017. [arXiv:1611.07004](https://arxiv.org/abs/1611.07004).
+#   The U-Net generator, the PatchGAN discriminator, and dropout as the source of noise.
+# - X. Mao, Q. Li, H. Xie, R. Y. K. Lau, Z. Wang, S. P. Smolley. *Least Squares Generative
+#   Adversarial Networks.* ICCV 2017. [arXiv:1611.04076](https://arxiv.org/abs/1611.04076). The
+#   adversarial loss of UNIT, CycleGAN and MUNIT here.
+# - D. P. Kingma, M. Welling. *Auto-Encoding Variational Bayes.* ICLR 2014.
+#   [arXiv:1312.6114](https://arxiv.org/abs/1312.6114). The VAE and its KL term (UNIT, BicycleGAN).
+# - H.-Y. Lee, H.-Y. Tseng, J.-B. Huang, M. Singh, M.-H. Yang. *Diverse Image-to-Image Translation
+#   via Disentangled Representations* (DRIT). ECCV 2018. [arXiv:1808.00948](https://arxiv.org/abs/1808.00948).
+#   A contemporary of MUNIT with the same split into content and attribute codes.
