@@ -5,8 +5,10 @@
 #
 # MUNIT trains two discriminators, $D_a$ and $D_b$: $D_b$ tells real images of domain B from
 # translations $G_b(c_a, s_b)$ of domain-A images, and $D_a$ does the same in domain A. Each one
-# is a **PatchGAN**: instead of one real/fake verdict per image it returns a *map* of scores, one
-# per image patch, and it does so at **three scales** of the image.
+# is a **PatchGAN**, the discriminator of pix2pix (Isola et al., 2017): instead of one real/fake
+# verdict per image it returns a *map* of scores, one per image patch. And it does so at **three
+# scales** of the image, the multi-scale discriminator of pix2pixHD (Wang et al., 2018), which MUNIT's
+# original code ([github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT)) adopts.
 #
 # **What you will learn**
 #
@@ -132,7 +134,7 @@ assert count_parameters(MultiScalePatchGAN()) == 8_271_171
 # ## 2. Same weights, same scores
 #
 # To compare with `munit_lib` we give our network the discriminators' initialisation,
-# $\mathcal N(0, 0.02)$ weights and zero biases, then copy its weights into the library's network.
+# $\mathcal N(0, 0.02)$ weights and zero biases (the DCGAN convention, Radford et al., 2016), then copy its weights into the library's network.
 # The library uses the original implementation's state-dict layout, `cnns.{scale}.{layer}.conv.weight`
 # for the four convolutions and `cnns.{scale}.4.weight` for the final 1x1 convolution, so we
 # translate our key names. A narrower network (base width 16) on 64x64 images keeps this quick;
@@ -289,6 +291,8 @@ plt.show()
 # | LSGAN (MUNIT) | $d^2$ | $(d - 1)^2$ | $(d - 1)^2$ |
 # | non-saturating | $-\log(1 - \sigma(d)) = \mathrm{softplus}(d)$ | $-\log \sigma(d) = \mathrm{softplus}(-d)$ | $-\log\sigma(d) = \mathrm{softplus}(-d)$ |
 # | hinge | $\max(0, 1 + d)$ | $\max(0, 1 - d)$ | $-d$ |
+#
+# (LSGAN: Mao et al., 2017; non-saturating: Goodfellow et al., 2014; hinge: Lim & Ye, 2017.)
 #
 # so that, for example, MUNIT's discriminator loss for domain B is
 #
@@ -458,7 +462,8 @@ plt.show()
 # 2. Replace `count_include_pad=False` by `True` in `MultiScalePatchGAN` and compare the scores at
 #    scales 1 and 2 with `munit_lib`'s: where in the score maps do they differ, and why?
 # 3. What constant fake score minimises each generator loss? Check your answers against the left
-#    plot. Which loss has no minimum at all, and what stops the generator from running off?
+#    plot. Which losses have no minimum at all (there may be more than one), and what stops the
+#    generator from running off?
 # 4. With the constant maps of section 5, what is the LSGAN discriminator loss when the
 #    discriminator cannot tell real from fake and outputs 0.5 everywhere? What is the optimal
 #    constant output of a discriminator that must give the same score to both?
@@ -504,3 +509,116 @@ if ex5_counts is not None:
     answered.append(5)
 if answered:
     print("correct:", answered)
+
+# %% [markdown]
+# ## Solutions
+#
+# Try each exercise first; then open its solution.
+#
+# <details><summary>Solution to exercise 1</summary>
+#
+# With `dis_n_layer = 3`: from the score, $r = 1$; three 4×4 stride-2 convolutions give
+# $(1 - 1) \cdot 2 + 4 = 4$, then $3 \cdot 2 + 4 = 10$, then $9 \cdot 2 + 4 = 22$. Scale 1 adds one
+# 3×3 stride-2 pooling: $21 \cdot 2 + 3 = 45$.
+#
+# ```python
+# ci = MUNITConfig.profile_named("ci")
+# ex1_fields = [receptive_field(scale_layers(j, ci.dis_n_layer)) for j in range(ci.dis_num_scales)]  # [22, 45]
+#
+# narrow_ci = init_weights(MultiScaleDiscriminator(MUNITConfig.profile_named("ci")), "gaussian")
+# image = toy_scene(128).requires_grad_(True)
+# for j, score in enumerate(narrow_ci(image)):
+#     h, w = score.shape[2:]
+#     grad, = torch.autograd.grad(score[0, 0, h // 2, w // 2], image, retain_graph=True)
+#     touched = grad[0].abs().sum(0) > 0
+#     print(j, touched.any(1).sum().item(), touched.any(0).sum().item())  # 22 22, then 45 45
+# ```
+# </details>
+#
+# <details><summary>Solution to exercise 2</summary>
+#
+# ```python
+# class IncludePad(MultiScalePatchGAN):
+#     def forward(self, x):
+#         scores = []
+#         for net in self.scales:
+#             scores.append(net(x))
+#             x = F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=True)
+#         return scores
+#
+# # in float64, so that float rounding cannot hide a small difference
+# with_pad = IncludePad(num_scales=cfg.dis_num_scales, dim=cfg.dis_dim, n_layer=cfg.dis_n_layer).double()
+# without = MultiScalePatchGAN(num_scales=cfg.dis_num_scales, dim=cfg.dis_dim, n_layer=cfg.dis_n_layer).double()
+# with_pad.load_state_dict(ours.state_dict())
+# without.load_state_dict(ours.state_dict())
+# with torch.no_grad():
+#     for j, (a, b) in enumerate(zip(with_pad(big.double()), without(big.double()))):  # section 3's image
+#         print(j, ((a - b).abs()[0, 0] > 1e-12).int())
+# ex2_where = "border"
+# ```
+#
+# Scale 0 is untouched (no pooling yet). At scales 1 and 2 only the scores of the first row and the
+# first column change: with `count_include_pad=True` the padded zeros count in the average, so
+# the pooled image's top row and left column are darkened, and only the scores whose windows
+# reach them see it. Why not the bottom and right? With an even size, the last pooling window
+# (rows $2i - 1$ to $2i + 1$ for the last $i$) ends on the last row of the image: it never reads
+# padding.
+# </details>
+#
+# <details><summary>Solution to exercise 3</summary>
+#
+# ```python
+# ex3_minimisers = {"lsgan": 1, "nsgan": None, "hinge": None}
+# ```
+#
+# LSGAN's $(d - 1)^2$ is smallest at $d = 1$, the "real" target. Two losses have no minimum: the
+# non-saturating $\mathrm{softplus}(-d)$ keeps decreasing towards 0 as $d \to \infty$ (bounded
+# below, never reached), and hinge's $-d$ decreases without bound. What stops the generator is the
+# discriminator: it is updated at every step, and as soon as the generator's fakes score high it
+# learns to score them low again. The generator never faces a fixed loss surface.
+# </details>
+#
+# <details><summary>Solution to exercise 4</summary>
+#
+# ```python
+# ex4_losses = (3 * (0.5 ** 2 + (0.5 - 1) ** 2), 0.5)  # (1.5, 0.5)
+# ```
+#
+# At a constant 0.5 each scale costs $0.25 + 0.25 = 0.5$, so 1.5 over three scales. A discriminator
+# that must give the same score $d$ to both minimises $d^2 + (d - 1)^2$, whose derivative
+# $4d - 2$ vanishes at $d = 0.5$: halfway between the two targets. This is the value LSGAN's
+# discriminator loss takes when the generator has won.
+# </details>
+#
+# <details><summary>Solution to exercise 5</summary>
+#
+# ```python
+# ex5_counts = (16 * 16 + 8 * 8 + 4 * 4, (46 - 16) * 46)  # (336, 1380)
+# ```
+#
+# Neighbouring scale-0 windows are 46 pixels wide and 16 pixels apart, so they share a band of
+# $46 - 16 = 30$ columns over 46 rows: 1,380 of each window's 2,116 pixels, about 65%.
+# </details>
+
+# %% [markdown]
+# ## References
+#
+# - Huang, X., Liu, M.-Y., Belongie, S. and Kautz, J. (2018). Multimodal Unsupervised Image-to-Image
+#   Translation (MUNIT). ECCV 2018. [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Original code:
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT).
+# - Isola, P., Zhu, J.-Y., Zhou, T. and Efros, A. A. (2017). Image-to-Image Translation with
+#   Conditional Adversarial Networks (pix2pix, the PatchGAN discriminator). CVPR 2017.
+#   [arXiv:1611.07004](https://arxiv.org/abs/1611.07004).
+# - Wang, T.-C., Liu, M.-Y., Zhu, J.-Y., Tao, A., Kautz, J. and Catanzaro, B. (2018). High-Resolution
+#   Image Synthesis and Semantic Manipulation with Conditional GANs (pix2pixHD, the multi-scale
+#   discriminator). CVPR 2018. [arXiv:1711.11585](https://arxiv.org/abs/1711.11585).
+# - Mao, X., Li, Q., Xie, H., Lau, R. Y. K., Wang, Z. and Smolley, S. P. (2017). Least Squares
+#   Generative Adversarial Networks (LSGAN). ICCV 2017. [arXiv:1611.04076](https://arxiv.org/abs/1611.04076).
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A.
+#   and Bengio, Y. (2014). Generative Adversarial Nets. NeurIPS 2014.
+#   [arXiv:1406.2661](https://arxiv.org/abs/1406.2661).
+# - Lim, J. H. and Ye, J. C. (2017). Geometric GAN (the hinge loss). arXiv preprint, 2017.
+#   [arXiv:1705.02894](https://arxiv.org/abs/1705.02894).
+# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised Representation Learning with Deep
+#   Convolutional Generative Adversarial Networks (DCGAN). ICLR 2016.
+#   [arXiv:1511.06434](https://arxiv.org/abs/1511.06434).
