@@ -221,6 +221,11 @@ class PerceptualLoss(nn.Module):
         missing = [k for k in wanted if k not in features]
         if missing:
             raise ValueError(f"VGG16 weights lack {missing[:4]}...")
+        mis_shaped = [f"{k}: file {tuple(getattr(features[k], 'shape', ()))} vs VGG16 {tuple(v.shape)}"
+                      for k, v in wanted.items()
+                      if not isinstance(features[k], torch.Tensor) or features[k].shape != v.shape]
+        if mis_shaped:
+            raise ValueError(f"these are not VGG16's weights: {'; '.join(mis_shaped[:3])}")
         self.features.load_state_dict({k: features[k] for k in wanted})
         self.caffe_input = caffe
         self.weights_loaded = True

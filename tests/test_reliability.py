@@ -516,3 +516,17 @@ def test_a_code_bearing_vgg_model_path_is_one_line_and_never_runs(tmp_path, caps
     err = one_line_error(capsys)
     assert "pickled Python code" in err and "weights_only" not in err
     assert not (tmp_path / MARKER_NAME).exists()
+
+
+def test_weights_of_another_shape_for_vgg_and_a_file_for_out_are_one_line(tmp_path, capsys):
+    """VGG16 weights of the right names but other shapes; train --out naming a file, not a folder."""
+    from munit_lib.losses import PerceptualLoss
+
+    wrong = {f"features.{k}": torch.zeros(1) for k in PerceptualLoss(tiny_cfg().vgg_layer).features.state_dict()}
+    torch.save(wrong, tmp_path / "vgg16.pth")
+    assert train(config_file(tmp_path, vgg_w=1.0, vgg_model_path=str(tmp_path / "vgg16.pth")), tmp_path / "run",
+                 "--max-iter", "1") == 2
+    assert "not VGG16's weights" in one_line_error(capsys)
+    (tmp_path / "a_file").write_text("")
+    assert train(config_file(tmp_path), tmp_path / "a_file", "--max-iter", "1") == 2
+    assert "is a file, not a run folder" in one_line_error(capsys)
