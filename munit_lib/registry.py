@@ -19,7 +19,10 @@ command line need to know of a model is asked here:
   :func:`directions_of`;
 * :func:`load_model` / :func:`model_from_checkpoint`: a baseline from its export
   (``munit_lib.training.export_model`` writes it: :func:`checkpoint_networks` names its networks as
-  the originals' checkpoints do) or its training checkpoint.
+  the originals' checkpoints do) or its training checkpoint;
+* :func:`load_generators`: the one loader of the two generators from any file (the original's,
+  our exports, training checkpoints with or without their EMA, the baselines'), which every
+  loader of munit_lib calls.
 
 This module sits above the baselines and below training: it imports the baselines' networks and
 steps, and nothing of training.
@@ -40,11 +43,12 @@ from .baselines.steps import generator_modules as baseline_generator_modules
 from .baselines.unit import UNIT, UNITConfig, UNITGenerator
 from .config import MUNITConfig
 from .networks import MUNIT
-from .official import load_state_dict_strict, read_checkpoint
+from .official import generators_from_checkpoint, load_state_dict_strict, read_checkpoint
 
 __all__ = ["MODELS", "EXPORT_FORMAT", "model_name", "is_paired", "run_config", "baseline_config", "build_model",
            "generator_modules", "discriminator_modules", "baseline_step", "TranslationSide", "translation_sides",
-           "directions_of", "checkpoint_networks", "load_model", "model_from_checkpoint"]
+           "directions_of", "checkpoint_networks", "load_model", "model_from_checkpoint", "load_generators",
+           "generators_from_data"]
 
 MODELS = ("munit", "unit", "cyclegan", "cyclegan_noise", "bicyclegan")
 EXPORT_FORMAT = "munit_lib.baseline/1"
@@ -237,27 +241,76 @@ def checkpoint_networks(model: nn.Module) -> dict[str, nn.Module]:
 
 
 def load_model(path: str | os.PathLike, use_ema: bool = True) -> tuple[nn.Module, MUNITConfig]:
-    """A baseline (eval mode, CPU) and its config from ``munit_lib.training.export_model``'s file or from a training
-    checkpoint (``checkpoints/last.pt``) of a baseline run. Read with ``weights_only=True``."""
-    return model_from_checkpoint(read_checkpoint(path), path)
+    """A baseline (eval mode, CPU) and its config from ``munit_lib.training.export_model``'s file or
+    from a training checkpoint (``checkpoints/last.pt``) of a baseline run; read by
+    ``official.read_checkpoint`` (``weights_only=True``)."""
+    return model_from_checkpoint(read_checkpoint(path), path, use_ema)
 
 
-def model_from_checkpoint(data: dict, path: str | os.PathLike = "the checkpoint") -> tuple[nn.Module, MUNITConfig]:
+def model_from_checkpoint(data: dict, path: str | os.PathLike = "the checkpoint",
+                          use_ema: bool = True) -> tuple[nn.Module, MUNITConfig]:
     """:func:`load_model` on a checkpoint already read (``official.read_checkpoint``), for a caller
     that needs more of it (its ``iteration``, say) without reading the file twice; ``path`` names it
-    in errors."""
+    in errors. A training checkpoint's averaged generators replace the raw ones when ``use_ema`` and
+    it holds them."""
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         raise ValueError(f"{path} holds no munit_lib config: it is not a baseline export or training checkpoint")
     cfg = MUNITConfig.from_dict(dict(data["config"]))
     if model_name(cfg) == "munit":
-        raise ValueError(f"{path} holds a MUNIT model: load it with Translator.from_checkpoint or "
-                         "load_official_generators")
+        raise ValueError(f"{path} holds a MUNIT model: load it with load_generators or Translator.from_checkpoint")
     model = build_model(cfg)
     if data.get("format") == EXPORT_FORMAT:
         for name, net in checkpoint_networks(model).items():
             load_state_dict_strict(net, data["networks"][name], f"{path} (network {name!r})")
     elif "model" in data:
-        model.load_state_dict(data["model"])
+        load_state_dict_strict(model, data["model"], f"{path} (networks)")
+        if use_ema and data.get("ema"):
+            _load_ema(model, data["ema"], path)
     else:
         raise ValueError(f"{path} is neither a baseline export ({EXPORT_FORMAT}) nor a training checkpoint")
     return model.eval(), cfg
+
+
+def _load_ema(model: nn.Module, ema: dict, path: str | os.PathLike) -> None:
+    """A training checkpoint's averaged generators (``{"decay", "gen_a", "gen_b"}``) into ``model``."""
+    for name in ("gen_a", "gen_b"):
+        load_state_dict_strict(getattr(model, name), ema[name], f"{path} (EMA generator {name[-1]!r})")
+
+
+# ----------------------------------------------------------------------------- the one loader
+def load_generators(path: str | os.PathLike, use_ema: bool = True,
+                    cfg: MUNITConfig | None = None) -> tuple[nn.Module, nn.Module]:
+    """The two generators (eval mode, CPU) in any file munit_lib reads, read once by the one safe
+    reader (``official.read_checkpoint``: ``weights_only=True``, so no pickled code runs):
+
+    * the original's ``gen_XXXXXXXX.pt`` and munit_lib's exports (``{"a": ..., "b": ...}``);
+      ``cfg`` is checked against the file when given, read off the weights when not;
+    * a training checkpoint (``checkpoints/last.pt``): its EMA generators when ``use_ema`` and the
+      run kept them, else the raw ones;
+    * a baseline's export or training checkpoint: its two translation sides (:func:`translation_sides`).
+
+    ``Translator.from_checkpoint``, ``pretrained`` and ``evaluate`` load through here."""
+    return generators_from_data(read_checkpoint(path), path, cfg, use_ema)
+
+
+def generators_from_data(data: dict, path: str | os.PathLike = "the checkpoint", cfg: MUNITConfig | None = None,
+                         use_ema: bool = True) -> tuple[nn.Module, nn.Module]:
+    """:func:`load_generators` on a checkpoint already read, for a caller that needs more of it (a
+    training checkpoint's discriminators or iteration, say); ``path`` names it in errors."""
+    saved = data.get("config") if isinstance(data, dict) else None
+    if isinstance(saved, dict) and saved.get("model", "munit") != "munit":  # a baseline's export or checkpoint
+        model, run_cfg = model_from_checkpoint(data, path, use_ema)
+        return translation_sides(model, run_cfg)
+    if isinstance(data, dict) and str(data.get("format", "")).startswith("munit_lib.checkpoint"):
+        stored = MUNITConfig.from_dict(dict(data["config"]))
+        differ = stored.architecture_differences(cfg) if cfg is not None else []
+        if differ:  # a training checkpoint carries its own config: a different one given is a mistake
+            raise ValueError(f"{path} was trained with another architecture than the config given "
+                             f"(checkpoint vs config): {'; '.join(differ)}; leave the config out to use "
+                             "the checkpoint's own")
+        model = MUNIT(stored)
+        load_state_dict_strict(model, data["model"], f"{path} (networks)")
+        if use_ema and data.get("ema"):
+            _load_ema(model, data["ema"], path)
+        return model.gen_a.eval(), model.gen_b.eval()
+    return generators_from_checkpoint(data, path, cfg)

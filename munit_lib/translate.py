@@ -45,9 +45,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import MUNITConfig
-from .networks import DIRECTIONS, MUNIT, check_direction, random_styles  # the prior and directions live with the model
-from .official import generators_from_checkpoint, load_state_dict_strict, read_checkpoint
-from .registry import model_from_checkpoint, translation_sides
+from .networks import DIRECTIONS, check_direction, random_styles  # the prior and directions live with the model
+from .registry import generators_from_data, load_generators
 
 # munit_lib.data (file loading) and munit_lib.viz are imported inside the functions that read and
 # write files: they bring in torchvision, which costs seconds, and ``import munit_lib`` should stay quick.
@@ -317,10 +316,11 @@ class Translator:
     def from_checkpoint(cls, path: PathLike, cfg: Optional[MUNITConfig] = None,
                         device: Optional[Union[str, torch.device]] = None, use_ema: bool = True,
                         **kwargs: Any) -> "Translator":
-        """Load a generator pair: the original ``gen_XXXXXXXX.pt``, munit_lib's export (see
-        ``load_official_generators``; ``cfg`` is checked against the file when given), or a
-        training checkpoint (``checkpoints/last.pt``; its EMA generators when it has them)."""
-        return cls.from_checkpoint_data(read_checkpoint(path), path, cfg, device, use_ema, **kwargs)
+        """Load a generator pair with ``registry.load_generators`` (the one loader): the original
+        ``gen_XXXXXXXX.pt``, munit_lib's export (``cfg`` is checked against the file when given), a
+        training checkpoint (``checkpoints/last.pt``; its EMA generators when ``use_ema`` and it has
+        them) or a baseline's file."""
+        return cls(*load_generators(path, use_ema, cfg), device=device, **kwargs)
 
     @classmethod
     def from_checkpoint_data(cls, data: dict, path: PathLike = "the checkpoint", cfg: Optional[MUNITConfig] = None,
@@ -328,25 +328,7 @@ class Translator:
                              **kwargs: Any) -> "Translator":
         """:meth:`from_checkpoint` on a file already read (``official.read_checkpoint``), for a caller
         that needs more of it (a training checkpoint's discriminators, say); ``path`` names it in errors."""
-        saved = data.get("config") if isinstance(data, dict) else None
-        if isinstance(saved, dict) and saved.get("model", "munit") != "munit":  # a baseline's export or checkpoint
-            model, run_cfg = model_from_checkpoint(data, path)
-            return cls(*translation_sides(model, run_cfg), device=device, **kwargs)
-        if isinstance(data, dict) and str(data.get("format", "")).startswith("munit_lib.checkpoint"):
-            stored = MUNITConfig.from_dict(dict(data["config"]))
-            differ = stored.architecture_differences(cfg) if cfg is not None else []
-            if differ:  # a training checkpoint carries its own config: a different one given is a mistake
-                raise ValueError(f"{path} was trained with another architecture than the config given "
-                                 f"(checkpoint vs config): {'; '.join(differ)}; leave the config out to use "
-                                 "the checkpoint's own")
-            model = MUNIT(stored)
-            load_state_dict_strict(model, data["model"], f"{path} (networks)")
-            if use_ema and data.get("ema"):
-                load_state_dict_strict(model.gen_a, data["ema"]["gen_a"], f"{path} (EMA generator 'a')")
-                load_state_dict_strict(model.gen_b, data["ema"]["gen_b"], f"{path} (EMA generator 'b')")
-            return cls(model.gen_a, model.gen_b, device=device, **kwargs)
-        gen_a, gen_b = generators_from_checkpoint(data, path, cfg)
-        return cls(gen_a, gen_b, device=device, **kwargs)  # loaded on the CPU; device moves them
+        return cls(*generators_from_data(data, path, cfg, use_ema), device=device, **kwargs)
 
     @classmethod
     def from_model(cls, model: Any, **kwargs: Any) -> "Translator":
