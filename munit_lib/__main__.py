@@ -87,6 +87,8 @@ def cmd_train(args) -> int:
         raise ValueError(f"--max-iter {args.max_iter}: give the iteration to stop at, 1 or more")
     cfg = _load_config(args)
     out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out} is a file, not a run folder: name a folder (new or a run's)")
     try:
         display = build_datasets(cfg, "test")
     except (FileNotFoundError, ValueError):

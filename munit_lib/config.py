@@ -192,7 +192,8 @@ class MUNITConfig:
         all but ``RESUMABLE_FIELDS`` (the learning rate lives on in the saved optimiser, the seed
         in the saved random streams, a loss weight in the columns of ``losses.csv``...)."""
         return [f"{k}: {getattr(self, k)!r} vs {getattr(other, k)!r}" for k in (f.name for f in fields(self))
-                if k not in RESUMABLE_FIELDS and getattr(self, k) != getattr(other, k)]
+                if k not in RESUMABLE_FIELDS and getattr(self, k) != getattr(other, k)
+                and not (k == "data_root" and _same_data(self.data_root, other.data_root))]
 
     def architecture_differences(self, other: "MUNITConfig") -> list[str]:
         """``"key: self's vs other's"`` for each setting that changes the networks' tensors."""
@@ -291,6 +292,18 @@ class MUNITConfig:
         if name not in PROFILES:
             raise ValueError(f"unknown profile {name!r}; known profiles: {sorted(PROFILES)}")
         return cls(**{**PROFILES[name], "profile": name}).replace(**changes)
+
+
+def _same_data(one: str, two: str) -> bool:
+    """Whether two ``data_root`` values name the same data: one folder written two ways (relative
+    and absolute), or the same number of synthetic shapes (``shapes`` is ``shapes:2000``)."""
+    def canonical(root: str) -> str:
+        root = str(root).strip()
+        if root == "shapes":
+            return "shapes:2000"
+        return root if root.startswith("shapes:") or not root else os.path.realpath(os.path.expanduser(root))
+
+    return canonical(one) == canonical(two)
 
 
 # The settings that decide the networks' tensors (a checkpoint loads only under equal ones).

@@ -530,3 +530,11 @@ def test_weights_of_another_shape_for_vgg_and_a_file_for_out_are_one_line(tmp_pa
     (tmp_path / "a_file").write_text("")
     assert train(config_file(tmp_path), tmp_path / "a_file", "--max-iter", "1") == 2
     assert "is a file, not a run folder" in one_line_error(capsys)
+
+
+def test_one_data_folder_written_two_ways_is_no_change_on_resume(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    relative, absolute = MUNITConfig(data_root="data/x"), MUNITConfig(data_root=str(tmp_path / "data" / "x"))
+    assert relative.resume_differences(absolute) == []
+    assert MUNITConfig(data_root="shapes").resume_differences(MUNITConfig(data_root="shapes:2000")) == []
+    assert relative.resume_differences(MUNITConfig(data_root="data/y")) == ["data_root: 'data/x' vs 'data/y'"]
