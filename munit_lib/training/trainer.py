@@ -40,13 +40,18 @@ from typing import Sequence
 import torch
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import Dataset
+from tqdm.auto import tqdm
 
 from ..config import RESUMABLE_FIELDS, MUNITConfig
+from ..data import ShapesDomain, ShapesPairs, unpaired_domains
+from ..data.batches import SeededItems, batch_stream
+from ..data.folders import check_images_open
 from ..losses import VGG16_URL, PerceptualLoss
 from ..networks import MUNIT
-from ..data.batches import SeededItems, batch_stream
+from ..official import load_state_dict_strict
 from ..registry import build_model, directions_of, is_paired, translation_sides
 from ..translate import Translator
+from ..viz import image_grid, save_png, to_unit
 from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, export_model, read_training_checkpoint
 from .distributed import DistributedContext, init_distributed
 from .ema import GeneratorEMA
@@ -113,8 +118,6 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
     * a folder in the original layout (``trainA/ trainB/ testA/ testB/``, or ``trainA.txt``
       file lists), loaded with the paper's transforms at ``new_size`` / ``image_size``.
     """
-    from ..data import ShapesDomain, unpaired_domains
-
     root = str(cfg.data_root).strip()
     if not root:
         raise ValueError("the config has no data_root: set it to a folder with trainA/ and trainB/ "
@@ -122,8 +125,6 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
     if is_shapes_root(root):
         n = shapes_count(root) if split == "train" else 64
         if is_paired(cfg):  # BicycleGAN: aligned sketch/painting pairs, item i of A and B is pair i
-            from ..data import ShapesPairs
-
             pairs = ShapesPairs(split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor)
             return pairs.domain("a"), pairs.domain("b")
         return (ShapesDomain("a", split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor),
@@ -324,8 +325,6 @@ class Trainer:
                 "rng": self._rng_state(), "world_size": self.dist.world_size}
 
     def load_state_dict(self, state: dict) -> None:
-        from ..official import load_state_dict_strict
-
         saved = MUNITConfig.from_dict(dict(state["config"]))
         differ = saved.architecture_differences(self.cfg)
         if differ:
@@ -454,7 +453,7 @@ class Trainer:
         if self._tensorboard is False or not self.dist.is_main:
             return
         try:
-            from torch.utils.tensorboard import SummaryWriter
+            from torch.utils.tensorboard import SummaryWriter  # here: tensorboard is an optional dependency
         except ImportError:  # optional: never required
             if self._tensorboard:
                 warnings.warn("tensorboard is not installed (pip install tensorboard); logging to CSV only")
@@ -492,8 +491,6 @@ class Trainer:
         return grids
 
     def write_samples(self) -> list[Path]:
-        from ..viz import image_grid, save_png, to_unit
-
         paths, columns = [], 1 + len(self.display_styles)
         for name, images in self.sample_grids().items():
             rows = images.reshape(-1, columns, *images.shape[1:])  # (n * columns, C, H, W) -> (n, columns, C, H, W)
@@ -565,8 +562,6 @@ class Trainer:
     def preflight(self) -> None:
         """What can be checked before iteration 1: the run folder and ``checkpoints/`` are writable,
         and every training image of a folder dataset opens (one pass over the files)."""
-        from ..data.folders import check_images_open
-
         if self.dist.is_main:
             for folder in (self.out_dir, self.checkpoint_path.parent):
                 probe = folder / f".write-test-{os.getpid()}"
@@ -621,8 +616,6 @@ class Trainer:
 
     def _fit(self, max_iter: int | None, resume: bool, max_seconds: float | None = None,
              max_cpu_seconds: float | None = None) -> dict[str, float]:
-        from tqdm.auto import tqdm
-
         cfg = self.cfg
         max_iter = cfg.max_iter if max_iter is None else int(max_iter)
         # Everything from here runs under the run lock: nothing in out_dir was touched before it.
