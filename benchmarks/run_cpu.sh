@@ -5,7 +5,7 @@
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 THREADS=${THREADS:-2}
-# the paper configuration (batch 1), as the GUIDE's figures for the original implementation
+# the paper configuration (batch 1), as the original implementation's published figures
 for size in 64 128 256; do
   $PY -m munit_lib bench --profile paper --size "$size" --threads "$THREADS" --iters 3 --device cpu
 done

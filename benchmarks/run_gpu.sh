@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU benchmarks (issue: fp32 and bf16 at 256x256, batch 1 and a larger batch), one JSON line each:
+# GPU benchmarks: fp32 and bf16 at 256x256, batch 1 and a larger batch, one JSON line each:
 #   bash benchmarks/run_gpu.sh >> benchmarks/results.jsonl
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
