@@ -188,7 +188,7 @@ def load_images(source: Any, channels: int = 3) -> tuple[list[torch.Tensor], lis
     handled), so an unreadable file raises ``ImageLoadError`` naming it. No resizing here.
     """
     from .data.folders import _normalise_mode, list_images, load_image  # here: data loads torchvision (start-up)
-    from .data.transforms import image_to_tensor
+    from .data.transforms import image_to_tensor  # (the same: start-up time)
 
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels}")
