@@ -21,6 +21,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .nn import instance_norm
+from .official import read_checkpoint
 
 __all__ = [
     "discriminator_loss", "generator_adversarial_loss", "recon_loss", "image_recon_loss",
@@ -202,11 +203,7 @@ class PerceptualLoss(nn.Module):
     def load_vgg_weights(self, source: str | os.PathLike | dict) -> None:
         """Load VGG16 weights: a path or a state dict, in torchvision's layout (only ``features.*``
         are used) or the original project's (``conv1_1.weight`` ... ``conv5_3.bias``)."""
-        if not isinstance(source, dict):
-            from .official import read_checkpoint  # the one safe reader (weights_only, one-line errors)
-
-            source = read_checkpoint(source)
-        state = source
+        state = source if isinstance(source, dict) else read_checkpoint(source)  # the one safe reader
         caffe = "conv1_1.weight" in state
         if caffe:  # the original's names -> torchvision's features indices
             features = {f"{index}.{kind}": state[f"{name}.{kind}"]
