@@ -670,7 +670,8 @@ print(f"our run: {trainer.iteration:,} iterations, scored on {N_SCORE} test sket
 print(f"{'':30}{'ours':>8}" + "".join(f"{r['iteration']:>8,}" for r in along))
 for key, title in MEASURES.items():
     print(f"{title:30}{ours[key]:8.2f}" + "".join(f"{r[key]:8.2f}" for r in along))
-assert all(0 <= ours[key] <= 1 for key in MEASURES)
+if PROFILE != "ci":  # the whole recipe: shapes and colours learned, as the shipped run had them by 4,000 iterations
+    assert ours["content_iou_a2b"] > 0.8 and ours["guided_colour"] > 0.8, ours
 start_row, end_row = along[0], along[-1]
 assert end_row["content_iou_a2b"] > start_row["content_iou_a2b"] and end_row["guided_colour"] > start_row["guided_colour"]
 assert end_row["guided_colour"] - end_row["guided_texture"] > 0.3  # colour is learned, texture much less
