@@ -56,7 +56,6 @@ from torchvision.utils import make_grid
 import munit_lib
 from munit_lib import MUNIT, Generator, MUNITConfig, MultiScaleDiscriminator, count_parameters, load_official_generators
 from munit_lib import course
-from munit_lib.bench import run_benchmark
 from munit_lib.pretrained import pretrained_path
 from munit_lib.training import (GeneratorEMA, IterationBatchSampler, NonFiniteLossError, Trainer, build_datasets,
                                 init_distributed, make_schedulers, read_loss_log, read_training_checkpoint)
@@ -331,6 +330,8 @@ print(f"{PROFILE}: {train_iters:,} iterations at {cfg.image_size}x{cfg.image_siz
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+from munit_lib.bench import run_benchmark  # (its import may print a warning about CUDA on a CPU machine)
+
 speed = run_benchmark(cfg, iterations=2)
 total = speed["seconds_per_iteration"] * train_iters
 duration = f"{total:.0f} seconds" if total < 120 else f"{total / 60:,.0f} minutes" if total < 7200 else f"{total / 3600:,.1f} hours"
