@@ -104,8 +104,8 @@ plt.show()
 #
 # We use the `ci` profile: the paper's architecture with narrow widths (generator width 8, one
 # residual block, two discriminator scales of three layers) and 32x32 images. The optimisers are
-# the paper's: **one** Adam for both generators, **one** for both discriminators, learning rate
-# $10^{-4}$, betas $(0.5, 0.999)$, weight decay $10^{-4}$.
+# the paper's: **one** Adam (Kingma & Ba, 2015) for both generators, **one** for both
+# discriminators, learning rate $10^{-4}$, betas $(0.5, 0.999)$, weight decay $10^{-4}$.
 
 # %%
 cfg = MUNITConfig.profile_named("ci")
@@ -124,7 +124,8 @@ assert (settings["lr"], settings["betas"], settings["weight_decay"]) == (1e-4, (
 # %% [markdown]
 # ## 3. The reconstruction losses
 #
-# Every reconstruction term is an L1 distance, implemented (as in the original code) as the
+# Every reconstruction term is an L1 distance, implemented (as in the original code,
+# [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT)) as the
 # **mean** absolute difference over all elements. With $E^c, E^s$ the content and style encoders
 # and $G$ the decoders:
 #
@@ -152,8 +153,9 @@ assert l1(a, b).item() == recon_loss(a, b).item() == 1.0
 
 # %% [markdown]
 # **Style-augmented cycle consistency** (optional, weight $\lambda_{cyc} = 0$ in the paper's
-# edges2shoes configuration, 10 in some others): translate $a \to b$ with a random style, come
-# back with the image's **own** encoded style, and compare with the original:
+# edges2shoes configuration, 10 in some others), MUNIT's form of CycleGAN's cycle consistency
+# (Zhu et al., 2017): translate $a \to b$ with a random style, come back with the image's **own**
+# encoded style, and compare with the original:
 #
 # $$x_{aba} = G_a\big(E^c_b(G_b(c_a, s_b)),\ E^s_a(x_a)\big), \qquad
 # \mathcal L^{x_a}_{cyc} = \mathbb E\,\|x_{aba} - x_a\|_1 .$$
@@ -226,8 +228,9 @@ assert_close(generator_total(ours, cycle_model.cfg), theirs["total"])
 # %% [markdown]
 # ## 4. The perceptual loss (explained, not run)
 #
-# For large images (512x512 in the paper) MUNIT adds a *domain-invariant perceptual loss*: pass
-# the translation and its source through VGG16, instance-normalise the features (which removes
+# For large images (512x512 in the paper) MUNIT adds a *domain-invariant perceptual loss*, a variant
+# of the perceptual loss of Johnson et al. (2016): pass the translation and its source through VGG16
+# (Simonyan & Zisserman, 2015), instance-normalise the features (which removes
 # domain-specific feature statistics, notebook 01) and compare them:
 #
 # $$\mathcal L_{vgg} = \mathrm{MSE}\Big(\mathrm{IN}\big(\phi(G_b(c_a, s_b))\big),\ \mathrm{IN}\big(\phi(x_a)\big)\Big),$$
@@ -264,7 +267,7 @@ del perceptual
 # alternating two updates per iteration, each with **fresh** random styles:
 #
 # 1. **discriminator step**: translate with the generators frozen (no gradient through them),
-#    then lower $\mathcal L_{D_a} + \mathcal L_{D_b}$ (LSGAN, notebook 04);
+#    then lower $\mathcal L_{D_a} + \mathcal L_{D_b}$ (LSGAN, Mao et al., 2017; notebook 04);
 # 2. **generator step**: compute every term above with the updated discriminators, lower the
 #    weighted sum; only the encoders and decoders move.
 #
@@ -409,9 +412,10 @@ assert reached["recon_x_a"] == {"gen_a.enc_content", "gen_a.enc_style", "gen_a.m
 # - Every term built on the translation $b \to a$ (`adv_a`, `s_a`, `c_b`) runs through $G_b$'s
 #   content encoder and $G_a$'s MLP and decoder: this is how the two domains' content codes are
 #   pushed into one shared space.
-# - The content target $c_a$ is **not detached** (as in the original code), so $\mathcal L^{c_a}$
-#   also moves $G_a$'s content encoder: the content code is pulled toward what $G_b$ can
-#   preserve.
+# - $\mathcal L^{c_a}$ reaches $G_a$'s content encoder along two routes: through the translation
+#   ($c_a$ is the decoder's input) and through the target, which is **not detached** (as in the
+#   original code): the content code is also pulled toward what $G_b$ can preserve. Exercise 2
+#   separates the two routes.
 # - The style encoders get gradients from the image term (their own domain), the style term
 #   (reading back random styles) and the cycle term, never from the adversarial or content terms.
 # - The adversarial terms put gradients on the discriminators too; `opt_gen` ignores them.
@@ -489,8 +493,51 @@ plt.show()
 
 # %% [markdown]
 # The image reconstruction falls steadily; the style term is noisy (each step reads back a new
-# random style) and the content term barely moves yet. The discriminators are only beginning
-# to separate real from fake. Notebook 07 trains for real.
+# random style) and the content term barely moves yet.
+#
+# The discriminator loss and the generators' adversarial terms fall too, together. That does not
+# mean the discriminators have learned to tell real from fake: a falling LSGAN discriminator loss
+# can come from scoring *everything* higher. Untrained, they score every patch near 0, so
+# $\mathcal L_D \approx 0^2 + (0 - 1)^2 = 1$ per scale and domain; if all scores, real and fake
+# alike, move up to 0.1, $\mathcal L_D$ drops to $0.1^2 + 0.9^2 = 0.82$ per scale, and so does the
+# generators' $(d - 1)^2$. To see which happened, we look at the discriminators' scores themselves,
+# on fresh real images and on fresh translations, before and after the forty steps.
+
+# %%
+def mean_scores(m, n=16, seed=20):
+    """Mean score (over scales, patches and n images) of each discriminator on real images and on translations."""
+    data_rng, style_rng = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 1)
+    real_a, real_b = sketches(n, data_rng), paintings(n, data_rng)
+    with torch.no_grad():
+        c_a, _ = m.gen_a.encode(real_a)
+        c_b, _ = m.gen_b.encode(real_b)
+        fake_b = m.gen_b.decode(c_a, m.random_style(n, generator=style_rng))
+        fake_a = m.gen_a.decode(c_b, m.random_style(n, generator=style_rng))
+        mean = lambda maps: torch.cat([d.flatten() for d in maps]).mean().item()
+        return {"A": (mean(m.dis_a(real_a)), mean(m.dis_a(fake_a))),
+                "B": (mean(m.dis_b(real_b)), mean(m.dis_b(fake_b)))}
+
+
+torch.manual_seed(0)
+start_model = MUNIT(cfg)  # the same initial weights as run_model: same seed, same construction
+before, after = mean_scores(start_model), mean_scores(run_model)
+print(f"{'':24s}{'real':>8s}{'fake':>8s}{'real - fake':>13s}")
+for domain in "AB":
+    for when, scores in [("before", before), ("after 40 steps", after)]:
+        real, fake = scores[domain]
+        r3 = lambda v: round(v, 3) + 0.0  # no "-0.000"
+        print(f"D_{domain}, {when:17s}{r3(real):8.3f}{r3(fake):8.3f}{r3(real - fake):13.3f}")
+rise = [sum(after[d]) / 2 - sum(before[d]) / 2 for d in "AB"]  # how far each D's average score moved
+gap = [after[d][0] - after[d][1] for d in "AB"]  # real minus fake, after the run
+# real and fake scores rose together: the rise is more than twice the gap between them
+assert min(rise) > 2 * max(gap)
+
+# %% [markdown]
+# Both discriminators moved their scores up, on real images and on translations alike, by about 0.1;
+# real images score only slightly above translations. The falling losses of both sides are mostly
+# this common shift towards the middle of the two targets (0 and 1), a calibration, not yet a
+# discrimination. Forty steps of a GAN show the reconstruction terms at work and little else.
+# Notebook 07 trains for real.
 #
 # ## Summary
 #
@@ -512,7 +559,8 @@ plt.show()
 #    reconstruction fall faster or slower? What does each iteration cost now (count the extra
 #    decoder and encoder passes)?
 # 2. Detach the content target in `generator_terms` (`l1(c_a_recon, c_a.detach())`) and redo the
-#    gradient table. Which entry changes?
+#    gradient table. Which entries change? Then compare the gradient that $\mathcal L^{c_a}$ puts on
+#    `gen_a.enc_content` with and without the detach.
 # 3. Why must the translations of the discriminator step be made under `torch.no_grad()` (or
 #    detached)? What would `opt_dis.step()` do differently if they were not, and what would
 #    happen to the generators' `.grad` before `opt_gen.zero_grad`?
@@ -539,7 +587,8 @@ if ex1_extra_passes is not None:
     assert tuple(ex1_extra_passes) == (2, 0), "1: see the `if cycle:` lines of generator_terms"
     answered.append(1)
 if ex2_changed is not None:
-    assert ex2_changed != "none" and len(ex2_changed) > 0, "2: the target c_a comes from G_a's content encoder"
+    assert ex2_changed in ("none", set()), (
+        "2: the table marks whether a network gets any gradient; through which other route does c_a reach the loss?")
     answered.append(2)
 if ex3_gen_grads is not None:
     assert ex3_gen_grads is True, "3: backward() follows the graph into every tensor that requires grad"
@@ -558,3 +607,138 @@ if ex5_same_update is not None:
     answered.append(5)
 if answered:
     print("correct:", answered)
+
+# %% [markdown]
+# ## Solutions
+#
+# Try each exercise first; then open its solution.
+#
+# <details><summary>Solution to exercise 1</summary>
+#
+# ```python
+# torch.manual_seed(0)
+# cyc_model = MUNIT(cfg.replace(recon_x_cyc_w=10.0))
+# cyc_gen, cyc_dis = make_optimizers(cyc_model)
+# batches, style_rng = torch.Generator().manual_seed(10), torch.Generator().manual_seed(11)
+# cyc_history = [train_step(cyc_model, cyc_gen, cyc_dis, sketches(4, batches), paintings(4, batches), rng=style_rng)
+#                for _ in range(40)]
+# cyc_recon = torch.tensor([h["gen_recon_x_a"] + h["gen_recon_x_b"] for h in cyc_history])
+# print(f"image reconstruction, last 5 steps: {cyc_recon[-5:].mean():.2f} with the cycle term, "
+#       f"{recon_x[-5:].mean():.2f} without")
+# ex1_extra_passes = (2, 0)
+# ```
+#
+# The cycle term decodes $x_{aba} = G_a(c_{a,recon}, s_{a,own})$ and $x_{bab}$: two more decoder
+# passes (plus their share of the backward pass). It needs no new encoder pass: the content of the
+# translation and the image's own style are already computed for the latent terms. Over forty steps
+# the image reconstruction ends at about the same level: the cycle term asks for the same thing,
+# the input image back, along a longer road.
+# </details>
+#
+# <details><summary>Solution to exercise 2</summary>
+#
+# ```python
+# def generator_terms_detached(model, x_a, x_b, s_a, s_b, cycle=False):
+#     terms = generator_terms(model, x_a, x_b, s_a, s_b, cycle)
+#     c_a, _ = model.gen_a.encode(x_a)
+#     c_a_recon, _ = model.gen_b.encode(model.gen_b.decode(c_a, s_b))
+#     terms["recon_c_a"] = l1(c_a_recon, c_a.detach())  # the target no longer carries a gradient
+#     return terms
+#
+# detached = generator_terms_detached(model, x_a, x_b, s_a_gen, s_b_gen, cycle=True)
+# enc = list(model.gen_a.enc_content.parameters())
+# both = torch.autograd.grad(terms["recon_c_a"], enc, retain_graph=True)
+# one = torch.autograd.grad(detached["recon_c_a"], enc, retain_graph=True)
+# print(sum(g.norm() ** 2 for g in both) ** 0.5, sum(g.norm() ** 2 for g in one) ** 0.5)
+# ex2_changed = "none"
+# ```
+#
+# No entry changes: $c_a$ is also the decoder's input, so `gen_a.enc_content` still receives a
+# gradient from $\mathcal L^{c_a}$ through the translation. What changes is the gradient itself: the
+# two printed norms differ, by the part that came through the target. A table of *which* networks a
+# term reaches cannot show this; only the values can.
+# </details>
+#
+# <details><summary>Solution to exercise 3</summary>
+#
+# ```python
+# ex3_gen_grads = True
+# ```
+#
+# Without `no_grad` the translations stay connected to the generators, and `backward()` on the
+# discriminator loss follows the graph into them: every generator parameter gets a `.grad`, at the
+# cost of a backward pass through both generators. `opt_dis.step()` itself would do nothing
+# different: it only holds the discriminators' parameters. The danger is the next step: those
+# gradients point the way that helps the *discriminator* (making fakes easier to spot), and they
+# would add to the generators' own gradients if `opt_gen.zero_grad` were not called first. The
+# generators would be pushed partly against their own objective.
+# </details>
+#
+# <details><summary>Solution to exercise 4</summary>
+#
+# ```python
+# def hinge_gen(fake_maps):
+#     return sum(-f.mean() for f in fake_maps)  # -E[d], summed over scales
+#
+# def generator_terms_hinge(model, x_a, x_b, s_a, s_b, cycle=False):
+#     terms = generator_terms(model, x_a, x_b, s_a, s_b, cycle)
+#     c_a, _ = model.gen_a.encode(x_a)
+#     c_b, _ = model.gen_b.encode(x_b)
+#     terms["adv_a"] = hinge_gen(model.dis_a(model.gen_a.decode(c_b, s_a)))
+#     terms["adv_b"] = hinge_gen(model.dis_b(model.gen_b.decode(c_a, s_b)))
+#     return terms
+#
+# with torch.no_grad():
+#     ex4_hinge_terms = generator_terms_hinge(model, x_a, x_b, s_a, s_b)
+# ```
+#
+# The hinge terms start near 0 instead of near 2: an untrained discriminator scores near 0, and
+# $-d$ is then about 0 where $(d - 1)^2$ is about 1 per scale. In the bar chart the adversarial
+# bars all but vanish at the first step; the reconstruction terms are unchanged.
+# </details>
+#
+# <details><summary>Solution to exercise 5</summary>
+#
+# ```python
+# torch.manual_seed(0)
+# m1 = MUNIT(cfg)
+# m100 = copy.deepcopy(m1)
+# results = []
+# for scale, m in ((1.0, m1), (100.0, m100)):
+#     opt_g, _ = make_optimizers(m)
+#     opt_g.zero_grad(set_to_none=True)
+#     (scale * generator_total(generator_terms(m, x_a, x_b, s_a_gen, s_b_gen), cfg)).backward()
+#     opt_g.step()
+#     results.append(torch.cat([p.detach().flatten() for p in m.gen_a.parameters()]))
+# differ = (results[0] - results[1]).abs() > 0.01 * cfg.lr  # updates that differ by more than 1% of lr
+# print(f"{differ.float().mean().item():.2%} of G_a's weights move differently")
+# ex5_same_update = True
+# ```
+#
+# The first update is $-\eta\, g/(|g| + \epsilon)$ per weight: multiplying the loss by 100 multiplies
+# $g$ by 100 and cancels. Two things break the tie: $\epsilon = 10^{-8}$, which matters only for
+# gradients near $10^{-8}$, and the weight decay $\lambda\theta$ added to the gradient, which is
+# *not* scaled by 100. For the few weights whose loss gradient is as small as $\lambda\theta$
+# (about $10^{-5}$), the scaled loss wins where the unscaled one did not, and the update can even
+# change sign (a difference of up to $2\eta$). For all the others the update is the same.
+# </details>
+
+# %% [markdown]
+# ## References
+#
+# - Huang, X., Liu, M.-Y., Belongie, S. and Kautz, J. (2018). Multimodal Unsupervised Image-to-Image
+#   Translation (MUNIT). ECCV 2018. [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Original code:
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT).
+# - Mao, X., Li, Q., Xie, H., Lau, R. Y. K., Wang, Z. and Smolley, S. P. (2017). Least Squares
+#   Generative Adversarial Networks (LSGAN). ICCV 2017. [arXiv:1611.04076](https://arxiv.org/abs/1611.04076).
+# - Zhu, J.-Y., Park, T., Isola, P. and Efros, A. A. (2017). Unpaired Image-to-Image Translation using
+#   Cycle-Consistent Adversarial Networks (CycleGAN). ICCV 2017.
+#   [arXiv:1703.10593](https://arxiv.org/abs/1703.10593).
+# - Johnson, J., Alahi, A. and Fei-Fei, L. (2016). Perceptual Losses for Real-Time Style Transfer and
+#   Super-Resolution. ECCV 2016. [arXiv:1603.08155](https://arxiv.org/abs/1603.08155).
+# - Simonyan, K. and Zisserman, A. (2015). Very Deep Convolutional Networks for Large-Scale Image
+#   Recognition (VGG). ICLR 2015. [arXiv:1409.1556](https://arxiv.org/abs/1409.1556).
+# - Ulyanov, D., Vedaldi, A. and Lempitsky, V. (2016). Instance Normalization: The Missing Ingredient
+#   for Fast Stylization. arXiv preprint, 2016. [arXiv:1607.08022](https://arxiv.org/abs/1607.08022).
+# - Kingma, D. P. and Ba, J. (2015). Adam: A Method for Stochastic Optimization. ICLR 2015.
+#   [arXiv:1412.6980](https://arxiv.org/abs/1412.6980).
