@@ -127,7 +127,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Sketch $i$ and painting $i$ are **not** a pair: they come from different random streams.
+# Sketch $i$ and painting $i$ are **not** a pair:
 
 # %%
 kinds_a = [sketches.ground_truth(i).kind for i in range(16)]
@@ -244,10 +244,9 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# A decoder built of convolutions draws the same thing wherever a shape sits, so a style code of 8
-# numbers can say "stripes" but not "on rows 0-5, 12-17, ...": canvas-pinned stripes end up carried by
-# the content code instead (notebook 07, section 5.3). The course's fast recipe trains on shape-pinned
-# data; the canvas-pinned default is what notebooks 09-11's models were trained on.
+# A style code of 8 numbers can say "stripes" but not "on rows 0-5, 12-17, ...", so canvas-pinned
+# stripes end up in the content code (notebook 07, section 5.3). The fast recipe of notebook 07 trains
+# on shape-pinned data; notebooks 09-11's models, on the canvas-pinned default.
 #
 # ## 3. From pixels to tensors, by hand
 #
@@ -332,8 +331,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The shapes images are already square and at the training size, so only the flip acts on them; with
-# real photos the crop is where most of the paper's augmentation comes from.
+# On the square shapes images only the flip acts; on real photos the crop does most of the work.
 #
 # ## 4. On disk, in the original layout
 #
@@ -575,8 +573,7 @@ print(f"colour, by hand vs munit_lib:    {agree_colour:.3f} agree; vs the ground
 assert agree_mask >= 0.95 and agree_colour >= 0.95 and truth_colour >= 0.95
 
 # %% [markdown]
-# The library's reader differs in two details: it votes only with the mask's *interior* (one pixel in
-# from the anti-aliased edge), and it allows for rounding at the half-coverage threshold.
+# (The library's reader votes only with the mask's interior, one pixel in from the edge.)
 #
 # The **texture**: knowing the colour, a shape pixel is *dark* when it is nearer the shade than the
 # colour. With $f$ the dark fraction of the shape and $f_r$ that of row $r$ ($n_r$ shape pixels, $n$ in
@@ -645,8 +642,7 @@ assert scores["oracle A -> B"] > 0.95 and scores["oracle B -> A"] > 0.95
 assert scores["ignores its input"] < 0.5 and scores["oracle, shifted 8 px"] < 0.6 and scores["blank canvas"] == 0
 
 # %% [markdown]
-# A model that paints beautifully but ignores its input is caught: the discriminator cannot see this,
-# and it is what the content code and the reconstruction losses are for.
+# A model that paints well but ignores its input is caught, which the discriminator cannot do.
 #
 # ### Style diversity: one input, how many styles?
 #

@@ -303,9 +303,6 @@ assert other_domain != straight_stream  # the two domains are shuffled independe
 print("resumed stream == straight stream from iteration 7:", resumed_stream == straight_stream[7:12])
 
 # %% [markdown]
-# (The rank of the process enters the seed too, so that on several GPUs every process draws
-# different images.)
-#
 # ## 3. Training for real: the checkpoint-or-train helper
 #
 # `course.load_or_train(cfg, out_dir, max_iter)` looks in `out_dir` first: with a checkpoint at
@@ -325,8 +322,7 @@ print(f"{PROFILE}: {train_iters:,} iterations at {cfg.image_size}x{cfg.image_siz
       f"batch {cfg.batch_size}, lr {cfg.lr:g} halved every {cfg.step_size:,}")
 
 # %% [markdown]
-# How fast is one iteration of this configuration on your machine? (A measurement, so its printed
-# numbers change from run to run.)
+# How fast is one iteration of this configuration on your machine? (A measurement: it varies.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -365,8 +361,7 @@ print(f"last logged iteration {int(last['iteration'])}: D {last['dis_total']:.2f
       f"(image recon a + b {last['gen_recon_x_a'] + last['gen_recon_x_b']:.2f})")
 
 # %% [markdown]
-# Run the same call again: there is a checkpoint at `train_iters` already, so it loads and returns
-# at once with the same weights.
+# The same call again loads the checkpoint at `train_iters` and returns at once:
 
 # %%
 again = course.load_or_train(cfg, run_dir, train_iters, display=display, progress=False, tensorboard=False)
@@ -628,13 +623,11 @@ fig.axes[-1].legend(fontsize=7)
 plt.show()
 
 # %% [markdown]
-# The sketch discriminator sits at the equilibrium, steadily: translated sketches fool it. The
-# painting discriminator is a little lower and swings far more: it still catches flaws in some
-# paintings, and the painting generator's adversarial term stays above the equilibrium. Adversarial
-# terms do **not** go to zero, and should not. The sketch style error sits at the predict-zero
-# level (nothing to read); the painting style error falls well below it. The alarm would be a
-# discriminator loss dropping to zero while the generator's adversarial term climbs: the
-# discriminator has won. The shipped sample grids (section 6 explains the layout):
+# The sketch discriminator sits at the equilibrium: translated sketches fool it. The painting
+# discriminator is a little lower and swings more: it still catches some flaws. Adversarial terms do
+# **not** go to zero, and should not. The sketch style error sits at the predict-zero level; the
+# painting style error falls well below it. The alarm would be a discriminator loss dropping to zero
+# while the generator's adversarial term climbs. The shipped sample grids (layout in section 6):
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 6))
@@ -759,9 +752,8 @@ for code in ("style", "content"):
           f"texture {library[code + '_texture']:.2f} (chance 0.25)")
 
 # %% [markdown]
-# Colour lives in the style code, read almost perfectly from 8 numbers. Texture is read only in part
-# from either code. One exact fact about MUNIT's decoder says why drawing a texture from a sketch is
-# hard. Give the decoder a content code with no spatial structure (the same 64 numbers at each of
+# Colour lives in the style code; texture is read only in part from either code. One exact fact
+# about MUNIT's decoder says why drawing a texture from a sketch is hard. Give the decoder a content code with no spatial structure (the same 64 numbers at each of
 # the $16 \times 16$ places) and it draws one flat colour, **whatever the style**: reflection padding
 # and nearest upsampling copy values, a convolution of a flat map is flat, instance normalisation
 # turns a flat channel into zeros (so AdaIN leaves just its $\beta$), and LayerNorm subtracts one
