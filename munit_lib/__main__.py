@@ -5,6 +5,7 @@
     download     edges2shoes | edges2handbags | afhq [--root data]
     train        --config FILE [--out DIR] [--resume] [--max-iter N] [--threads N] [--max-cpu-minutes M]
                  [--set key=value ...]
+    score-openmoji --checkpoint gen.pt [--data DIR] [--styles 16] [--inputs 100] [--pairs 19] [--out scores.json]
     score-shapes --checkpoint gen.pt [--n 200] [--styles 16] [--texture-anchor shape] [--out scores.json]
     evaluate     --checkpoint gen.pt [more.pt ...] [--real] [--table results.md] [--inputs 100] [--pairs 19]
     export       --checkpoint RUN/checkpoints/last.pt --out gen.pt [--no-ema] [--half] [--overwrite]
@@ -179,6 +180,30 @@ def cmd_score_shapes(args) -> int:
     return 0
 
 
+def cmd_score_openmoji(args) -> int:
+    from .evaluation.openmoji import load_openmoji_split, score_openmoji
+    from .evaluation.openmoji_classifier import load_openmoji_classifier
+
+    for flag, value in (("--styles", args.styles), ("--inputs", args.inputs), ("--pairs", args.pairs)):
+        if value < 1:  # before loading anything
+            raise ValueError(f"{flag} {value}: give 1 or more")
+    if args.threads is not None:
+        import torch
+
+        torch.set_num_threads(max(1, args.threads))
+    data = load_openmoji_split(args.data, "test")
+    classifier = None if args.classifier == "none" else load_openmoji_classifier(args.classifier)
+    scores = score_openmoji(args.checkpoint, data, n_styles=args.styles, classifier=classifier,
+                            diversity_inputs=args.inputs, diversity_pairs=args.pairs, seed=args.seed)
+    scores["checkpoint"] = str(args.checkpoint)
+    text = json.dumps(scores, indent=1, sort_keys=True)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"scores written to {args.out}")
+    print(text)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .bench import run_benchmark, run_explorer_benchmark
 
@@ -259,6 +284,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out (never a training "
                    "checkpoint)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("score-openmoji", help="score a model of any kind on the OpenMoji test split against its "
+                                              "ground truth (line art, skin tones, palette, diversity, IS/CIS, Frechet)")
+    p.add_argument("--checkpoint", required=True, help="MUNIT generators, a training checkpoint, or a baseline's")
+    p.add_argument("--data", default=None, help="an OpenMoji set (default: the shipped data/openmoji64)")
+    p.add_argument("--styles", type=int, default=16, help="random styles per toned emoji (tones reached)")
+    p.add_argument("--inputs", type=int, default=100, help="inputs of the diversity protocol (the paper: 100)")
+    p.add_argument("--pairs", type=int, default=19, help="pairs of outputs per input (the paper: 19)")
+    p.add_argument("--classifier", default=None,
+                   help="group classifier weights (default: the shipped one); 'none' leaves IS/CIS/Frechet out")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--out", help="also write the scores to this JSON file")
+    p.set_defaults(func=cmd_score_openmoji)
 
     p = sub.add_parser("score-shapes", help="score a shapes model on the test split (content IoU, diversity, "
                                             "example-guided fidelity)")
