@@ -81,6 +81,28 @@ for _name, _about in _BASELINE_ABOUT.items():
         "recreate": f"python scripts/train_baselines.py --models {_name}",
     }
 del _name, _about
+# Notebook 12: OpenMoji line art -> colour (64 px), in half precision, published by
+# scripts/publish_openmoji_model.py with samples, scores and a README; the baselines and
+# openmoji_budget trained for the same CPU time, the comparison's budget.
+_OPENMOJI = {
+    "openmoji": ("MUNIT (configs/openmoji_cpu.yaml: the explicit cycle at weight 10), the course's model",
+                 "configs/openmoji_cpu.yaml", "munit"),
+    "openmoji_budget": ("MUNIT (configs/openmoji_cpu.yaml) stopped at the baselines' CPU-time budget",
+                        "configs/openmoji_cpu.yaml", "munit"),
+    "openmoji_bicyclegan": ("BicycleGAN trained on the aligned pairs: the paired upper reference",
+                            "configs/openmoji_cpu_bicyclegan.yaml", "bicyclegan"),
+    "openmoji_cyclegan": ("CycleGAN (unpaired, one colouring per drawing)", "configs/openmoji_cpu_cyclegan.yaml",
+                          "cyclegan"),
+}
+for _name, (_about, _config, _run) in _OPENMOJI.items():
+    PRETRAINED[_name] = {
+        "file": f"pretrained/{_name}/generators.pt",
+        "about": f"{_about}, trained by munit_lib on OpenMoji (data/openmoji64, CC BY-SA 4.0)",
+        "recreate": f"python -m munit_lib train --config {_config} --out runs/om/{_run} --threads 1 "
+                    f"--max-cpu-minutes M && python scripts/publish_openmoji_model.py --run runs/om/{_run} "
+                    f"--name {_name} --cpu-minutes M (data/pretrained/{_name}/README.md gives M)",
+    }
+del _name, _about, _config, _run
 
 
 class UnknownPretrainedError(KeyError, ValueError):

@@ -7,6 +7,7 @@ import torch
 from munit_lib.__main__ import main
 from munit_lib.config import MUNITConfig
 from munit_lib.evaluation.openmoji import (TONE_COLOURS, OpenMojiModel, guided_tone_accuracy, line_art_kept,
+                                          own_style_tone_accuracy,
                                           load_openmoji_split, openmoji_model, own_style_l1, palette_fidelity,
                                           read_tones, score_openmoji, stroke_mask, tones_reached)
 from munit_lib.evaluation.openmoji_classifier import (OpenMojiGroupClassifier, load_openmoji_classifier,
@@ -91,6 +92,10 @@ def test_tone_painter_reaches_the_tones_and_follows_references(data):
     # a painter that ignores the reference is right one time in five
     stubborn = OpenMojiModel("stubborn", 1, a2b=painter.a2b, encode_b=lambda y: torch.zeros(y.shape[0], 1))
     assert guided_tone_accuracy(stubborn, data) == pytest.approx(0.2, abs=0.01)
+    # its own colouring as the reference: the painter reads it back; the stubborn one only for tone 1
+    assert own_style_tone_accuracy(painter, data) >= 0.9
+    assert own_style_tone_accuracy(stubborn, data) == pytest.approx(0.2, abs=0.01)
+    assert own_style_tone_accuracy(OpenMojiModel("no encoder", 0, a2b=painter.a2b), data) is None
 
 
 def test_bad_arguments_are_named(data, tmp_path):
@@ -127,7 +132,7 @@ def test_score_a_real_munit_end_to_end(data):
     small = _small(data)
     assert len(small.toned) == 15 and len(small.skin) == 3
     scores = score_openmoji(model, small, n_styles=2, classifier=classifier, diversity_inputs=4, diversity_pairs=2)
-    for key in ("line_art_kept_a2b", "line_art_kept_b2a", "tones_reached", "guided_tone_accuracy",
+    for key in ("line_art_kept_a2b", "line_art_kept_b2a", "tones_reached", "guided_tone_accuracy", "own_style_tone_accuracy",
                 "palette_fidelity", "own_style_l1", "diversity_l1", "diversity_features", "frechet",
                 "inception_score", "cis"):
         assert isinstance(scores[key], float), key

@@ -83,6 +83,13 @@ def test_everything_shipped_stays_within_the_size_limit():
     assert folder_size_mb(DEFAULT_DATA_DIR / "pretrained") <= PRETRAINED_LIMIT_MB
 
 
+def test_all_of_data_stays_under_80_mb():
+    from munit_lib.variants import DATA_LIMIT_MB, folder_size_mb
+
+    assert DATA_LIMIT_MB == 80.0
+    assert folder_size_mb(DEFAULT_DATA_DIR) <= DATA_LIMIT_MB
+
+
 def test_every_shipped_model_file_loads_by_its_name():
     for entry in list_pretrained():
         if entry["available"]:

@@ -9,6 +9,7 @@ not only looked at:
 * ``tones_reached``: of the 5 skin tones, how many 16 random styles give one toned emoji;
 * ``guided_tone_accuracy``: example-guided translation, the reference another emoji of a known
   tone; is the output's tone the reference's? (chance: 0.2);
+* ``own_style_tone_accuracy``: the same, the style encoded from the emoji's own true colouring;
 * ``palette_fidelity``: the share of an output's pixels that are OpenMoji palette colours
   (the artists draw with a fixed palette of 24 colours and the skin tones);
 * ``own_style_l1``: the L1 distance to the true colouring when the style is encoded from that
@@ -46,8 +47,8 @@ from .openmoji_classifier import load_openmoji_classifier, openmoji_classifier_p
 
 __all__ = ["PALETTE", "TONE_COLOURS", "MIN_SKIN_PIXELS", "OpenMojiTestSet", "load_openmoji_split",
            "OpenMojiModel", "openmoji_model", "hex_to_rgb", "stroke_mask", "line_art_kept", "read_tones",
-           "tones_reached", "guided_tone_accuracy", "palette_fidelity", "own_style_l1", "score_openmoji",
-           "default_openmoji_root"]
+           "tones_reached", "guided_tone_accuracy", "own_style_tone_accuracy", "palette_fidelity", "own_style_l1",
+           "score_openmoji", "default_openmoji_root"]
 
 PathLike = Union[str, os.PathLike]
 
@@ -285,6 +286,18 @@ def guided_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet, seed: int 
     return float((read == torch.tensor(tones)).float().mean())
 
 
+def own_style_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet) -> Optional[float]:
+    """Share of toned emoji whose tone comes back when the style is encoded from their own true
+    colouring (None: no encoder). Beside ``guided_tone_accuracy`` it tells the two halves apart: a
+    style code that holds the tone but cannot be moved to another drawing scores high here only."""
+    if model.encode_b is None:
+        return None
+    idx = data.toned
+    outputs = _batched(model.a2b, data.line_art[idx], _batched(model.encode_b, data.colour[idx]))
+    truth = torch.tensor([data.records[i].skintone - 1 for i in idx])
+    return float((read_tones(outputs, data.masks(idx)) == truth).float().mean())
+
+
 def palette_fidelity(images: torch.Tensor, tolerance: float = 0.08) -> float:
     """Mean share of pixels within ``tolerance`` (max over R, G, B, in [0, 1]) of a palette colour."""
     rgb = _unit(images).permute(0, 2, 3, 1).reshape(-1, 1, 3)  # (N*H*W, 1, 3)
@@ -322,6 +335,7 @@ def score_openmoji(model, data: Optional[OpenMojiTestSet] = None, n_styles: int 
                               if m.b2a is not None else None),
         "tones_reached": tones_reached(m, data, n_styles, seed),
         "guided_tone_accuracy": guided_tone_accuracy(m, data, seed),
+        "own_style_tone_accuracy": own_style_tone_accuracy(m, data),
         "palette_fidelity": palette_fidelity(outputs),
         "own_style_l1": own_style_l1(m, data),
     }
