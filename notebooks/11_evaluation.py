@@ -4,11 +4,15 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/munit-course/munit-course/blob/main/notebooks/11_evaluation.ipynb)
 #
 # How good is a translation model? The MUNIT paper answers with numbers: **diversity** measured
-# with LPIPS by a fixed protocol, the **Inception Score** (IS) and its **conditional** version
-# (CIS), a human preference study for **quality**, and Table 1, where MUNIT is compared with its
-# ablations and with UNIT, CycleGAN and BicycleGAN. Users of the original code could not reproduce
+# with LPIPS (Zhang et al., 2018) by a fixed protocol, the **Inception Score** (IS; Salimans et al.,
+# 2016) and its **conditional** version (CIS, introduced by the MUNIT paper), a human preference
+# study for **quality**, and Table 1, where MUNIT is compared with its ablations and with UNIT
+# (Liu et al., 2017), CycleGAN (Zhu et al., 2017) and BicycleGAN (Zhu et al., 2017). Users of the
+# original code ([github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT)) could not reproduce
 # these numbers: its IS/CIS script was broken, its fine-tuned Inception was never released, and one
-# user measured 0.215 LPIPS where the paper says 0.109. Here every metric is built by hand once on
+# user, following the protocol with an L2 distance instead of LPIPS, reported 0.215 where the
+# paper's LPIPS is 0.109 ([issue 72](https://github.com/NVlabs/MUNIT/issues/72) of the original
+# repository). Here every metric is built by hand once on
 # a small example, proved equal to `munit_lib.evaluation`, and then run on the course's first
 # shapes model (`shapes_cpu`), where ground truth lets us check what each number means.
 #
@@ -17,7 +21,7 @@
 # - the paper's diversity protocol (100 inputs × 19 pairs of random styles) with any distance,
 #   and why LPIPS numbers differ between implementations;
 # - IS and CIS from class probabilities, and why a model can have a high IS and a CIS of 1;
-# - the Fréchet distance (FID's formula) with a network that knows the domain;
+# - the Fréchet distance (the formula of FID, Heusel et al., 2017) with a network that knows the domain;
 # - a quality proxy from ground truth, and what it cannot replace;
 # - why diversity alone is not quality: a model that ignores its input scores high;
 # - `python -m munit_lib evaluate`, which prints every metric of a model as one JSON line.
@@ -99,7 +103,8 @@ print("inputs:", tuple(sketches.shape), "| style_dim:", model.style_dim)
 # over layers: $d(x, y) = \sum_l \frac{1}{H_l W_l} \sum_{h,w} \lVert w_l \odot (\hat f_l(x)_{hw} - \hat f_l(y)_{hw}) \rVert^2$.
 # Its numbers depend on every one of those choices. With all weights 1 (the "L2 variant"), or a sum
 # over positions instead of a mean, or images in [0, 1] instead of [-1, 1], the same images give
-# larger numbers: that is the likeliest reason one user found 0.215 where the paper reports 0.109.
+# larger numbers. The 0.215 of the original repository's issue 72 was such a number: its author
+# measured an L2 distance, not LPIPS, so it cannot be compared with the paper's 0.109 at all.
 # A diversity is only comparable with the same distance. Here $d$ is the same formula on the
 # classifier's feature maps (the *domain-feature distance*); the real LPIPS plugs in the same way
 # (`lpips_distance()`, after `pip install "munit_lib[metrics]"`).
@@ -201,7 +206,8 @@ assert abs(inception_score(one_class_per_input) - 4) < 1e-9 and conditional_ince
 #
 # $$ d^2 = \lVert \mu_1 - \mu_2 \rVert^2 + \operatorname{tr}\big(\Sigma_1 + \Sigma_2 - 2(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2}\big). $$
 #
-# FID is this formula on ImageNet Inception features. On 64 px flat-coloured shapes those mostly
+# FID (Heusel et al., 2017) is this formula on the features of ImageNet's Inception network
+# (Szegedy et al., 2016). On 64 px flat-coloured shapes those mostly
 # measure how unlike ImageNet an image is, so we use the classifier's 64-d features (a *domain*
 # Fréchet distance, comparable between models scored the same way, not with published FIDs). On
 # real data, use `pytorch-fid` or `torch-fidelity` on two image folders. `munit_lib` computes the
@@ -352,26 +358,40 @@ sweep = [(2, "shapes_sd2"), (8, "shapes_cyc10"), (32, "shapes_sd32")]
 fig, axes = plt.subplots(1, 3, figsize=(10, 2.8))
 for ax, key, title in zip(axes, ("diversity", "pairs_reached", "quality"),
                           ("diversity (domain features)", "colour x texture pairs reached", "quality proxy")):
-    ax.plot([d for d, _ in sweep], [by_model[name][key] for _, name in sweep], "o-")
+    ax.plot([d for d, _ in sweep], [by_model[name][key] for _, name in sweep], "o-", label="MUNIT, one seed each")
+    ax.axhline(by_model["real data"][key], color="grey", ls="--", lw=1, label="real data")
+    ax.set_ylim(bottom=0)  # from 0: differences of a few hundredths stay small on the page
     ax.set_xscale("log", base=2)
     ax.set_xticks([2, 8, 32], ["2", "8", "32"])
     ax.set_xlabel("style_dim")
     ax.set_title(title, fontsize=9)
+axes[0].legend(fontsize=7)
 fig.tight_layout()
 plt.show()
 for dim, name in sweep:
     r = by_model[name]
     print(f"style_dim {dim:2d}: diversity {r['diversity']:.2f}, pairs reached {r['pairs_reached']:.2f}, "
           f"quality {r['quality']:.2f}, content IoU {r['content_iou']:.2f}")
+quality = [by_model[name]["quality"] for _, name in sweep]
+pairs = [by_model[name]["pairs_reached"] for _, name in sweep]
+assert quality[0] > quality[1] > quality[2], "the quality proxy no longer falls with the style dimension"
+assert max(pairs) - min(pairs) < 0.02, "the share of pairs reached no longer stays flat"
 
 # %% [markdown]
-# The style dimension matters less than the losses: 2, 8 and 32 dimensions give diversities of
-# 1.16, 1.43 and 1.22 and reach the same share of colour × texture pairs (0.22-0.23). Two
-# dimensions are nearly enough for 8 colours × 4 textures, and give the best quality proxy here
-# (0.52); 32 are harder for the prior to cover (random codes land where the encoder never put
-# one) and give the lowest (0.41). This matches BicycleGAN's finding for its latent size: a middle
-# value balances diversity and quality; with one seed per model the ordering of 2 and 32 is not
-# certain.
+# The style dimension matters less than the losses. What the numbers show:
+#
+# - **Pairs reached do not change**: 0.22, 0.23 and 0.22 of the colour × texture pairs, against
+#   0.27 for real data. Two dimensions already reach as many pairs as 32.
+# - **The quality proxy falls as the dimension grows**: 0.52, 0.47, 0.41. The best is the smallest
+#   code. A larger code is harder for the prior to cover: random codes land where the encoder
+#   never put one.
+# - **Diversity is highest at 8** (1.16, 1.43, 1.22), the paper's default, but measured on one
+#   training seed per model; the gaps are of the size that a second seed could move.
+#
+# So there is no middle value that is best at both here: going from 2 to 8 dimensions buys
+# diversity with quality, and 32 is worse than 8 on both. BicycleGAN's paper reports a trade-off
+# of the same kind for its latent size; on these shapes, and with one seed, the safest reading is
+# that a small code (2 to 8) suffices for 8 colours × 4 textures.
 #
 # ## Summary
 #
@@ -400,3 +420,135 @@ for dim, name in sweep:
 #    scores move most, and why?
 # 5. Install `munit_lib[metrics]` and measure `shapes_cpu`'s diversity with
 #    `lpips_distance(linear=True)` and `lpips_distance(linear=False)`. How far apart are they?
+#
+# Worked solutions follow at the end of the notebook.
+
+# %% [markdown]
+# ## Solutions
+#
+# Try each exercise first; then open its solution.
+#
+# <details><summary>Solution to exercise 1</summary>
+#
+# ```python
+# from munit_lib.evaluation.diversity import FeatureDistance, pixel_l1_distance
+#
+# summed = FeatureDistance(lambda x: classifier.feature_maps(x), spatial_average=False)
+# for label, dist in [("domain features", distance), ("pixel L1", pixel_l1_distance), ("summed over positions", summed)]:
+#     with torch.no_grad():
+#         scores = {m.name: protocol_diversity(m, sketches, dist, m.style_dim, n_pairs=P, seed=0).mean
+#                   for m in (model, content_free, unimodal)}
+#     print(f"{label:>22}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+# ```
+#
+# The ranking does not change: the model that ignores the content is the most diverse, MUNIT next,
+# the one that ignores the style at exactly 0, whatever the distance. The scales do. On this
+# protocol the domain-feature distance gives about 1.6 and 3.7, pixel L1 about 0.24 and 0.29, and
+# the sum over positions about 2,100 and 3,600. Pixel L1 compresses the gap (flat colours differ
+# little per pixel, and a different shape costs as much as a different colour), while the sum over
+# positions multiplies by the number of positions. A diversity number means nothing without its
+# distance.
+# </details>
+#
+# <details><summary>Solution to exercise 2</summary>
+#
+# ```python
+# for m_styles in (4, 16, 64):
+#     codes = torch.randn(N * m_styles, model.style_dim, generator=torch.Generator().manual_seed(2))
+#     with torch.no_grad():
+#         outs = model(sketches.repeat_interleave(m_styles, 0), codes).clamp(-1, 1)
+#     probs = classifier.probabilities(outs)["style"].double().view(N, m_styles, 32)
+#     print(f"{m_styles:3d} styles per input: IS {inception_score(probs):.2f}")
+# ```
+#
+# IS grows with the number of outputs: about 8.8, 11.4 and 12.2 for 4, 16 and 64 styles per input.
+# The marginal $p(y)$ is estimated from the outputs themselves. With few outputs it covers few
+# classes, so each confident output is close to it and the KL is small; with more outputs the
+# marginal spreads over more of the 32 classes and the same outputs sit further from it. The
+# estimate is biased low for small samples, so IS values are comparable only at equal sample sizes
+# (as are Fréchet distances, exercise 3).
+# </details>
+#
+# <details><summary>Solution to exercise 3</summary>
+#
+# ```python
+# pool = ShapesDomain("b", "test", 64, 1600)
+# with torch.no_grad():
+#     feats = torch.cat([classifier.features(torch.stack([pool[i] for i in range(k, k + 200)]))
+#                        for k in range(0, 1600, 200)]).double()  # (1600, 64)
+# for n in (50, 200, 800):
+#     print(f"{n:4d} vs {n:4d} real paintings: Fréchet {frechet_distance(feats[:n], feats[800:800 + n]):.1f}")
+# ```
+#
+# Two sets of *real* paintings, which come from the same distribution and would score 0 with
+# infinite samples, give about 48 with 50 images each, 8 with 200 and 3 with 800. The bias of the
+# estimated covariances shrinks roughly like $1/n$. On 50 images each, a gap between two models
+# smaller than about 50 may be bias alone: compare models at equal, and large, sample sizes, as the
+# stored table does with 1,000.
+# </details>
+#
+# <details><summary>Solution to exercise 4</summary>
+#
+# ```python
+# for m in (model, unimodal, content_free):
+#     codes = torch.randn(N * M, m.style_dim, generator=torch.Generator().manual_seed(1))
+#     with torch.no_grad():
+#         outs = m(sketches.repeat_interleave(M, 0), codes).clamp(-1, 1)
+#     row = [quality_proxy(sketches.repeat_interleave(M, 0), outs, classifier, confidence_threshold=t)["quality"]
+#            for t in (0.5, 0.9, 0.99)]
+#     print(f"{m.name:>16}: quality at 0.5 / 0.9 / 0.99: " + " / ".join(f"{v:.2f}" for v in row))
+# ```
+#
+# On section 6's small protocol, MUNIT's quality goes from 1.00 at a threshold of 0.5 to 0.62 at
+# 0.9 and 0.25 at 0.99; the two extreme models score 0 at every threshold (one fails on validity,
+# the other on content, and neither depends on the threshold). MUNIT's outputs are paintings the
+# classifier recognises, but often with a confidence between 0.5 and 0.99: the threshold alone moves
+# its number by a factor of four. A quality proxy is meaningful only with its thresholds stated, and
+# only for comparisons made with the same ones.
+# </details>
+#
+# <details><summary>Solution to exercise 5</summary>
+#
+# ```python
+# # pip install "munit_lib[metrics]"   (the lpips package; AlexNet's weights are fetched once)
+# from munit_lib.evaluation.diversity import lpips_distance
+# for linear in (True, False):
+#     d = protocol_diversity(model, sketches, lpips_distance(linear=linear), model.style_dim, n_pairs=P, seed=0)
+#     print(f"LPIPS linear={linear}: {d.mean:.3f}")
+# ```
+#
+# `linear=False` drops LPIPS's learned channel weights: every channel counts 1, as in the L2 variant
+# of section 2. The learned weights are mostly below 1, so the calibrated LPIPS comes out several
+# times smaller than the L2 variant on the same images. This is exactly the gap between the 0.215
+# reported in the original repository's issue 72 (an L2 distance) and the paper's 0.109 (LPIPS): two
+# different distances, not a failed reproduction.
+# </details>
+
+# %% [markdown]
+# ## References
+#
+# - Huang, X., Liu, M.-Y., Belongie, S. and Kautz, J. (2018). Multimodal Unsupervised Image-to-Image
+#   Translation (MUNIT; the conditional Inception Score and the diversity protocol). ECCV 2018.
+#   [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Original code:
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT); the 0.215 report is its
+#   [issue 72](https://github.com/NVlabs/MUNIT/issues/72).
+# - Zhang, R., Isola, P., Efros, A. A., Shechtman, E. and Wang, O. (2018). The Unreasonable
+#   Effectiveness of Deep Features as a Perceptual Metric (LPIPS). CVPR 2018.
+#   [arXiv:1801.03924](https://arxiv.org/abs/1801.03924).
+# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
+#   Techniques for Training GANs (the Inception Score). NeurIPS 2016.
+#   [arXiv:1606.03498](https://arxiv.org/abs/1606.03498).
+# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs Trained by a
+#   Two Time-Scale Update Rule Converge to a Local Nash Equilibrium (FID). NeurIPS 2017.
+#   [arXiv:1706.08500](https://arxiv.org/abs/1706.08500).
+# - Szegedy, C., Vanhoucke, V., Ioffe, S., Shlens, J. and Wojna, Z. (2016). Rethinking the Inception
+#   Architecture for Computer Vision (Inception v3). CVPR 2016.
+#   [arXiv:1512.00567](https://arxiv.org/abs/1512.00567).
+# - Liu, M.-Y., Breuel, T. and Kautz, J. (2017). Unsupervised Image-to-Image Translation Networks
+#   (UNIT). NeurIPS 2017. [arXiv:1703.00848](https://arxiv.org/abs/1703.00848).
+# - Zhu, J.-Y., Park, T., Isola, P. and Efros, A. A. (2017). Unpaired Image-to-Image Translation using
+#   Cycle-Consistent Adversarial Networks (CycleGAN). ICCV 2017.
+#   [arXiv:1703.10593](https://arxiv.org/abs/1703.10593).
+# - Zhu, J.-Y., Zhang, R., Pathak, D., Darrell, T., Efros, A. A., Wang, O. and Shechtman, E. (2017).
+#   Toward Multimodal Image-to-Image Translation (BicycleGAN). NeurIPS 2017.
+#   [arXiv:1711.11586](https://arxiv.org/abs/1711.11586).
