@@ -208,13 +208,13 @@ plt.show()
 # | 09 | the theory measured: the paper's propositions and style-augmented cycle consistency, on trained models |
 # | 10 | where MUNIT comes from: UNIT, CycleGAN and CycleGAN\*, BicycleGAN, trained on the shapes beside MUNIT |
 # | 11 | evaluation: diversity (LPIPS), inception-style scores, the paper's table on the shapes ground truth |
-# | 12 | real artwork: OpenMoji line art to colour *(planned)* |
+# | 12 | real artwork: OpenMoji line art to colour, the capstone: data, training, translation, the explorer, ground-truth measures beside BicycleGAN and CycleGAN, the 256-px run on a GPU |
 #
 # Notebooks 01–05 build the model piece by piece and run in seconds on a laptop CPU; 06–08 make the
 # data, train the model and use it; 09–11 measure it against the paper's claims, its predecessors
 # and its metrics. Notebook 07 trains a small model on a CPU in the lesson; the paper's full run is a
-# GPU job that it describes but does not run. Notebook 12, planned, moves from toy shapes to real
-# artwork (OpenMoji line art to colour); its GPU configuration will hold a run at 256×256.
+# GPU job that it describes but does not run. Notebook 12 moves from toy shapes to real artwork
+# (OpenMoji line art to colour), and its GPU configuration holds a run at 256×256.
 #
 # ## 4. Environment check
 #
