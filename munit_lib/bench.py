@@ -15,7 +15,6 @@ import statistics
 import time
 
 import torch
-from torch.utils.benchmark import Timer
 from torch.utils.flop_counter import FlopCounterMode
 
 from .config import MUNITConfig
@@ -60,6 +59,10 @@ def timer_seconds(fn, calls: int = 5) -> float:
     ``torch.utils.benchmark.Timer`` at the current thread count: its warm-up calls, then the
     median over blocks of calls run for at least ``calls`` times one call's warm-up duration
     (Timer synchronises CUDA itself)."""
+    # imported here: importing torch.utils.benchmark logs a CUDA warning on CPU-only machines, which would
+    # reach every notebook cell and script that merely imports munit_lib.bench
+    from torch.utils.benchmark import Timer
+
     timer = Timer(stmt="fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
     one = timer.timeit(1).median  # after Timer's own warm-up calls
     return float(timer.blocked_autorange(min_run_time=max(calls, 1) * one).median)

@@ -75,7 +75,7 @@ def main(argv: list[str]) -> int:
         return 2
     # a twin or a notebook may be named; both mean the notebook
     paths = [Path(a).resolve().with_suffix(".ipynb") for a in args] or sorted(
-        NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+        [*NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"), *NOTEBOOKS.glob("A[0-9]_*.ipynb")])  # lessons, then appendices
     for path in paths:
         sync_from_twin(path)
         if sync_only:

@@ -14,8 +14,12 @@ jupytext = pytest.importorskip("jupytext")
 nbformat = pytest.importorskip("nbformat")
 
 
+# the lessons (NN_name) and the optional appendices (A1_name, ...)
+PATTERNS = ("[0-9][0-9]_*", "A[0-9]_*")
+
+
 def notebook_names(root) -> list[str]:
-    return sorted(p.stem for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    return sorted(p.stem for pattern in PATTERNS for p in (root / "notebooks").glob(f"{pattern}.ipynb"))
 
 
 NAMES = notebook_names(Path(__file__).resolve().parents[1])  # one test per notebook
@@ -28,7 +32,7 @@ def cells_of(nb) -> list[tuple[str, str, list]]:
 
 def test_every_notebook_has_a_twin_and_every_twin_a_notebook(root):
     notebooks = set(notebook_names(root))
-    twins = {p.stem for p in (root / "notebooks").glob("[0-9][0-9]_*.py")}
+    twins = {p.stem for pattern in PATTERNS for p in (root / "notebooks").glob(f"{pattern}.py")}
     assert len(notebooks) >= 9
     assert notebooks - twins == set(), "create the missing twins: jupytext --to py:percent notebooks/NAME.ipynb"
     assert twins - notebooks == set(), "create the missing notebooks: python scripts/store_notebook_outputs.py notebooks/NAME.py"
