@@ -421,7 +421,49 @@ assert max(pairs) - min(pairs) < 0.02, "the share of pairs reached no longer sta
 # 5. Install `munit_lib[metrics]` and measure `shapes_cpu`'s diversity with
 #    `lpips_distance(linear=True)` and `lpips_distance(linear=False)`. How far apart are they?
 #
-# Worked solutions follow at the end of the notebook.
+# Exercises 1-4 have a check: put your answer in place of `None` and run the cell. It stays silent
+# for answers you have not given, says which ones are right, and fails with a hint otherwise.
+# Exercise 5 needs an optional package, so it has no check. Worked solutions follow at the end of
+# the notebook.
+
+# %%
+ex1_same_ranking = None  # 1. True or False: with pixel L1, is the ranking of the three models' diversities the same?
+ex2_grows = None         # 2. True or False: does IS grow from 4 to 16 styles per input?
+ex3_fd_50 = None         # 3. Fréchet distance between the features of test paintings 0-49 and 800-849
+ex4_most_moved = None    # 4. the model whose quality moves most between thresholds 0.5 and 0.99: its name
+
+answered = []
+if ex1_same_ranking is not None:
+    from munit_lib.evaluation.diversity import pixel_l1_distance
+    models = (model, content_free, unimodal)
+    with torch.no_grad():
+        ranks = [sorted(models, key=lambda m: protocol_diversity(m, sketches, dist, m.style_dim, n_pairs=P, seed=0).mean)
+                 for dist in (distance, pixel_l1_distance)]
+    truth = [m.name for m in ranks[0]] == [m.name for m in ranks[1]]
+    assert ex1_same_ranking == truth, "1: compute protocol_diversity of the three models with both distances"
+    answered.append(1)
+if ex2_grows is not None:
+    values = []
+    for m_styles in (4, 16):
+        codes = torch.randn(N * m_styles, model.style_dim, generator=torch.Generator().manual_seed(2))
+        with torch.no_grad():
+            outs = model(sketches.repeat_interleave(m_styles, 0), codes).clamp(-1, 1)
+        values.append(inception_score(classifier.probabilities(outs)["style"].double().view(N, m_styles, 32)))
+    assert ex2_grows == (values[1] > values[0]), "2: compute IS for 4 and 16 styles per input"
+    answered.append(2)
+if ex3_fd_50 is not None:
+    pool = ShapesDomain("b", "test", 64, 850)
+    with torch.no_grad():
+        first = classifier.features(torch.stack([pool[i] for i in range(50)])).double()
+        second = classifier.features(torch.stack([pool[i] for i in range(800, 850)])).double()
+    truth = frechet_distance(first, second)
+    assert abs(ex3_fd_50 - truth) < 0.01 * truth, "3: classifier.features of the two sets, then frechet_distance"
+    answered.append(3)
+if ex4_most_moved is not None:
+    assert ex4_most_moved == model.name, "4: run quality_proxy with confidence_threshold=0.5 and 0.99 for each model"
+    answered.append(4)
+if answered:
+    print("correct:", answered)
 
 # %% [markdown]
 # ## Solutions
@@ -439,6 +481,7 @@ assert max(pairs) - min(pairs) < 0.02, "the share of pairs reached no longer sta
 #         scores = {m.name: protocol_diversity(m, sketches, dist, m.style_dim, n_pairs=P, seed=0).mean
 #                   for m in (model, content_free, unimodal)}
 #     print(f"{label:>22}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+# ex1_same_ranking = True
 # ```
 #
 # The ranking does not change: the model that ignores the content is the most diverse, MUNIT next,
@@ -459,6 +502,7 @@ assert max(pairs) - min(pairs) < 0.02, "the share of pairs reached no longer sta
 #         outs = model(sketches.repeat_interleave(m_styles, 0), codes).clamp(-1, 1)
 #     probs = classifier.probabilities(outs)["style"].double().view(N, m_styles, 32)
 #     print(f"{m_styles:3d} styles per input: IS {inception_score(probs):.2f}")
+# ex2_grows = True
 # ```
 #
 # IS grows with the number of outputs: about 8.8, 11.4 and 12.2 for 4, 16 and 64 styles per input.
@@ -478,6 +522,7 @@ assert max(pairs) - min(pairs) < 0.02, "the share of pairs reached no longer sta
 #                        for k in range(0, 1600, 200)]).double()  # (1600, 64)
 # for n in (50, 200, 800):
 #     print(f"{n:4d} vs {n:4d} real paintings: Fréchet {frechet_distance(feats[:n], feats[800:800 + n]):.1f}")
+# ex3_fd_50 = frechet_distance(feats[:50], feats[800:850])
 # ```
 #
 # Two sets of *real* paintings, which come from the same distribution and would score 0 with
@@ -497,6 +542,7 @@ assert max(pairs) - min(pairs) < 0.02, "the share of pairs reached no longer sta
 #     row = [quality_proxy(sketches.repeat_interleave(M, 0), outs, classifier, confidence_threshold=t)["quality"]
 #            for t in (0.5, 0.9, 0.99)]
 #     print(f"{m.name:>16}: quality at 0.5 / 0.9 / 0.99: " + " / ".join(f"{v:.2f}" for v in row))
+# ex4_most_moved = model.name  # "munit"
 # ```
 #
 # On section 6's small protocol, MUNIT's quality goes from 1.00 at a threshold of 0.5 to 0.62 at
