@@ -7,7 +7,7 @@ import torch
 from munit_lib.__main__ import main
 from munit_lib.config import MUNITConfig
 from munit_lib.evaluation.openmoji import (TONE_COLOURS, OpenMojiModel, guided_tone_accuracy, line_art_kept,
-                                          own_style_tone_accuracy,
+                                          own_style_tone_accuracy, style_tone_probe,
                                           load_openmoji_split, openmoji_model, own_style_l1, palette_fidelity,
                                           read_tones, score_openmoji, stroke_mask, tones_reached)
 from munit_lib.evaluation.openmoji_classifier import (OpenMojiGroupClassifier, load_openmoji_classifier,
@@ -96,6 +96,9 @@ def test_tone_painter_reaches_the_tones_and_follows_references(data):
     assert own_style_tone_accuracy(painter, data) >= 0.9
     assert own_style_tone_accuracy(stubborn, data) == pytest.approx(0.2, abs=0.01)
     assert own_style_tone_accuracy(OpenMojiModel("no encoder", 0, a2b=painter.a2b), data) is None
+    # the painter's code is the tone itself: a probe reads it; a constant code reads one tone in five
+    assert style_tone_probe(painter, data, data) >= 0.9
+    assert style_tone_probe(stubborn, data, data) == pytest.approx(0.2, abs=0.01)
 
 
 def test_bad_arguments_are_named(data, tmp_path):

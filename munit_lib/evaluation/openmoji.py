@@ -10,6 +10,7 @@ not only looked at:
 * ``guided_tone_accuracy``: example-guided translation, the reference another emoji of a known
   tone; is the output's tone the reference's? (chance: 0.2);
 * ``own_style_tone_accuracy``: the same, the style encoded from the emoji's own true colouring;
+* ``style_tone_probe``: whether the style code holds the tone at all (a nearest-mean probe);
 * ``palette_fidelity``: the share of an output's pixels that are OpenMoji palette colours
   (the artists draw with a fixed palette of 24 colours and the skin tones);
 * ``own_style_l1``: the L1 distance to the true colouring when the style is encoded from that
@@ -47,7 +48,8 @@ from .openmoji_classifier import load_openmoji_classifier, openmoji_classifier_p
 
 __all__ = ["PALETTE", "TONE_COLOURS", "MIN_SKIN_PIXELS", "OpenMojiTestSet", "load_openmoji_split",
            "OpenMojiModel", "openmoji_model", "hex_to_rgb", "stroke_mask", "line_art_kept", "read_tones",
-           "tones_reached", "guided_tone_accuracy", "own_style_tone_accuracy", "palette_fidelity", "own_style_l1",
+           "tones_reached", "guided_tone_accuracy", "own_style_tone_accuracy", "style_tone_probe",
+           "palette_fidelity", "own_style_l1",
            "score_openmoji", "default_openmoji_root"]
 
 PathLike = Union[str, os.PathLike]
@@ -296,6 +298,22 @@ def own_style_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet) -> Opti
     outputs = _batched(model.a2b, data.line_art[idx], _batched(model.encode_b, data.colour[idx]))
     truth = torch.tensor([data.records[i].skintone - 1 for i in idx])
     return float((read_tones(outputs, data.masks(idx)) == truth).float().mean())
+
+
+def style_tone_probe(model: OpenMojiModel, train: OpenMojiTestSet, test: OpenMojiTestSet) -> Optional[float]:
+    """Does the style code hold the skin tone at all? A nearest-class-mean probe: the mean style code
+    of each tone over the training split's toned colourings, then the share of the test split's
+    toned colourings whose code is nearest to their own tone's mean (chance 0.2; None: no encoder)."""
+    if model.encode_b is None:
+        return None
+    train_idx = [i for i, r in enumerate(train.records) if 1 <= r.skintone <= 5]
+    codes = _batched(model.encode_b, train.colour[train_idx])  # (n, style_dim)
+    labels = torch.tensor([train.records[i].skintone - 1 for i in train_idx])
+    means = torch.stack([codes[labels == t].mean(0) for t in range(5)])  # (5, style_dim)
+    test_idx = [i for i, r in enumerate(test.records) if 1 <= r.skintone <= 5]
+    guess = torch.cdist(_batched(model.encode_b, test.colour[test_idx]), means).argmin(1)
+    truth = torch.tensor([test.records[i].skintone - 1 for i in test_idx])
+    return float((guess == truth).float().mean())
 
 
 def palette_fidelity(images: torch.Tensor, tolerance: float = 0.08) -> float:
