@@ -194,7 +194,8 @@ def cmd_score_openmoji(args) -> int:
     data = load_openmoji_split(args.data, "test")
     classifier = None if args.classifier == "none" else load_openmoji_classifier(args.classifier)
     scores = score_openmoji(args.checkpoint, data, n_styles=args.styles, classifier=classifier,
-                            diversity_inputs=args.inputs, diversity_pairs=args.pairs, seed=args.seed)
+                            diversity_inputs=args.inputs, diversity_pairs=args.pairs, seed=args.seed,
+                            train=load_openmoji_split(args.data, "train") if args.probe else None)
     scores["checkpoint"] = str(args.checkpoint)
     text = json.dumps(scores, indent=1, sort_keys=True)
     if args.out:
@@ -294,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pairs", type=int, default=19, help="pairs of outputs per input (the paper: 19)")
     p.add_argument("--classifier", default=None,
                    help="group classifier weights (default: the shipped one); 'none' leaves IS/CIS/Frechet out")
+    p.add_argument("--probe", action="store_true",
+                   help="also probe the style code for the skin tone (reads the training split)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--out", help="also write the scores to this JSON file")

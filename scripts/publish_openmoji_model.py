@@ -77,6 +77,8 @@ def write_readme(folder: Path, name: str, scores: dict, record: dict) -> None:
     labels = {"line_art_kept_a2b": "line art kept, a->b (stroke IoU with the truth)",
               "line_art_kept_b2a": "line art kept, b->a", "tones_reached": "skin tones reached by 16 random styles (of 5)",
               "guided_tone_accuracy": "example-guided tone accuracy (chance 0.20)",
+              "own_style_tone_accuracy": "tone accuracy, the style encoded from the emoji's own colouring",
+              "style_tone_probe": "the style code's tone, nearest-mean probe (chance 0.20)",
               "palette_fidelity": "palette fidelity (the truth: 0.947)", "own_style_l1": "L1 to the truth, own style",
               "diversity_l1": "diversity, pixel L1 (100 x 19 pairs)", "diversity_features": "diversity, classifier features",
               "frechet": "Frechet distance (classifier features)", "inception_score": "IS (groups)", "cis": "CIS"}
@@ -112,7 +114,7 @@ def main(argv=None) -> int:
         shutil.copy(Path(args.run) / "losses.csv", folder / "losses.csv")
     data = load_openmoji_split()
     save_png(sample_grid(gen, data), folder / "samples.png")
-    scores = score_openmoji(gen, data)
+    scores = score_openmoji(gen, data, train=load_openmoji_split(split="train"))
     kind = getattr(cfg, "model", "munit") or "munit"
     record = {"kind": {"munit": "MUNIT", "bicyclegan": "BicycleGAN", "cyclegan": "CycleGAN"}.get(kind, kind),
               "config": args.config or (f"{args.run}/config.yaml" if args.run else "its checkpoint's config"),

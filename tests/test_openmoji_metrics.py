@@ -134,9 +134,10 @@ def test_score_a_real_munit_end_to_end(data):
     classifier = OpenMojiGroupClassifier(["a", "b", "c"], width=8)
     small = _small(data)
     assert len(small.toned) == 15 and len(small.skin) == 3
-    scores = score_openmoji(model, small, n_styles=2, classifier=classifier, diversity_inputs=4, diversity_pairs=2)
+    scores = score_openmoji(model, small, n_styles=2, classifier=classifier, diversity_inputs=4, diversity_pairs=2,
+                            train=small)
     for key in ("line_art_kept_a2b", "line_art_kept_b2a", "tones_reached", "guided_tone_accuracy", "own_style_tone_accuracy",
-                "palette_fidelity", "own_style_l1", "diversity_l1", "diversity_features", "frechet",
+                "style_tone_probe", "palette_fidelity", "own_style_l1", "diversity_l1", "diversity_features", "frechet",
                 "inception_score", "cis"):
         assert isinstance(scores[key], float), key
     assert 1.0 <= scores["tones_reached"] <= 2.0  # two styles reach at most two tones
@@ -171,6 +172,7 @@ def test_score_openmoji_command(data, tmp_path, capsys):
     scores = json.loads(out.read_text())
     assert scores["checkpoint"] == str(gen) and "frechet" in scores
     assert scores["n_test"] == len(small) and scores["n_toned"] == len(small.toned) == 10
+    assert scores["style_tone_probe"] is None  # it needs the training split: --probe
     assert main(["score-openmoji", "--checkpoint", str(gen), "--styles", "0"]) == 2
     assert "--styles 0" in capsys.readouterr().err
     assert main(["score-openmoji", "--checkpoint", str(tmp_path / "none.pt")]) == 2

@@ -184,13 +184,14 @@ def openmoji_model(model, name: Optional[str] = None) -> OpenMojiModel:
         name = name or (path.parent.name if path.stem in ("last", "generators") else path.stem)
     if hasattr(model, "gen_a") and hasattr(model.gen_a, "encode_content"):
         gen_a, gen_b = model.gen_a.eval(), model.gen_b.eval()
-        g = torch.Generator().manual_seed(0)
-        return OpenMojiModel(
-            name or "munit", int(gen_b.style_dim),
-            a2b=lambda x, s: gen_b.decode(gen_a.encode_content(x), s),
-            # b->a with one random line-art style per image (fixed seed: the same every call)
-            b2a=lambda y: gen_a.decode(gen_b.encode_content(y), torch.randn(y.shape[0], gen_a.style_dim, generator=g)),
-            encode_b=lambda y: gen_b.encode(y)[1])
+
+        def b2a(y: torch.Tensor) -> torch.Tensor:  # one random line-art style per image, the same every call
+            styles = torch.randn(y.shape[0], gen_a.style_dim, generator=torch.Generator().manual_seed(0))
+            return gen_a.decode(gen_b.encode_content(y), styles)
+
+        return OpenMojiModel(name or "munit", int(gen_b.style_dim),
+                             a2b=lambda x, s: gen_b.decode(gen_a.encode_content(x), s), b2a=b2a,
+                             encode_b=lambda y: gen_b.encode(y)[1])
     kind = type(model).__name__.lower()
     if hasattr(model, "enc") and hasattr(model, "gen") and hasattr(model, "random_z"):  # BicycleGAN
         model.eval()
@@ -335,12 +336,14 @@ def own_style_l1(model: OpenMojiModel, data: OpenMojiTestSet) -> float:
 
 # ----------------------------------------------------------------------------- all of it
 def score_openmoji(model, data: Optional[OpenMojiTestSet] = None, n_styles: int = 16, classifier=None,
-                   diversity_inputs: int = 100, diversity_pairs: int = 19, seed: int = 0) -> dict:
+                   diversity_inputs: int = 100, diversity_pairs: int = 19, seed: int = 0,
+                   train: Optional[OpenMojiTestSet] = None) -> dict:
     """Every measure of this module for one model on the test split, as one dict (JSON-ready).
 
     ``classifier`` (default: the shipped group classifier, when it is on disk) adds the diversity
     by the paper's protocol in its feature space, the Frechet distance to the true colourings, IS
-    and CIS; without it those are left out and the pixel-L1 diversity stands alone."""
+    and CIS; without it those are left out and the pixel-L1 diversity stands alone. ``train`` (the
+    training split) adds ``style_tone_probe``."""
     m = openmoji_model(model)
     data = data if data is not None else load_openmoji_split()
     n = len(data)
@@ -354,6 +357,7 @@ def score_openmoji(model, data: Optional[OpenMojiTestSet] = None, n_styles: int 
         "tones_reached": tones_reached(m, data, n_styles, seed),
         "guided_tone_accuracy": guided_tone_accuracy(m, data, seed),
         "own_style_tone_accuracy": own_style_tone_accuracy(m, data),
+        "style_tone_probe": style_tone_probe(m, train, data) if train is not None else None,
         "palette_fidelity": palette_fidelity(outputs),
         "own_style_l1": own_style_l1(m, data),
     }
