@@ -32,7 +32,8 @@ def _entry(hexcode, group="people-body", subgroup="hand", tone="", base=""):
 ENTRIES = [_entry("1F44B"), _entry("1F44B-1F3FB", tone=1, base="1F44B"), _entry("1F44B-1F3FC", tone=2, base="1F44B"),
            _entry("1F44B-1F3FF", tone=5, base="1F44B"), _entry("1F600", "smileys-emotion", "face-smiling"),
            _entry("1F1EB-1F1F7", "flags", "country-flag"), _entry("BROKEN", "objects", "tool"),
-           _entry("MISSING", "objects", "tool"), _entry("1F9D1-1F3FB-200D-1F9D1-1F3FF", tone="1,5", base="1F9D1")]
+           _entry("MISSING", "objects", "tool"), _entry("1F9D1-1F3FB-200D-1F9D1-1F3FF", tone="1,5", base="1F9D1"),
+           _entry("1F195", "symbols", "alphanum")]
 FILLS = {"1F44B": "#fcea2b", "1F44B-1F3FB": "#fadcbc", "1F44B-1F3FC": "#debb90", "1F44B-1F3FF": "#6a462f",
          "1F600": "#fcea2b", "1F1EB-1F1F7": "#1e50a0", "1F9D1-1F3FB-200D-1F9D1-1F3FF": "#a57939"}
 
@@ -52,6 +53,9 @@ def tiny_package(tmp_path):
             _add(tar, f"black/svg/{hexcode}.svg", _svg("none"))
             _add(tar, f"color/svg/{hexcode}.svg", _svg(fill))
         _add(tar, "black/svg/BROKEN.svg", _svg("none"))
+        # a line drawing with nothing in it (drawn white on white): left out as blank
+        _add(tar, "black/svg/1F195.svg", _svg("none").replace(b'stroke="#000000"', b'stroke="#ffffff"'))
+        _add(tar, "color/svg/1F195.svg", _svg("#1e50a0"))
         _add(tar, "color/svg/BROKEN.svg", b"<svg this is not xml")
     return path
 
@@ -62,9 +66,10 @@ def fake_rasterise(svg: bytes, size: int) -> Image.Image:
     if 'fill="' not in text:
         raise ValueError("ParseError: not an SVG")
     fill = text.split('fill="', 1)[1].split('"', 1)[0]
+    stroke = text.split('stroke="', 1)[1].split('"', 1)[0] if 'stroke="' in text else "#000000"
     img = Image.new("RGB", (size, size), "white")
     ImageDraw.Draw(img).ellipse([size // 4, size // 4, 3 * size // 4, 3 * size // 4],
-                                fill=None if fill == "none" else fill, outline="black", width=max(1, size // 16))
+                                fill=None if fill == "none" else fill, outline=stroke, width=max(1, size // 16))
     return img
 
 
@@ -101,6 +106,7 @@ def test_make_openmoji_from_a_tiny_package(tiny_package, tmp_path):
     summary = make_openmoji_dataset(out, size=32, tarball=tiny_package, expected_sha256=None, progress=False,
                                     rasterise=fake_rasterise)
     assert summary["flags_left_out"] == 1
+    assert summary["blank_left_out"] == ["1F195"]  # white on white: nothing to translate
     skipped = {s["file"] for s in summary["skipped"]}
     assert skipped == {"color/svg/BROKEN.svg", "black/svg/MISSING.svg"}  # counted and skipped, no crash
     records = read_metadata_table(out)
@@ -167,6 +173,7 @@ def test_real_rasteriser_draws_the_tiny_package(tiny_package, tmp_path, capsys):
     out = tmp_path / "om"
     summary = make_openmoji_dataset(out, size=24, tarball=tiny_package, expected_sha256=None, progress=False)
     assert {s["file"] for s in summary["skipped"]} == {"color/svg/BROKEN.svg", "black/svg/MISSING.svg"}
+    assert summary["blank_left_out"] == ["1F195"]
     r = next(r for r in read_metadata_table(out) if r.hexcode == "1F44B-1F3FF")
     img = Image.open(out / f"{r.split}B" / f"{r.hexcode}.png").convert("RGB")
     assert img.size == (24, 24)
@@ -182,7 +189,8 @@ def test_fetch_without_npm_says_what_to_do(tmp_path):
 
 def test_shipped_set_is_complete_and_credited():
     records = read_metadata_table(SHIPPED)
-    assert len(records) == 4171  # 4,495 emoji less 324 flags, every pair rendered
+    assert len(records) == 4170  # 4,495 emoji less 324 flags and one blank drawing, every pair rendered
+    assert json.loads((SHIPPED / "summary.json").read_text())["blank_left_out"] == ["1F195"]
     assert sum(r.split == "test" for r in records) == 310
     for split in ("train", "test"):
         names_a = sorted(p.name for p in (SHIPPED / f"{split}A").iterdir())

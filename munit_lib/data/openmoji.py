@@ -22,6 +22,11 @@ Choices, and why:
 * **Flags are left out** (the group ``flags`` and the flag subgroups of the extras, 324 emoji):
   a flag's line art is an empty rectangle, so nothing in the input says which colouring is
   right; a translator could only guess, and the measures would reward memorising flags.
+* **A blank drawing is left out** too: one emoji's line art (``1F195``, "NEW button") renders
+  as white alone. Besides saying nothing, a constant image has zero variance, so the content
+  encoder's instance norms divide by the square root of their epsilon alone; the gradients that
+  come back overflow and the next update turns the weights to NaN (it stopped two training runs
+  at the iteration that drew it).
 * **The split** is fixed by a hash of the *family* (an emoji's ``skintone_base_hexcode``, or its
   own hexcode): about 7% of families go to test, and the five tones of one base emoji always
   fall on the same side, so no test emoji's line art was seen in training under another tone.
@@ -50,7 +55,7 @@ from PIL import Image
 
 __all__ = ["OPENMOJI_VERSION", "OPENMOJI_SHA256", "OPENMOJI_CREDIT", "SKIN_TONES", "SKIN_SHADOWS", "EMOJI_YELLOW",
            "EmojiRecord", "is_flag", "family_of", "split_of", "read_openmoji_metadata", "fetch_openmoji_package",
-           "rasterise_svg", "make_openmoji_dataset", "read_metadata_table", "OpenMojiMissingDependency"]
+           "rasterise_svg", "is_blank", "make_openmoji_dataset", "read_metadata_table", "OpenMojiMissingDependency"]
 
 PathLike = Union[str, os.PathLike]
 
@@ -198,6 +203,11 @@ def rasterise_svg(svg: bytes, size: int) -> Image.Image:
         raise ValueError(f"{type(error).__name__}: {error}") from None
 
 
+def is_blank(image: Image.Image) -> bool:
+    """Whether a drawing has no dark pixel at all (nothing darker than mid-grey): nothing to translate."""
+    return image.convert("L").getextrema()[0] >= 128
+
+
 # ----------------------------------------------------------------------------- the folders
 def _write_table(path: Path, records: Iterable[EmojiRecord]) -> None:
     names = [f.name for f in fields(EmojiRecord)]
@@ -280,7 +290,7 @@ def _build(package: _Package, out: Path, size: int, progress: bool,
     try:
         for folder in ("trainA", "trainB", "testA", "testB"):
             (staging / folder).mkdir()
-        kept, skipped = [], []
+        kept, skipped, blank = [], [], []
         for record in tqdm(records, desc=f"OpenMoji at {size}px", unit="emoji", disable=not progress):
             images = {}
             for side, folder in (("A", "black"), ("B", "color")):
@@ -295,6 +305,9 @@ def _build(package: _Package, out: Path, size: int, progress: bool,
                     break
             if len(images) != 2:  # a pair is kept only when both of its drawings render
                 continue
+            if is_blank(images["A"]):
+                blank.append(record.hexcode)
+                continue
             for side, image in images.items():
                 image.save(staging / f"{record.split}{side}" / f"{record.hexcode}.png", optimize=True)
             kept.append(record)
@@ -304,7 +317,7 @@ def _build(package: _Package, out: Path, size: int, progress: bool,
         (staging / "LICENSE.md").write_text(_licence_text(len(kept), size), encoding="utf-8")
         summary = {"version": OPENMOJI_VERSION, "size": size,
                    "train": sum(r.split == "train" for r in kept), "test": sum(r.split == "test" for r in kept),
-                   "flags_left_out": n_flags, "skipped": [{"file": f, "error": e} for f, e in skipped]}
+                   "flags_left_out": n_flags, "blank_left_out": blank, "skipped": [{"file": f, "error": e} for f, e in skipped]}
         (staging / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
