@@ -16,6 +16,9 @@
 # - how the series is organised, notebook by notebook;
 # - how to check your environment, and a first contact with `munit_lib`: the four networks of a
 #   generator, their parameter counts at the paper configuration, and the shapes of content and style codes.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

@@ -16,6 +16,9 @@
 # - AdaIN, $\gamma\,\mathrm{IN}(x) + \beta$, by hand, checked against `munit_lib.nn.adain` and `AdaptiveInstanceNorm2d`;
 # - colour-statistics transfer between two small synthetic images with AdaIN;
 # - MUNIT's `LayerNorm` (unbiased standard deviation, $\epsilon$ outside the root), and why the decoder's upsampling path uses it instead of IN.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

@@ -18,6 +18,9 @@
 # - where the parameter counts of the paper come from (5,385,856 and 2,764,936);
 # - why instance normalisation belongs in the content encoder and not in the style encoder, shown
 #   with an exact invariance and a measurement.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

@@ -17,6 +17,9 @@
 # - how to run the whole decoder by hand and prove it equals `munit_lib`'s `Generator.decode`;
 # - why the order of the MLP's outputs is part of the model (swap two halves and it breaks);
 # - what the MLP emits, untrained and in the shipped trained model: who sets the AdaIN scales.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

@@ -22,6 +22,9 @@
 # - the adversarial losses LSGAN (MUNIT's choice), non-saturating and hinge, built by hand,
 #   checked on score maps whose loss you can work out on paper, and plotted to show which ones
 #   saturate.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

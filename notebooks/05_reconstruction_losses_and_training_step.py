@@ -20,6 +20,9 @@
 # - what Adam's first step does to every weight;
 # - which sub-network each loss term trains;
 # - a 40-step training run on two tiny synthetic domains.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

@@ -16,6 +16,9 @@
 #
 # Reference material (odd image files, error messages, downloads, the shuffling in detail) is in the
 # optional notebook `A1_appendix_data_and_texture`.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

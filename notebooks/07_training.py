@@ -17,6 +17,9 @@
 # - sample grids, the command line, and several GPUs.
 #
 # Run it from a clone of the course with `munit_lib` installed from it (`pip install -e .`).
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

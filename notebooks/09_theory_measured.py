@@ -23,6 +23,9 @@
 #   colour, and the style-augmented and plain cycle errors;
 # - where the course's first shapes model (`shapes_cpu`) agrees with the paper, where it does not, and why;
 # - how the explicit cycle weight (0, 1, 10) and a plain cycle trade cycle error against diversity.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

@@ -31,6 +31,9 @@
 #   built by hand, and which parameters the latent regression reaches;
 # - what the latent size nz changes: the parameters it adds, and the diversity/fidelity trade-off;
 # - all of them beside MUNIT on the same sketches, with the ground-truth scores in one table.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

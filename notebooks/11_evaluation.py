@@ -25,6 +25,9 @@
 # - a quality proxy from ground truth, and what it cannot replace;
 # - why diversity alone is not quality: a model that ignores its input scores high;
 # - `python -m munit_lib evaluate`, which prints every metric of a model as one JSON line.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.

@@ -10,6 +10,9 @@
 #   folders it cannot read.
 # - **Part 2** tells the longer story behind notebook 07, section 5.3: how the fast recipe was
 #   chosen, and what was measured about where the texture of a painting lives, in words.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
