@@ -52,6 +52,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
 from PIL import Image
+from tqdm.auto import tqdm
+
+from .download import sha256_file
 
 __all__ = ["OPENMOJI_VERSION", "OPENMOJI_SHA256", "OPENMOJI_CREDIT", "SKIN_TONES", "SKIN_SHADOWS", "EMOJI_YELLOW",
            "EmojiRecord", "is_flag", "family_of", "split_of", "read_openmoji_metadata", "fetch_openmoji_package",
@@ -131,14 +134,6 @@ def read_openmoji_metadata(data: bytes) -> list[EmojiRecord]:
 
 
 # ----------------------------------------------------------------------------- the package
-def sha256_bytes_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fetch_openmoji_package(dest: PathLike, npm: str = "npm") -> Path:
     """``npm pack openmoji@OPENMOJI_VERSION`` into ``dest`` (a folder): the tarball's path.
 
@@ -239,7 +234,7 @@ def _licence_text(n_pairs: int, size: int) -> str:
             "Like the originals, they are licensed under the Creative Commons Attribution-ShareAlike 4.0\n"
             "International licence: https://creativecommons.org/licenses/by-sa/4.0/\n\n"
             "Changes: the SVGs of `black/svg/` and `color/svg/` were rasterised on white with cairosvg,\n"
-            "flags were left out, and the emoji were split into train and test by `munit_lib.data.openmoji`.\n")
+            "flags and blank drawings were left out, and the emoji were split into train and test by `munit_lib.data.openmoji`.\n")
 
 
 def make_openmoji_dataset(out: PathLike, size: int = 64, tarball: Optional[PathLike] = None,
@@ -258,13 +253,14 @@ def make_openmoji_dataset(out: PathLike, size: int = 64, tarball: Optional[PathL
         raise ValueError(f"--size {size}: give at least 8 pixels (64 is the course's, 256 the paper's)")
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} already exists: pass --overwrite (overwrite=True) to build it again")
-    _cairosvg() if rasterise is rasterise_svg else None  # fail before any work when cairosvg is missing
+    if rasterise is rasterise_svg:
+        _cairosvg()  # fail before any work when cairosvg is missing
     with tempfile.TemporaryDirectory() as scratch:
         tarball = Path(tarball) if tarball is not None else fetch_openmoji_package(scratch)
         if not tarball.is_file():
             raise FileNotFoundError(f"--tarball {tarball} is not a file")
         if expected_sha256 is not None:
-            digest = sha256_bytes_of(tarball)
+            digest = sha256_file(tarball)
             if digest != expected_sha256:
                 raise ValueError(f"{tarball} has SHA-256 {digest}, not openmoji@{OPENMOJI_VERSION}'s "
                                  f"{expected_sha256}: fetch it again with npm pack openmoji@{OPENMOJI_VERSION}")
@@ -278,8 +274,6 @@ def make_openmoji_dataset(out: PathLike, size: int = 64, tarball: Optional[PathL
 
 def _build(package: _Package, out: Path, size: int, progress: bool,
            rasterise: Callable[[bytes, int], Image.Image]) -> dict:
-    from tqdm.auto import tqdm
-
     meta = package.read("data/openmoji.json")
     if meta is None:
         raise ValueError("the tarball holds no package/data/openmoji.json: is it the openmoji package?")
@@ -317,7 +311,8 @@ def _build(package: _Package, out: Path, size: int, progress: bool,
         (staging / "LICENSE.md").write_text(_licence_text(len(kept), size), encoding="utf-8")
         summary = {"version": OPENMOJI_VERSION, "size": size,
                    "train": sum(r.split == "train" for r in kept), "test": sum(r.split == "test" for r in kept),
-                   "flags_left_out": n_flags, "blank_left_out": blank, "skipped": [{"file": f, "error": e} for f, e in skipped]}
+                   "flags_left_out": n_flags, "blank_left_out": blank,
+                   "skipped": [{"file": f, "error": e} for f, e in skipped]}
         (staging / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
