@@ -23,6 +23,9 @@
 # - measuring diversity and content preservation with the ground-truth readers of notebook 06;
 # - the interactive style explorer (ipywidgets), and how to test it without a browser;
 # - how to run the original project's released edges2shoes weights, if you download them.
+#
+# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
+# short training and small samples. Run the notebook yourself for the full-size results.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -610,6 +613,27 @@ shown = torch.from_numpy(frame[:, -SIZE:].astype(np.float32)).permute(2, 0, 1) /
 expected = translator.translate(x_b[explorer.state.index], "b2a", explorer.state.style)[0, 0]
 assert (shown - expected.clamp(-1, 1)).abs().max() <= 1 / 127.5 + 1e-6
 print("frame:", frame.shape, frame.dtype, "| right half = the translation with the current style")
+
+# %% [markdown]
+# The explorer takes any `Translator`. The course also ships a model trained on real drawings:
+# OpenMoji line art to colour (notebook 12). Here it is under the same sliders, with four test
+# drawings of people whose skin tone a style can change.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from munit_lib.evaluation.openmoji import load_openmoji_split
+
+emoji = load_openmoji_split(split="test")  # line_art, colour: (310, 3, 64, 64)
+emoji_explorer = StyleExplorer(pretrained("openmoji"), contents={"a": emoji.line_art[emoji.toned[::35]],
+                                                                 "b": emoji.colour[emoji.toned[::35]]}, seed=0)
+display(emoji_explorer.widget)
+
+# %%
+with contextlib.redirect_stdout(captured):
+    before = emoji_explorer.image.value
+    emoji_explorer.sliders[0].value = -2.0
+print("OpenMoji explorer: the slider changed the picture:", emoji_explorer.image.value != before)
+assert emoji_explorer.image.value != before and captured.getvalue() == ""
 
 # %% [markdown]
 # ## 8. Optional: the original project's edges2shoes model

@@ -69,7 +69,7 @@ def write_readme(folder: Path, name: str, scores: dict, record: dict) -> None:
 
     lines = [f"# `{name}`: {record['kind']} on OpenMoji line art -> colour (64 px)", "",
              f"Trained by munit_lib with `{record['config']}` for {record['iterations']:,} iterations, "
-             f"{record['cpu_minutes']} CPU-minutes of one thread ({record['machine']}, {record['date']}, "
+             f"{record['cpu_minutes']} CPU-minutes ({record['machine']}, {record['date']}, "
              f"commit {record['commit']}). {record['note']}".strip(), "",
              "Load it: `munit_lib.pretrained(\"%s\")` (a `Translator`), or measure it with "
              "`python -m munit_lib score-openmoji --checkpoint data/pretrained/%s/generators.pt`." % (name, name), "",
@@ -96,7 +96,8 @@ def main(argv=None) -> int:
     p.add_argument("--name", required=True, help="folder under data/pretrained/")
     p.add_argument("--cpu-minutes", required=True, type=float, help="CPU time the run trained for (recorded)")
     p.add_argument("--note", default="", help="a sentence for the README")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2, help="threads for scoring")
+    p.add_argument("--train-threads", default="1 thread", help="how the run trained, for the record")
     args = p.parse_args(argv)
     if bool(args.run) == bool(args.checkpoint):
         p.error("give --run or --checkpoint")
@@ -119,7 +120,7 @@ def main(argv=None) -> int:
     record = {"kind": {"munit": "MUNIT", "bicyclegan": "BicycleGAN", "cyclegan": "CycleGAN"}.get(kind, kind),
               "config": args.config or (f"{args.run}/config.yaml" if args.run else "its checkpoint's config"),
               "iterations": int(state["iteration"]), "cpu_minutes": args.cpu_minutes,
-              "machine": f"{platform.machine()} CPU, 1 thread", "date": datetime.date.today().isoformat(),
+              "machine": f"{platform.machine()} CPU, {args.train_threads}", "date": datetime.date.today().isoformat(),
               "commit": _commit(), "note": args.note}
     scores["training"] = record
     (folder / "scores.json").write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
