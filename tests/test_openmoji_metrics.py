@@ -185,3 +185,26 @@ def test_classifier_files_are_checked(tmp_path):
         load_openmoji_classifier(bad)
     with pytest.raises(FileNotFoundError, match="train_openmoji_classifier"):
         load_openmoji_classifier(tmp_path / "missing.pt")
+
+
+def test_classifier_scores_on_the_truth_and_on_a_constant_translator(data):
+    """The paper's scores through the shipped group classifier: what the truth scores, and what one
+    fixed colouring for every drawing scores (no diversity, IS and CIS of 1)."""
+    from munit_lib.evaluation.diversity import pixel_l1_distance, protocol_diversity
+    from munit_lib.evaluation.frechet import frechet_distance
+    from munit_lib.evaluation.inception_scores import conditional_inception_score, inception_score
+
+    classifier = load_openmoji_classifier()
+    assert classifier.metadata["test_accuracy"] > classifier.metadata["majority_baseline"]
+    with torch.no_grad():
+        truth = classifier.features(data.colour)
+        assert frechet_distance(truth, truth) == pytest.approx(0.0, abs=1e-3)
+        assert frechet_distance(classifier.features(data.line_art), truth) > 1.0  # line art is not colour
+        probs = classifier.probabilities(data.colour)  # (310, groups)
+        assert inception_score(probs) > 1.5  # the true colourings spread over the groups
+        constant = classifier.probabilities(data.colour[:1].expand(12, -1, -1, -1))
+        assert inception_score(constant) == pytest.approx(1.0, abs=1e-4)
+        assert conditional_inception_score(constant.view(3, 4, -1)) == pytest.approx(1.0, abs=1e-4)
+    fixed = OpenMojiModel("fixed", 0, a2b=lambda x, s: data.colour[:1].expand(x.shape[0], -1, -1, -1))
+    assert protocol_diversity(fixed.a2b, data.line_art[:5], pixel_l1_distance, 0, 3).mean == 0.0
+    assert protocol_diversity(fixed.a2b, data.line_art[:5], classifier.feature_distance, 0, 3).mean == 0.0
