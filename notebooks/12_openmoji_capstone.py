@@ -60,8 +60,8 @@ from IPython.display import display
 
 from munit_lib import MUNIT, MUNITConfig, count_parameters, course
 from munit_lib.data.openmoji import SKIN_TONES, read_metadata_table, split_of
-from munit_lib.evaluation.openmoji import (TONE_COLOURS, guided_tone_accuracy, hex_to_rgb, line_art_kept,
-                                          load_openmoji_split, openmoji_model, read_tones, tones_reached)
+from munit_lib.evaluation.openmoji import (TONE_COLOURS, guided_tone_accuracy, hex_to_rgb, load_openmoji_split,
+                                          openmoji_model, read_tones, tones_reached)
 from munit_lib.pretrained import data_dir, pretrained, pretrained_path
 from munit_lib.training import read_loss_log
 from munit_lib.viz import show_grid
@@ -177,7 +177,7 @@ plt.show()
 # ## 3. Training in the lesson
 #
 # `configs/openmoji_cpu.yaml` is the fast shapes recipe's network: base width 16, two residual
-# blocks and a two-scale discriminator. It changes two things for this data:
+# blocks and a two-scale discriminator. Two things differ for this data:
 #
 # - **The explicit style-augmented cycle at weight 10**, as in the paper's summer2winter
 #   configuration. A colour image's content code can carry its colours. Then image reconstruction
@@ -189,14 +189,14 @@ plt.show()
 #   gradients overflowed, and the next update turned the weights to NaN: two runs stopped at the
 #   iteration that drew it. `make-openmoji` now leaves blank drawings out, beside the flags.
 #
-# On a 2-core laptop one iteration takes about 0.3 s. The cell below trains a short run (the
-# profile sets its length: under CI, a few iterations) and continues it if you run it again. The
-# shipped model trained for much longer (section 4).
+# One iteration takes about 0.45 s of one CPU core. The cell below trains a short run (the profile
+# sets its length: under CI, a few iterations) and continues it if you run it again. The shipped
+# model trained for much longer (section 4).
 
 # %%
 cfg = MUNITConfig.from_yaml(CONFIGS / "openmoji_cpu.yaml").replace(data_root=str(ROOT))
-LESSON_ITERATIONS = {"ci": 4}.get(PROFILE, 400)  # 400: about two minutes on a laptop CPU
-if PROFILE == "ci":  # the CI profile checks the machinery: tiny networks, tiny logs
+LESSON_ITERATIONS = {"ci": 4}.get(PROFILE, 400)  # 400: about three minutes of one CPU core
+if PROFILE == "ci":  # the CI profile checks the machinery: a log row and a checkpoint every few iterations
     cfg = cfg.replace(log_every=1, checkpoint_every=2, sample_every=1000, display_size=2)
 WORK = Path(tempfile.mkdtemp(prefix="munit12_"))
 trainer = course.load_or_train(cfg, WORK / "openmoji_lesson", LESSON_ITERATIONS, progress=PROFILE != "ci")
@@ -282,7 +282,8 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = StyleExplorer(translator, contents={"a": test.line_art[test.toned[:4]], "b": test.colour[:4]}, seed=0)
+explorer = StyleExplorer(translator, contents={"a": test.line_art[test.toned[::35]], "b": test.colour[test.toned[::35]]},
+                         seed=0)  # four drawings of four families
 display(explorer.widget)
 
 # %%
@@ -308,6 +309,8 @@ assert captured.getvalue() == ""
 # | line art kept | IoU of the dark strokes with the true colouring (a→b) or line art (b→a) | 1 |
 # | tones reached | of 5 tones, how many 16 random styles give one toned emoji | 1 (one tone each) |
 # | guided tone accuracy | is the output's tone the reference's? (chance 0.2) | n/a |
+# | own-style tone accuracy | the same, the emoji's own colouring as the reference | n/a |
+# | style tone probe | does the style code hold the tone? (a nearest-mean probe; chance 0.2) | n/a |
 # | palette fidelity | share of pixels in OpenMoji's palette | 0.947 |
 # | own-style L1 | distance to the truth when the style is encoded from the truth itself | 0 |
 # | diversity | the paper's protocol: 100 inputs × 19 pairs of random styles, pixel L1 and classifier features | |
@@ -340,8 +343,11 @@ assert 0 <= hits <= total == 5 * len(small.toned)
 # %%
 NAMES = ["openmoji", "openmoji_budget", "openmoji_bicyclegan", "openmoji_cyclegan"]
 scores = {n: json.loads((pretrained_path(n).parent / "scores.json").read_text()) for n in NAMES}
-ROWS = ["line_art_kept_a2b", "line_art_kept_b2a", "tones_reached", "guided_tone_accuracy", "palette_fidelity",
-        "own_style_l1", "diversity_l1", "diversity_features", "frechet", "inception_score", "cis"]
+ROWS = ["line_art_kept_a2b", "line_art_kept_b2a", "tones_reached", "guided_tone_accuracy", "own_style_tone_accuracy",
+        "style_tone_probe", "palette_fidelity", "own_style_l1", "diversity_l1", "diversity_features", "frechet",
+        "inception_score", "cis"]
+
+
 def cell(v):
     return "—" if v is None else f"{v:.3f}"
 print(f"{'':24}" + "".join(f"{n.replace('openmoji_', ''):>12}" for n in NAMES))
