@@ -66,7 +66,7 @@ TABLE1_VARIANTS: dict[str, dict] = {
     "sd32": {"recon_x_cyc_w": 10.0, "recon_x_cyc_style": "encoded", "style_dim": 32},
 }
 VARIANTS: dict[str, dict] = {**CYCLE_VARIANTS, **TABLE1_VARIANTS}
-PRETRAINED_LIMIT_MB = 55.0  # everything under data/pretrained/ together (the course's models and the compared ones)
+PRETRAINED_LIMIT_MB = 60.0  # everything under data/pretrained/ together (the course's models and the compared ones)
 DATA_LIMIT_MB = 80.0  # everything under data/: the weights and the shipped OpenMoji set
 
 
