@@ -11,8 +11,8 @@
 # original code ([github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT)) could not reproduce
 # these numbers: its IS/CIS script was broken, its fine-tuned Inception was never released, and one
 # user, following the protocol with an L2 distance instead of LPIPS, reported 0.215 where the
-# paper's LPIPS is 0.109 ([issue 72](https://github.com/NVlabs/MUNIT/issues/72) of the original
-# repository). Here every metric is built by hand once on
+# paper's LPIPS is 0.109 ([a report](https://github.com/NVlabs/MUNIT/issues/72) on the original
+# repository's tracker). Here every metric is built by hand once on
 # a small example, proved equal to `munit_lib.evaluation`, and then run on the course's first
 # shapes model (`shapes_cpu`), where ground truth lets us check what each number means.
 #
@@ -106,7 +106,7 @@ print("inputs:", tuple(sketches.shape), "| style_dim:", model.style_dim)
 # over layers: $d(x, y) = \sum_l \frac{1}{H_l W_l} \sum_{h,w} \lVert w_l \odot (\hat f_l(x)_{hw} - \hat f_l(y)_{hw}) \rVert^2$.
 # Its numbers depend on every one of those choices. With all weights 1 (the "L2 variant"), or a sum
 # over positions instead of a mean, or images in [0, 1] instead of [-1, 1], the same images give
-# larger numbers. The 0.215 of the original repository's issue 72 was such a number: its author
+# larger numbers. The 0.215 reported on the original repository's tracker was such a number: its author
 # measured an L2 distance, not LPIPS, so it cannot be compared with the paper's 0.109 at all.
 # A diversity is only comparable with the same distance. Here $d$ is the same formula on the
 # classifier's feature maps (the *domain-feature distance*); the real LPIPS plugs in the same way
@@ -569,7 +569,7 @@ if answered:
 # `linear=False` drops LPIPS's learned channel weights: every channel counts 1, as in the L2 variant
 # of section 2. The learned weights are mostly below 1, so the calibrated LPIPS comes out several
 # times smaller than the L2 variant on the same images. This is exactly the gap between the 0.215
-# reported in the original repository's issue 72 (an L2 distance) and the paper's 0.109 (LPIPS): two
+# reported on the original repository's tracker (an L2 distance) and the paper's 0.109 (LPIPS): two
 # different distances, not a failed reproduction.
 # </details>
 
@@ -579,8 +579,8 @@ if answered:
 # - Huang, X., Liu, M.-Y., Belongie, S. and Kautz, J. (2018). Multimodal Unsupervised Image-to-Image
 #   Translation (MUNIT; the conditional Inception Score and the diversity protocol). ECCV 2018.
 #   [arXiv:1804.04732](https://arxiv.org/abs/1804.04732). Original code:
-#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT); the 0.215 report is its
-#   [issue 72](https://github.com/NVlabs/MUNIT/issues/72).
+#   [github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT); the 0.215 report is
+#   [NVlabs/MUNIT#72](https://github.com/NVlabs/MUNIT/issues/72) on its tracker.
 # - Zhang, R., Isola, P., Efros, A. A., Shechtman, E. and Wang, O. (2018). The Unreasonable
 #   Effectiveness of Deep Features as a Perceptual Metric (LPIPS). CVPR 2018.
 #   [arXiv:1801.03924](https://arxiv.org/abs/1801.03924).

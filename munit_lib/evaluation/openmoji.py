@@ -34,9 +34,10 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 import torch
-from PIL import Image
 
+from ..data.folders import load_image
 from ..data.openmoji import EMOJI_YELLOW, SKIN_SHADOWS, SKIN_TONES, read_metadata_table
+from ..data.transforms import image_to_tensor
 from ..official import read_checkpoint
 from ..pretrained import data_dir
 from ..registry import generators_from_data, model_from_checkpoint
@@ -85,12 +86,9 @@ def default_openmoji_root() -> Path:
 
 
 def _read_png(path: Path) -> torch.Tensor:
-    try:
-        with Image.open(path) as img:
-            array = np.asarray(img.convert("RGB"), dtype=np.float32) / 127.5 - 1.0
-    except (OSError, ValueError) as error:
-        raise ValueError(f"{path} cannot be read as an image ({error}): rebuild the set with make-openmoji") from None
-    return torch.from_numpy(array).permute(2, 0, 1)  # (H, W, 3) -> (3, H, W)
+    """One image of the set, (3, H, W) in [-1, 1], through the library's one image loader (its errors
+    name the file)."""
+    return image_to_tensor(load_image(path))
 
 
 @dataclass
