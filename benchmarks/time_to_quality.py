@@ -8,7 +8,7 @@ Training runs in ``Trainer.fit(max_seconds=...)`` slices; between slices the clo
 generators the run would ship (the EMA weights) are scored by ``score_shapes_model`` on the
 shapes test split. Each score appends one JSON line to ``--out``: the config and seed, the wall
 seconds of training so far, the iteration, every score, the factor probes (where colour and texture
-live: ``shapes_metrics.factor_probes``), the machine and the date. Wall seconds
+live: ``evaluation.shapes_score.factor_probes``), the machine and the date. Wall seconds
 count training only (data, steps, logging, the checkpoint saved at the end of each slice), never
 the scoring, so a curve does not depend on how often it was scored.
 
@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from munit_lib.__main__ import _parse_overrides  # noqa: E402
 from munit_lib.config import MUNITConfig  # noqa: E402
-from munit_lib.shapes_metrics import SHAPES_TARGETS, factor_probes, score_shapes_model  # noqa: E402
+from munit_lib.evaluation.shapes_score import SHAPES_TARGETS, factor_probes, score_shapes_model  # noqa: E402
 from munit_lib.training import Trainer, build_datasets  # noqa: E402
 
-# the "must" figure of each score (shapes_metrics.SHAPES_TARGETS holds them with the aims)
+# the "must" figure of each score (shapes_score.SHAPES_TARGETS holds them with the aims)
 TARGETS = {key: must for key, (must, _) in SHAPES_TARGETS.items()}
 
 

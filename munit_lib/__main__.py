@@ -160,7 +160,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_score_shapes(args) -> int:
-    from .shapes_metrics import score_shapes_model
+    from .evaluation.shapes_score import score_shapes_model
     from .translate import Translator
 
     for flag, value in (("--styles", args.styles), ("--n", args.n)):  # before loading anything

@@ -70,7 +70,7 @@ def translate_command(args) -> int:
 def demo_command(args) -> int:
     from .data import ShapesDomain
     from .pretrained import pretrained
-    from .shapes_metrics import model_texture_anchor
+    from .evaluation.shapes_score import model_texture_anchor
 
     translator = pretrained("shapes")
     size, n_inputs, n_styles = translator.image_size, 6, 8

@@ -23,7 +23,7 @@ changes ``style_dim`` in the fast recipe (``cyc10`` is its style_dim 8 point):
 =========  ===================================================================================
 
 :func:`train_variants` trains each (resuming a stopped run from its checkpoint), scores it
-(:func:`score_variant`: the shapes ground-truth scores + :func:`munit_lib.analysis.cycle_errors`)
+(:func:`score_variant`: the shapes ground-truth scores + :func:`munit_lib.evaluation.propositions.cycle_errors`)
 and publishes it under ``<out_root>/shapes_<name>/``: ``generators.pt`` in half precision
 (the original layout + config; it loads into float32 networks as any export),
 ``config.yaml`` and ``scores.json``. ``munit_lib.pretrained("shapes_cyc10")`` then loads it.
@@ -93,11 +93,11 @@ def export_half(gen_a: nn.Module, gen_b: nn.Module, path: Union[str, os.PathLike
 @torch.no_grad()
 def score_variant(gen_a: nn.Module, gen_b: nn.Module, n: int = 200, num_styles: int = 16, seed: int = 0) -> dict:
     """The shapes ground-truth scores (``score_shapes_model``: content IoU, colour / texture /
-    pair coverage, example-guided fidelity) and the cycle errors (``analysis.cycle_errors`` on
+    pair coverage, example-guided fidelity) and the cycle errors (``propositions.cycle_errors`` on
     ``n`` test images per domain), in one flat dict."""
-    from .analysis import cycle_errors
     from .data import ShapesDomain
-    from .shapes_metrics import model_texture_anchor, score_shapes_model
+    from .evaluation.propositions import cycle_errors
+    from .evaluation.shapes_score import model_texture_anchor, score_shapes_model
 
     scores = score_shapes_model(gen_a, gen_b, n=n, num_styles=num_styles, seed=seed)
     size = int(gen_a.cfg.image_size)
@@ -190,8 +190,8 @@ def score_baseline(model: nn.Module, cfg: MUNITConfig, n: int = 200, num_styles:
     """The shapes ground-truth scores of a baseline (``score_shapes_model`` through its translation
     sides: codes from N(0, I) are its noise or z, ignored by the unimodal models). BicycleGAN
     translates a -> b only: its b -> a IoU is NaN."""
+    from .evaluation.shapes_score import score_shapes_model
     from .registry import translation_sides
-    from .shapes_metrics import score_shapes_model
 
     side_a, side_b = translation_sides(model, cfg)
     return score_shapes_model(side_a, side_b, n=n, num_styles=num_styles, seed=seed)

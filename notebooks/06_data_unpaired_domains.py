@@ -56,8 +56,8 @@ from munit_lib.data import (BACKGROUNDS, KINDS, PALETTE, TEXTURES, ImageFolderDo
                             split_side_by_side, tensor_to_uint8, test_transform, train_transform,
                             unpaired_domains)
 from munit_lib.data.shapes import SHADE_FACTOR  # a texture's ink is the fill colour times this
-from munit_lib.shapes_metrics import (classify_colour, classify_texture, content_iou, example_guided_fidelity,
-                                      mask_iou, shape_mask, style_diversity)
+from munit_lib.evaluation.shapes import (classify_colour, classify_texture, content_iou, example_guided_fidelity,
+                                         mask_iou, shape_mask, style_diversity)
 
 PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
 SIZE = 64  # pixels: every image in this notebook is 64x64, small enough for a laptop (and CI)
@@ -488,7 +488,7 @@ plt.show()
 #
 # Did a translation keep its input's shape? Does one sketch give many styles? Does example-guided
 # translation copy the reference's style? An output comes with no record, so
-# `munit_lib.shapes_metrics` reads the factors back **from pixels alone**:
+# `munit_lib.evaluation.shapes` reads the factors back **from pixels alone**:
 #
 # - `shape_mask(image, domain)`: in a sketch, the outline and what it encloses (a flood fill from the
 #   border finds the paper); in a painting, the pixels far from the background (the border's median);

@@ -653,7 +653,7 @@ plt.show()
 # few images, to test the code):
 
 # %%
-from munit_lib.shapes_metrics import score_shapes_model
+from munit_lib.evaluation.shapes_score import score_shapes_model
 
 MEASURES = {"content_iou_a2b": "content IoU a->b", "content_iou_b2a": "content IoU b->a",
             "colour_coverage": "colours reached (16 styles)", "guided_colour": "guided: colour taken",
@@ -699,7 +699,7 @@ plt.show()
 # three (the coupon collector). By simulation:
 
 # %%
-from munit_lib.shapes_metrics import ideal_coverage
+from munit_lib.evaluation.shapes_score import ideal_coverage
 
 rng = np.random.default_rng(0)
 colours_of_codes = rng.integers(0, 8, size=(10_000, 16))  # 10,000 draws of 16 codes; each code's colour uniform
@@ -732,7 +732,8 @@ assert abs(fresh["colour_coverage_fresh"] - fresh["colour_coverage_ideal"]) < 0.
 
 # %%
 from munit_lib.data import TEXTURES, ShapesDomain, tensor_to_uint8
-from munit_lib.shapes_metrics import factor_probes, linear_probe_accuracy, model_texture_anchor
+from munit_lib.evaluation.probes import linear_probe_accuracy
+from munit_lib.evaluation.shapes_score import factor_probes, model_texture_anchor
 
 N_PROBE = 120 if PROFILE == "ci" else 600
 ANCHOR = model_texture_anchor(shipped_b)  # paintings drawn as the model's training data were

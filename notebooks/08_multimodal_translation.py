@@ -68,8 +68,8 @@ from munit_lib.data import ShapesDomain
 from munit_lib.networks import count_parameters
 from munit_lib.official import load_official_generators
 from munit_lib.pretrained import data_dir, list_pretrained, pretrained, pretrained_path
-from munit_lib.shapes_metrics import (classify_colour, content_iou, example_guided_fidelity, model_texture_anchor,
-                                      style_diversity)
+from munit_lib.evaluation.shapes import classify_colour, content_iou, example_guided_fidelity, style_diversity
+from munit_lib.evaluation.shapes_score import model_texture_anchor
 from munit_lib.translate import (ImageResizeWarning, Translator, interpolate_styles, random_styles,
                                  save_translations, sweep_style)
 from munit_lib.viz import show_grid
@@ -755,7 +755,7 @@ if ex5_saved_png is not None:
     assert bytes(ex5_saved_png) == explorer.state.render_png(), "5: save the frame the explorer shows now"
     answered.append(5)
 if ex6_keeps_own is not None:
-    from munit_lib.shapes_metrics import classify_texture
+    from munit_lib.evaluation.shapes import classify_texture
     with torch.no_grad():
         swapped = gen_b.decode(gen_b.encode_content(x_b), gen_b.encode_style(x_b.roll(-1, 0)))
     own = [paintings.ground_truth(i).texture for i in range(N_TEST)]
@@ -884,7 +884,7 @@ if answered:
 # <details><summary>Solution to exercise 6</summary>
 #
 # ```python
-# from munit_lib.shapes_metrics import classify_texture
+# from munit_lib.evaluation.shapes import classify_texture
 # with torch.no_grad():
 #     swapped = gen_b.decode(gen_b.encode_content(x_b), gen_b.encode_style(x_b.roll(-1, 0)))
 # read = classify_texture(swapped)

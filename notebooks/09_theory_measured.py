@@ -17,7 +17,7 @@
 #   with the loss terms that push a model towards each;
 # - why a plain, CycleGAN-like cycle is too strong for multimodal translation;
 # - how to measure each proposition on a trained model (every measurement built by hand once and
-#   proved equal to `munit_lib.analysis`): reconstruction errors, the style round trip, the
+#   proved equal to `munit_lib.evaluation.propositions`): reconstruction errors, the style round trip, the
 #   distance of encoded styles from the prior (an energy distance with a permutation test), a
 #   linear probe on content codes, a chi-square and mutual information between shape kind and
 #   colour, and the style-augmented and plain cycle errors;
@@ -55,8 +55,10 @@ import numpy as np
 import torch
 from torch.testing import assert_close
 
-from munit_lib import MUNITConfig, analysis, course
+from munit_lib import MUNITConfig, course
 from munit_lib.data import ShapesDomain
+from munit_lib.evaluation import propositions
+from munit_lib.evaluation.probes import two_sample_probe
 from munit_lib.pretrained import data_dir, list_pretrained, pretrained
 from munit_lib.variants import CYCLE_VARIANTS
 from munit_lib.viz import show_grid
@@ -210,7 +212,7 @@ print("x_a:", tuple(x_a.shape), "| x_b:", tuple(x_b.shape))
 
 
 def prior(n, seed):
-    """n style codes from N(0, I), (n, 8), from their own seeded generator (as munit_lib.analysis draws them)."""
+    """n style codes from N(0, I), (n, 8), from their own seeded generator (as munit_lib.evaluation.propositions draws them)."""
     return torch.randn(n, STYLE_DIM, generator=torch.Generator().manual_seed(seed))
 
 
@@ -231,7 +233,7 @@ with torch.no_grad():
     content_a = (c_a_back - c_a).abs().mean()
     style_b = (s_b_back - s_b).abs().mean()
 
-errors = analysis.reconstruction_errors(gen_a, gen_b, x_a, x_b, seed=0)
+errors = propositions.reconstruction_errors(gen_a, gen_b, x_a, x_b, seed=0)
 assert_close(errors["image_a"], float(image_a), rtol=1e-5, atol=1e-6)
 assert_close(errors["content_a"], float(content_a), rtol=1e-5, atol=1e-6)
 assert_close(errors["style_b"], float(style_b), rtol=1e-5, atol=1e-6)
@@ -248,9 +250,9 @@ for name, value in errors.items():
 # time, shows which parts of the style survive.
 
 # %%
-trip_b = analysis.style_round_trip(gen_a, gen_b, x_a, styles=s_b)  # paintings' styles, via a -> b
+trip_b = propositions.style_round_trip(gen_a, gen_b, x_a, styles=s_b)  # paintings' styles, via a -> b
 assert_close(trip_b["recovered"], s_b_back)
-trip_a = analysis.style_round_trip(gen_b, gen_a, x_b, seed=1)  # sketches' styles, via b -> a
+trip_a = propositions.style_round_trip(gen_b, gen_a, x_b, seed=1)  # sketches' styles, via b -> a
 print("correlation of true and recovered codes, per dimension")
 print("  paintings (s_b):", np.round(trip_b["corr_per_dim"].numpy(), 2))
 print("  sketches  (s_a):", np.round(trip_a["corr_per_dim"].numpy(), 2))
@@ -298,8 +300,8 @@ plt.show()
 # %%
 x_b_many = torch.stack([paintings[i] for i in range(N_CODES)])
 x_a_many = torch.stack([sketches[i] for i in range(N_CODES)])
-styles_b = analysis.encode_styles(gen_b, x_b_many)  # (N_CODES, 8)
-styles_a = analysis.encode_styles(gen_a, x_a_many)
+styles_b = propositions.encode_styles(gen_b, x_b_many)  # (N_CODES, 8)
+styles_a = propositions.encode_styles(gen_a, x_a_many)
 
 # the energy distance by hand, against the prior sample prior_match(seed=0) draws
 s = styles_b.double()
@@ -307,10 +309,10 @@ y = torch.randn(N_CODES, STYLE_DIM, generator=torch.Generator().manual_seed(0), 
 n = len(s)
 energy_by_hand = (2 * torch.cdist(s, y).mean() - torch.cdist(s, s).sum() / (n * (n - 1))
                   - torch.cdist(y, y).sum() / (n * (n - 1)))
-match_b = analysis.prior_match(styles_b, seed=0)
-match_a = analysis.prior_match(styles_a, seed=0)
+match_b = propositions.prior_match(styles_b, seed=0)
+match_a = propositions.prior_match(styles_a, seed=0)
 assert abs(float(energy_by_hand) - match_b["energy"]) < 1e-9
-match_prior = analysis.prior_match(prior(N_CODES, seed=99), seed=0)  # what the prior itself scores
+match_prior = propositions.prior_match(prior(N_CODES, seed=99), seed=0)  # what the prior itself scores
 print("prior_match's energy distance equals the hand-built one")
 print(f"{'codes':12s} {'|mean|':>7s} {'cov err':>8s} {'energy':>7s} {'p-value':>8s}  std per dimension")
 for name, m in (("paintings", match_b), ("sketches", match_a), ("prior draws", match_prior)):
@@ -354,17 +356,17 @@ plt.show()
 with torch.no_grad():
     codes = gen_a.encode_content(x_a_many)  # (N_CODES, 64, 16, 16)
 feats_by_hand = torch.cat([codes.mean((2, 3)), codes.std((2, 3))], dim=1)  # (N_CODES, 128)
-feats_a = analysis.content_features(gen_a, x_a_many)
-feats_b = analysis.content_features(gen_b, x_b_many)
+feats_a = propositions.content_features(gen_a, x_a_many)
+feats_b = propositions.content_features(gen_b, x_b_many)
 assert_close(feats_a, feats_by_hand)
 print("content_features equals the hand-built features:", tuple(feats_a.shape))
 
 half = N_CODES // 2
 probes = {
-    "A vs B, pooled features": analysis.linear_probe_accuracy(feats_a, feats_b),
-    "A vs B, flattened codes": analysis.content_probe(gen_a, gen_b, x_a_many, x_b_many, pooled=False),
-    "control: A vs A": analysis.linear_probe_accuracy(feats_a[:half], feats_a[half:]),
-    "control: B vs B": analysis.linear_probe_accuracy(feats_b[:half], feats_b[half:]),
+    "A vs B, pooled features": two_sample_probe(feats_a, feats_b),
+    "A vs B, flattened codes": propositions.content_probe(gen_a, gen_b, x_a_many, x_b_many, pooled=False),
+    "control: A vs A": two_sample_probe(feats_a[:half], feats_a[half:]),
+    "control: B vs B": two_sample_probe(feats_b[:half], feats_b[half:]),
 }
 for name, result in probes.items():
     print(f"{name:25s} held-out accuracy {result['test_accuracy']:.3f} ({result['n_test']} test codes)")
@@ -413,7 +415,7 @@ def read_kind(images):
     return [KINDS[i] for i in classifier.probabilities(images)["kind"].argmax(1).tolist()]
 
 
-joint = analysis.kind_colour_dependence(gen_a, gen_b, sketches, n=N_TEST, num_styles=4, seed=0,
+joint = propositions.kind_colour_dependence(gen_a, gen_b, sketches, n=N_TEST, num_styles=4, seed=0,
                                         read_kind=read_kind if classifier is not None else None)
 table = joint["table"].double()  # (kinds, colours) counts
 expected = table.sum(1, keepdim=True) * table.sum(0, keepdim=True) / table.sum()
@@ -426,7 +428,7 @@ print("dependence equals the hand-built chi-square and mutual information")
 
 # the same statistics on the real paintings: the noise level at this sample size
 records = [paintings.ground_truth(i) for i in range(N_CODES)]
-real = analysis.dependence([r.kind for r in records], [r.colour for r in records])
+real = propositions.dependence([r.kind for r in records], [r.colour for r in records])
 print(f"{'':22s} {'chi2':>7s} {'dof':>4s} {'p-value':>8s} {'MI (bits)':>10s} {'Cramer V':>9s}")
 for name, d in (("translations", joint), ("real paintings", real)):
     print(f"{name:22s} {d['chi2']:7.2f} {d['dof']:4d} {d['p_value']:8.3f} {d['mutual_information']:10.3f} "
@@ -478,14 +480,14 @@ with torch.no_grad():
     x_bab_plain = gen_b.decode(c_ba, back_b)  # back with a random style
 cycle_by_hand = (x_bab - x_b).abs().flatten(1).mean(1)  # (N,)
 plain_by_hand = (x_bab_plain - x_b).abs().flatten(1).mean(1)
-augmented = analysis.style_augmented_cycle(gen_b, gen_a, x_b, s_a)
-plain = analysis.plain_cycle(gen_b, gen_a, x_b, s_a, back_b)
+augmented = propositions.style_augmented_cycle(gen_b, gen_a, x_b, s_a)
+plain = propositions.plain_cycle(gen_b, gen_a, x_b, s_a, back_b)
 assert_close(augmented["image"], cycle_by_hand)
 assert_close(augmented["style"], (s_a_back - s_a).abs().mean(1))
 assert_close(plain["image"], plain_by_hand)
 print("style_augmented_cycle and plain_cycle equal the hand-built cycles")
 
-cycles = analysis.cycle_errors(gen_a, gen_b, x_a, x_b, seed=0)
+cycles = propositions.cycle_errors(gen_a, gen_b, x_a, x_b, seed=0)
 assert_close(cycles["bab_image"], augmented["image_mean"])
 print(f"{'from':6s} {'style-augmented image error':>28s} {'style error':>12s} {'plain image error':>18s}")
 for start in ("aba", "bab"):
@@ -607,7 +609,7 @@ plt.show()
 #
 # - MUNIT's latent space is **partially shared**: one content space, a style space per domain with
 #   the prior $\mathcal{N}(0, I)$. The paper proves four properties of the optimum; each has a
-#   measurement in `munit_lib.analysis`, built here by hand once and proved equal.
+#   measurement in `munit_lib.evaluation.propositions`, built here by hand once and proved equal.
 # - **Proposition 1** (inversion): images and contents come back well; painting styles come back
 #   partly (correlations up to 0.9 per dimension); sketch styles not at all, because sketches have
 #   no style: the proposition's assumption fails for that domain.
@@ -635,7 +637,7 @@ plt.show()
 # ## Exercises
 #
 # 1. Run section 4's probe on the *flattened* codes with a much stronger `weight_decay` (10, against
-#    the default 0.01): `analysis.content_probe(gen_a, gen_b, x_a_many, x_b_many, pooled=False,
+#    the default 0.01): `propositions.content_probe(gen_a, gen_b, x_a_many, x_b_many, pooled=False,
 #    weight_decay=10)`. Does the separation of sketch and painting contents survive (held-out
 #    accuracy above 0.75)?
 # 2. Is $G_a$ really ignoring $s_a$? Decode the content of painting 0 (`x_b[:1]`) with 16 random
@@ -672,7 +674,7 @@ def sketches_of_painting_0():
 
 answered = []
 if ex1_survives is not None:
-    strong = analysis.content_probe(gen_a, gen_b, x_a_many, x_b_many, pooled=False, weight_decay=10)
+    strong = propositions.content_probe(gen_a, gen_b, x_a_many, x_b_many, pooled=False, weight_decay=10)
     assert ex1_survives == (strong["test_accuracy"] > 0.75), "1: run the probe with weight_decay=10 and read test_accuracy"
     answered.append(1)
 if ex2_spread is not None or ex2_inside_larger is not None:
@@ -686,15 +688,15 @@ if ex2_spread is not None or ex2_inside_larger is not None:
             "2: compare the mean spread over the mask's pixels with that over the others"
     answered.append(2)
 if ex3_texture_independent is not None:
-    from munit_lib.shapes_metrics import classify_texture
+    from munit_lib.evaluation.shapes import classify_texture
 
     styles4 = torch.randn(4, STYLE_DIM, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         content_a = gen_a.encode_content(x_a)
         textures = [t for s in styles4 for t in classify_texture(gen_b.decode(content_a, s[None].expand(N_TEST, -1)))]
     kinds = [sketches.ground_truth(i).kind for i in range(N_TEST)] * len(styles4)
-    texture_test = analysis.dependence(kinds, textures)
-    assert ex3_texture_independent == (texture_test["p_value"] > 0.05), "3: analysis.dependence(kinds, textures)"
+    texture_test = propositions.dependence(kinds, textures)
+    assert ex3_texture_independent == (texture_test["p_value"] > 0.05), "3: propositions.dependence(kinds, textures)"
     answered.append(3)
 if ex4_p_value is not None:
     assert abs(float(ex4_p_value) - match_b["p_value"]) <= 0.02, "4: count the relabellings at least as far apart, +1, / (200 + 1)"
@@ -749,12 +751,12 @@ if answered:
 # ```python
 # y = torch.randn(N_CODES, STYLE_DIM, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
 # pooled = torch.cat([styles_b.double(), y])
-# observed = analysis.energy_distance(styles_b.double(), y)
+# observed = propositions.energy_distance(styles_b.double(), y)
 # g = torch.Generator().manual_seed(1)
 # hits = 0
 # for _ in range(200):
 #     perm = torch.randperm(len(pooled), generator=g)
-#     hits += analysis.energy_distance(pooled[perm[:N_CODES]], pooled[perm[N_CODES:]]) >= observed
+#     hits += propositions.energy_distance(pooled[perm[:N_CODES]], pooled[perm[N_CODES:]]) >= observed
 # ex4_p_value = (hits + 1) / 201       # 1/201, about 0.005: no relabelling is as far apart
 # ```
 #

@@ -74,8 +74,8 @@ from munit_lib.data import ShapesDomain, ShapesPairs
 from munit_lib.networks import Generator
 from munit_lib.nn import ResBlock
 from munit_lib.pretrained import data_dir, pretrained, pretrained_path
-from munit_lib.shapes_metrics import (classify_colour, content_iou, example_guided_fidelity, score_shapes_model,
-                                      style_diversity)
+from munit_lib.evaluation.shapes import classify_colour, content_iou, example_guided_fidelity, style_diversity
+from munit_lib.evaluation.shapes_score import score_shapes_model
 from munit_lib.variants import variant_config
 from munit_lib.viz import show_grid, to_image
 
@@ -731,7 +731,7 @@ plt.show()
 
 # %% [markdown]
 # **The ground truth, computed here.** The shapes test data tell us what each painting should be.
-# Three of the scores, built by hand for one model with the `munit_lib.shapes_metrics` readers: the
+# Three of the scores, built by hand for one model with the `munit_lib.evaluation.shapes` readers: the
 # content IoU (does the painting keep the sketch's shape?), the colour coverage (how many of the 8
 # colours do S random codes reach for one sketch?) and example-guided colour fidelity (a painting
 # made with the code of reference painting $i+1$: does it take its colour?). Then proved equal to

@@ -234,7 +234,7 @@ assert abs(fd_by_hand - frechet_distance(f_fake, f_real)) < 1e-3 * max(1.0, fd_b
 #
 # The paper's quality numbers come from people choosing the better of two translations. Here
 # each output passes two checks: the **content is kept** (IoU of its shape with the sketch's shape
-# at least 0.75, read by `shapes_metrics.content_iou`) and it is a **valid painting** (the
+# at least 0.75, read by `evaluation.shapes.content_iou`) and it is a **valid painting** (the
 # classifier names its colour and its texture with probability at least 0.9). `quality` is the
 # share passing both. It can rank models on the shapes domains; it cannot see what the mask reader
 # and the classifier tolerate (slight blur, a dull colour), a classifier can be confidently wrong

@@ -224,7 +224,7 @@ print("temporary files removed")
 #
 # Notebook 07 states the findings in a few lines. Here is how they were reached. Every number below
 # comes from training the course's small shapes networks on a 2-core CPU and scoring them on the
-# shapes ground truth with `munit_lib.shapes_metrics` (notebook 06's measures). Most are from one
+# shapes ground truth with `munit_lib.evaluation.shapes` (notebook 06's measures). Most are from one
 # run or two: read them as observations about these small networks, not as settled results.
 #
 # ### 2.1 Choosing the fast recipe by time to quality

@@ -31,7 +31,7 @@ from pathlib import Path
 import torch
 import yaml
 
-from munit_lib.shapes_metrics import SHAPES_TARGETS
+from munit_lib.evaluation.shapes_score import SHAPES_TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "pretrained" / "shapes"
@@ -133,7 +133,7 @@ def score_published(n: int) -> dict:
     """Every score of the generators published in OUT: the test-split scores, where random styles put
     their colours, and the factor probes."""
     from munit_lib import load_official_generators
-    from munit_lib.shapes_metrics import factor_probes, score_shapes_model
+    from munit_lib.evaluation.shapes_score import factor_probes, score_shapes_model
 
     torch.set_num_threads(1)
     gen_a, gen_b = load_official_generators(OUT / "generators.pt")
@@ -169,7 +169,7 @@ def colour_histogram(gen_a, gen_b, n: int = 50, num_styles: int = 16) -> dict:
     from collections import Counter
 
     from munit_lib.data import PALETTE, ShapesDomain
-    from munit_lib.shapes_metrics import classify_colour
+    from munit_lib.evaluation.shapes import classify_colour
 
     x = torch.stack([ShapesDomain("a", "test", gen_a.cfg.image_size, n, 0)[i] for i in range(n)])
     styles = torch.randn(num_styles, gen_b.cfg.style_dim, generator=torch.Generator().manual_seed(0))
@@ -233,8 +233,8 @@ def write_readme(scores: dict) -> None:
         f"## Scores on the shapes test split ({scores['n_test']} images per domain, "
         f"{scores['num_styles']} random styles each)",
         "",
-        "Measured by `munit_lib.shapes_metrics.score_shapes_model`, whose readers agree with the ground",
-        "truth on real samples (tests/test_shapes_metrics.py, notebook 06).",
+        "Measured by `munit_lib.evaluation.shapes_score.score_shapes_model`, whose readers agree with the ground",
+        "truth on real samples (tests/test_evaluation_shapes.py, notebook 06).",
         *([f"Scored again on {scores['rescored']['date']} at commit `{scores['rescored']['commit']}`",
            "(`python scripts/publish_shapes_model.py --rescore`), with the scorer's measures of that day."]
           if "rescored" in scores else []),
@@ -256,7 +256,7 @@ def write_readme(scores: dict) -> None:
            f"{scores['colour_coverage_ideal']:.3f}), pairs with 64 styles {scores['pair_coverage_fresh']:.3f}."]
           if "colour_coverage_fresh" in scores else []),  # scores made before the fresh measures lack them
         "",
-        "Where colour and texture live (linear probes on real test paintings, `shapes_metrics.factor_probes`;",
+        "Where colour and texture live (linear probes on real test paintings, `evaluation.shapes_score.factor_probes`;",
         "chance is 0.125 for colour, 0.25 for texture):",
         "",
         "| code | colour | texture |",

@@ -4,7 +4,7 @@
 
 One row per model of ``munit_lib.list_pretrained()`` that is on disk: how it was trained
 (iterations; CPU seconds where recorded) and the shapes scores written when it was published
-(``munit_lib.shapes_metrics.score_shapes_model`` on 200 test images per domain, 16 random styles
+(``munit_lib.evaluation.shapes_score.score_shapes_model`` on 200 test images per domain, 16 random styles
 per input, 64 for the pairs). Nothing is re-measured: the numbers are the files'.
 """
 from __future__ import annotations

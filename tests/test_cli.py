@@ -116,7 +116,7 @@ def test_score_shapes_writes_reproducible_scores_in_range(tmp_path, config_file,
         assert 0.0 <= scores[0][key] <= 1.0, key
     assert scores[0]["n_test"] == 4 and scores[0]["num_styles"] == 3
     # --texture-anchor reaches the scorer (default None: the model's own config decides)
-    import munit_lib.shapes_metrics as metrics
+    import munit_lib.evaluation.shapes_score as metrics
 
     seen = []
     monkeypatch.setattr(metrics, "score_shapes_model", lambda *a, **k: seen.append(k["texture_anchor"]) or {})

@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("translation", ["translate"]),
     ("training", ["training", "training.*"]),
     ("applications", ["pretrained", "widgets"]),
-    ("measurement", ["shapes_metrics", "analysis", "evaluation", "evaluation.*"]),
+    ("measurement", ["evaluation", "evaluation.*"]),
     ("front", ["__main__", "cli_translate", "evaluation.cli", "course", "bench", "variants", "munit_lib"]),
 ]
 
@@ -160,3 +160,12 @@ def test_the_reader_sees_function_level_and_subpackage_imports():
     assert "munit_lib.training" not in trainer  # its own package: no edge
     assert "munit_lib.training" in GRAPH["munit_lib.course"]  # course imports training.* from outside
     assert layer_of("munit_lib.evaluation.cli") > layer_of("munit_lib.evaluation.classifier")
+
+
+def test_measurement_has_one_home():
+    """Every measure lives in munit_lib/evaluation/: the shapes readers and scores, the probes and the
+    propositions beside the paper's metrics; the modules they came from are gone."""
+    assert dict(LAYERS)["measurement"] == ["evaluation", "evaluation.*"]
+    for name in ("shapes", "shapes_score", "probes", "propositions"):
+        assert f"munit_lib.evaluation.{name}" in MODULES, name
+    assert "munit_lib.shapes_metrics" not in MODULES and "munit_lib.analysis" not in MODULES

@@ -14,7 +14,8 @@ from PIL import Image
 from munit_lib.config import MUNITConfig
 from munit_lib.data import (TEXTURE_ANCHORS, ShapeGeometry, ShapesDomain, ShapesPairs, ShapeStyle, load_ground_truth,
                             make_shapes_dataset, render_painting)
-from munit_lib.shapes_metrics import classify_colour, classify_texture, model_texture_anchor, painting_mask
+from munit_lib.evaluation.shapes import classify_colour, classify_texture, painting_mask
+from munit_lib.evaluation.shapes_score import model_texture_anchor
 from munit_lib.training import build_datasets
 
 SIZE = 64

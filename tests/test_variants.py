@@ -117,8 +117,8 @@ def test_script_refuses_unknown_variants(capsys):
 
 def test_score_variant_draws_the_test_paintings_as_the_model_was_trained(monkeypatch):
     """A shape-pinned model's cycle errors are measured on shape-pinned paintings, not the default."""
-    import munit_lib.analysis
-    import munit_lib.shapes_metrics
+    import munit_lib.evaluation.propositions
+    import munit_lib.evaluation.shapes_score
     from munit_lib.data import ShapesDomain
     from munit_lib.variants import score_variant
 
@@ -126,8 +126,8 @@ def test_score_variant_draws_the_test_paintings_as_the_model_was_trained(monkeyp
                                                   texture_anchor="shape")
     model = MUNIT(cfg)
     seen = {}
-    monkeypatch.setattr(munit_lib.shapes_metrics, "score_shapes_model", lambda *a, **k: {"content_iou_a2b": 0.0})
-    monkeypatch.setattr(munit_lib.analysis, "cycle_errors",
+    monkeypatch.setattr(munit_lib.evaluation.shapes_score, "score_shapes_model", lambda *a, **k: {"content_iou_a2b": 0.0})
+    monkeypatch.setattr(munit_lib.evaluation.propositions, "cycle_errors",
                         lambda gen_a, gen_b, x_a, x_b, seed=0: seen.update(x_a=x_a, x_b=x_b) or {"a": 1.0})
     scores = score_variant(model.gen_a, model.gen_b, n=3)
     assert scores == {"content_iou_a2b": 0.0, "cycle_a": 1.0}

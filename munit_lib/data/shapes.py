@@ -19,7 +19,7 @@ says why).
 The content (kind + geometry) is shared by the two domains; the style exists only in B. A and B
 are drawn independently, so the data are unpaired, and one sketch has
 ``8 colours x 4 textures x 4 backgrounds = 128`` correct paintings: a multimodal target by
-construction. ``munit_lib.shapes_metrics`` reads these factors back from images alone.
+construction. ``munit_lib.evaluation.shapes`` reads these factors back from images alone.
 
 Images are drawn with PIL at ``SUPERSAMPLE`` times the target size and box-filtered down, so
 edges are anti-aliased and a pixel's value is the area fraction the shape covers. The ground

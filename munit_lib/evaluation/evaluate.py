@@ -24,12 +24,12 @@ import torch
 
 from ..data.shapes import ShapesDomain, render_sketch
 from ..data.transforms import image_to_tensor
-from ..shapes_metrics import model_texture_anchor
 from .classifier import ShapesClassifier, classifier_feature_distance, load_shapes_classifier
 from .diversity import PAPER_INPUTS, PAPER_PAIRS, lpips_distance, protocol_diversity
 from .frechet import frechet_distance
 from .inception_scores import conditional_inception_score, inception_score
 from .quality import quality_proxy
+from .shapes_score import model_texture_anchor
 
 __all__ = ["SketchToPainting", "as_translator", "evaluate_sketch_to_painting", "evaluate_real_paintings",
            "METRIC_COLUMNS", "markdown_table"]

@@ -5,7 +5,7 @@ and more like a translation of the input. On the shapes domains both halves have
 stand-in, so each output of a sketch -> painting model gets two checks:
 
 * **content kept**: the IoU between the sketch's shape region and the output's
-  (``munit_lib.shapes_metrics.content_iou``) is at least ``iou_threshold`` (0.75 by default; the
+  (``munit_lib.evaluation.shapes.content_iou``) is at least ``iou_threshold`` (0.75 by default; the
   shipped model averages about 0.91, a blob or a shifted shape falls well below);
 * **a valid painting**: the shapes classifier names its colour and its texture each with
   probability at least ``confidence_threshold`` (0.9 by default): the output looks like one of
@@ -29,8 +29,8 @@ from typing import Optional
 
 import torch
 
-from ..shapes_metrics import content_iou
 from .classifier import ShapesClassifier
+from .shapes import content_iou
 
 __all__ = ["quality_proxy", "IOU_THRESHOLD", "CONFIDENCE_THRESHOLD"]
 

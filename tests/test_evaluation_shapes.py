@@ -1,4 +1,5 @@
-"""Ground-truth measures: each reader is checked against the shapes generator's own records,
+"""The shapes ground truth read back from pixels (munit_lib.evaluation.shapes) and a model scored with it
+(munit_lib.evaluation.shapes_score): each reader is checked against the shapes generator's own records,
 then each measure on constructed cases whose answer is known."""
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pytest
 import torch
 from PIL import Image
 
-from munit_lib import shapes_metrics as M
+from munit_lib.evaluation import shapes as M
+from munit_lib.evaluation import shapes_score as S
 from munit_lib.data import (PALETTE, TEXTURES, ShapeGeometry, ShapesDomain, ShapeStyle, image_to_tensor,
                             render_painting, render_sketch)
 
@@ -162,22 +164,9 @@ def test_example_guided_fidelity():
 
 
 # ----------------------------------------------------------------------------- where the factors live
-def test_linear_probe_reads_a_linearly_coded_factor_and_not_noise():
-    from munit_lib.shapes_metrics import linear_probe_accuracy
-
-    g = torch.Generator().manual_seed(0)
-    labels = torch.randint(0, 4, (400,), generator=g)
-    coded = torch.nn.functional.one_hot(labels, 4).float() + 0.1 * torch.randn(400, 4, generator=g)
-    noise = torch.randn(400, 6, generator=g)
-    assert linear_probe_accuracy(coded[:300], labels[:300], coded[300:], labels[300:]) == 1.0
-    assert linear_probe_accuracy(noise[:300], labels[:300], noise[300:], labels[300:]) < 0.45  # chance 0.25
-    with pytest.raises(ValueError, match="one label per feature"):
-        linear_probe_accuracy(coded, labels[:10], coded, labels)
-
-
 def test_factor_probes_find_nothing_in_a_constant_style_code():
     from munit_lib import Generator, MUNITConfig
-    from munit_lib.shapes_metrics import factor_probes
+    from munit_lib.evaluation.shapes_score import factor_probes
 
     torch.manual_seed(0)
     gen = Generator(MUNITConfig.profile_named("ci"))  # 32 x 32
@@ -235,30 +224,30 @@ class ColourLottery(torch.nn.Module):
 
 def test_shared_styles_are_one_draw_and_fresh_styles_estimate_the_expected_coverage():
     gen = ColourLottery()
-    ideal = M.ideal_coverage(8, 16)
-    assert ideal == pytest.approx(1 - (7 / 8) ** 16) and M.ideal_style_coverage(64) == M.ideal_coverage(32, 64)
+    ideal = S.ideal_coverage(8, 16)
+    assert ideal == pytest.approx(1 - (7 / 8) ** 16) and S.ideal_style_coverage(64) == S.ideal_coverage(32, 64)
     shared, fresh = [], []
     for seed in range(3):
-        s = M.score_shapes_model(gen, gen, n=48, num_styles=16, seed=seed, pair_styles=64, pair_inputs=4)
+        s = S.score_shapes_model(gen, gen, n=48, num_styles=16, seed=seed, pair_styles=64, pair_inputs=4)
         # the shared measure is the colours of the scorer's one draw of 16 codes, the same for every sketch
         codes = torch.randn(16, 8, generator=torch.Generator().manual_seed(seed))
         assert s["colour_coverage"] == pytest.approx(len(set(gen.colour_index(codes).tolist())) / 8)
         assert s["colour_coverage_ideal"] == pytest.approx(ideal)
         assert s["colour_coverage_fresh"] == pytest.approx(ideal, abs=0.05)  # 48 draws average out
         assert s["texture_coverage_fresh"] == s["texture_coverage"] == 0.25  # solid only
-        assert s["pair_coverage_fresh"] == pytest.approx(M.ideal_coverage(8, 64) / 4, abs=0.02)
+        assert s["pair_coverage_fresh"] == pytest.approx(S.ideal_coverage(8, 64) / 4, abs=0.02)
         shared.append(s["colour_coverage"])
         fresh.append(s["colour_coverage_fresh"])
     assert max(shared) - min(shared) >= 0.125  # one lucky or unlucky draw moves it by whole colours
     assert max(fresh) - min(fresh) < 0.06
     with pytest.raises(ValueError, match="n_classes >= 1"):
-        M.ideal_coverage(0, 16)
+        S.ideal_coverage(0, 16)
 
 
 # ----------------------------------------------------------------------------- coverage references
 @pytest.mark.parametrize("styles, expected", [(1, 1 / 32), (16, 1 - (31 / 32) ** 16), (64, 1 - (31 / 32) ** 64)])
 def test_ideal_style_coverage_is_the_expected_share_of_pairs(styles, expected):
-    assert M.ideal_style_coverage(styles) == pytest.approx(expected)
+    assert S.ideal_style_coverage(styles) == pytest.approx(expected)
 
 
 def test_ideal_style_coverage_matches_sampling_real_paintings():
@@ -268,5 +257,5 @@ def test_ideal_style_coverage_matches_sampling_real_paintings():
     x = torch.stack([paintings[i] for i in range(320)])
     reached = [M.style_diversity(x[i:i + 16])["style_coverage"] for i in range(0, 320, 16)]  # 20 groups
     mean = sum(reached) / len(reached)
-    assert abs(mean - M.ideal_style_coverage(16)) < 0.05  # sd of one group's share ~0.05; of 20: ~0.012
+    assert abs(mean - S.ideal_style_coverage(16)) < 0.05  # sd of one group's share ~0.05; of 20: ~0.012
     assert max(reached) <= 0.5  # 16 outputs cannot reach more than 16 of the 32 pairs

@@ -12,14 +12,14 @@ MUNIT (Huang et al., 2018, section 3.2-3.3) proves that at the optimum of its ob
 Each function here measures one of them on images and generators (anything with ``encode``,
 ``encode_content``, ``encode_style`` and ``decode``, i.e. :class:`munit_lib.Generator`); the
 statistics are plain functions of tensors, tested on inputs with known answers
-(``tests/test_analysis.py``). Images are float tensors (N, C, H, W) in [-1, 1]; every model
+(``tests/test_propositions.py``). Images are float tensors (N, C, H, W) in [-1, 1]; every model
 function runs without gradients, in chunks of ``batch`` images, and returns floats or CPU
 tensors.
 
 * inversion: :func:`reconstruction_errors`, :func:`style_round_trip`;
 * latent matching: :func:`encode_styles`, :func:`prior_match` (mean, std, covariance and the
-  :func:`energy_distance` to prior samples), :func:`content_features` +
-  :func:`linear_probe_accuracy` (can a linear probe tell A's content codes from B's?);
+  :func:`energy_distance` to prior samples), :func:`content_features` and :func:`content_probe`
+  (can a linear probe, ``probes.two_sample_probe``, tell A's content codes from B's?);
 * joint matching on the shapes ground truth: :func:`dependence` (chi-square, mutual
   information, Cramer's V of two label lists) and :func:`kind_colour_dependence`;
 * cycles: :func:`style_augmented_cycle`, :func:`plain_cycle`, :func:`cycle_errors`.
@@ -32,8 +32,11 @@ from typing import Callable, Optional, Sequence
 import torch
 from torch import nn
 
+from .probes import two_sample_probe
+from .shapes import classify_colour, content_iou
+
 __all__ = ["reconstruction_errors", "style_round_trip", "encode_styles", "energy_distance", "prior_match",
-           "content_features", "linear_probe_accuracy", "content_probe", "dependence", "kind_colour_dependence",
+           "content_features", "content_probe", "dependence", "kind_colour_dependence",
            "style_augmented_cycle", "plain_cycle", "cycle_errors"]
 
 
@@ -209,61 +212,13 @@ def content_features(gen: nn.Module, x: torch.Tensor, pooled: bool = True, batch
     return torch.cat(out)
 
 
-def linear_probe_accuracy(features_a: torch.Tensor, features_b: torch.Tensor, test_fraction: float = 0.5,
-                          weight_decay: float = 1e-2, steps: int = 200, seed: int = 0) -> dict:
-    """Held-out accuracy of a logistic-regression probe that tells sample A (label 0) from B (1).
-
-    Each sample is split at random into a training and a test part (``test_fraction``); the
-    features are standardised with the training part's statistics; the probe
-    ``p(B | f) = sigmoid(w . f + b)`` minimises the mean cross-entropy + ``weight_decay * |w|^2``
-    (full batch, L-BFGS, ``steps`` iterations). 0.5 on the test part means the two samples are
-    indistinguishable to a linear map (for content codes: a shared space); 1.0 separable.
-    Returns ``{"train_accuracy", "test_accuracy", "n_train", "n_test"}``.
-    """
-    fa, fb = torch.as_tensor(features_a, dtype=torch.float64), torch.as_tensor(features_b, dtype=torch.float64)
-    if fa.dim() != 2 or fb.dim() != 2 or fa.shape[1] != fb.shape[1]:
-        raise ValueError(f"features must be (N_a, F) and (N_b, F), got {tuple(fa.shape)} and {tuple(fb.shape)}")
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
-    g = torch.Generator().manual_seed(int(seed))
-    parts = []
-    for f, label in ((fa, 0.0), (fb, 1.0)):
-        n_test = int(round(f.shape[0] * test_fraction))
-        if n_test < 1 or n_test >= f.shape[0]:
-            raise ValueError(f"{f.shape[0]} samples cannot be split into training and test parts "
-                             f"(test_fraction={test_fraction}); pass more samples")
-        perm = torch.randperm(f.shape[0], generator=g)
-        y = torch.full((f.shape[0],), label, dtype=torch.float64)
-        parts.append((f[perm[n_test:]], y[n_test:], f[perm[:n_test]], y[:n_test]))
-    f_train, y_train = torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
-    f_test, y_test = torch.cat([p[2] for p in parts]), torch.cat([p[3] for p in parts])
-    mean, std = f_train.mean(0), f_train.std(0).clamp(min=1e-8)
-    f_train, f_test = (f_train - mean) / std, (f_test - mean) / std  # standardised with training statistics
-    w = torch.zeros(f_train.shape[1], dtype=torch.float64, requires_grad=True)
-    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=int(steps), line_search_fn="strong_wolfe")
-
-    def closure():
-        opt.zero_grad()
-        logits = f_train @ w + b  # (N_train,)
-        loss = nn.functional.binary_cross_entropy_with_logits(logits, y_train) + weight_decay * (w * w).sum()
-        loss.backward()
-        return loss
-
-    with torch.enable_grad():
-        opt.step(closure)
-    with torch.no_grad():
-        acc = lambda f, y: float(((f @ w + b > 0).double() == y).double().mean())  # noqa: E731
-        return {"train_accuracy": acc(f_train, y_train), "test_accuracy": acc(f_test, y_test),
-                "n_train": int(f_train.shape[0]), "n_test": int(f_test.shape[0])}
-
 
 def content_probe(gen_a: nn.Module, gen_b: nn.Module, x_a: torch.Tensor, x_b: torch.Tensor, pooled: bool = True,
                   seed: int = 0, **probe_options) -> dict:
-    """:func:`linear_probe_accuracy` on the content codes ``E_a^c(x_a)`` against ``E_b^c(x_b)``
-    (:func:`content_features`): near 0.5 when the two domains share one content distribution."""
-    return linear_probe_accuracy(content_features(gen_a, x_a, pooled), content_features(gen_b, x_b, pooled),
-                                 seed=seed, **probe_options)
+    """:func:`~munit_lib.evaluation.probes.two_sample_probe` on the content codes ``E_a^c(x_a)`` against
+    ``E_b^c(x_b)`` (:func:`content_features`): near 0.5 when the two domains share one content distribution."""
+    return two_sample_probe(content_features(gen_a, x_a, pooled), content_features(gen_b, x_b, pooled),
+                            seed=seed, **probe_options)
 
 
 # ----------------------------------------------------------------------------- 3. joint matching
@@ -317,8 +272,6 @@ def kind_colour_dependence(gen_a: nn.Module, gen_b: nn.Module, sketches, n: int 
     of B kind names (e.g. the shapes classifier's kind head); then ``kind_kept`` is the share of
     translations whose kind, read back, is the sketch's true kind.
     """
-    from .shapes_metrics import classify_colour, content_iou
-
     n = min(int(n), len(sketches))
     styles = _prior_styles(num_styles, gen_b.style_dim, seed)  # (S, d)
     dev = _device(gen_a)
