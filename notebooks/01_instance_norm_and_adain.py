@@ -17,8 +17,9 @@
 # - colour-statistics transfer between two small synthetic images with AdaIN;
 # - MUNIT's `LayerNorm` (unbiased standard deviation, $\epsilon$ outside the root), and why the decoder's upsampling path uses it instead of IN.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
+# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
+# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -70,6 +71,7 @@ PROFILE = setup()  # seeds torch, pins the thread count under CI, PNG figures
 # $x^{A}_{c} = \sigma^{A}_{c}\, z_c + \mu^{A}_{c}$, with different $(\mu, \sigma)$ for A and B.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 g = torch.Generator().manual_seed(1)  # our own seeded generator for the data we make
 C, H, W = 4, 16, 16
 z = torch.randn(1, C, H, W, generator=g)
@@ -88,6 +90,7 @@ print("feature maps:", tuple(feat.shape))
 # $HW$, not $HW - 1$ (this matters below).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def channel_stats(x):
     # (B, C, H, W) -> two (B, C) tensors: mean and (biased) standard deviation over H and W
     return x.mean(dim=(2, 3)), x.std(dim=(2, 3), unbiased=False)
@@ -126,6 +129,7 @@ show_stats("input", feat)
 # Szegedy, 2015), no statistic is shared between samples, and nothing is learned (MUNIT's IN has no affine parameters).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def my_instance_norm(x, eps=1e-5):
     # (B, C, H, W) -> (B, C, H, W), every (sample, channel) slice to mean 0 and variance ~1
     b, c, h, w = x.shape
@@ -150,6 +154,7 @@ print("my_instance_norm == munit_lib.nn.instance_norm == nn.InstanceNorm2d == F.
 # IN erased the style and kept the content.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 show_stats("IN", normed)
 mean_in, std_in = channel_stats(normed)
 assert_close(mean_in, torch.zeros(2, C), atol=1e-5, rtol=0)
@@ -167,6 +172,7 @@ print("after IN, A and B are the same feature map")
 # one. On small maps the factor would grow (0.968 on 4×4; exercise 4).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 unbiased = (feat - feat.mean(dim=(2, 3), keepdim=True)) / torch.sqrt(feat.var(dim=(2, 3), keepdim=True) + 1e-5)
 ratio = (unbiased / normed).median().item()
 print(f"unbiased / biased on a {H}x{W} map: {ratio:.4f} (sqrt(255/256) = {(255 / 256) ** 0.5:.4f})")
@@ -189,6 +195,7 @@ assert not torch.allclose(unbiased, normed, atol=1e-4)
 # $1 + \gamma$ as some later code bases do.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def my_adain(x, gamma, beta, eps=1e-5):
     # x (B, C, H, W); gamma, beta (B, C), one scale and one shift per sample and channel
     return gamma[:, :, None, None] * my_instance_norm(x, eps) + beta[:, :, None, None]  # (B, C, 1, 1) broadcast
@@ -209,6 +216,7 @@ show_stats("AdaIN", styled)
 # $B \cdot C$ values (sample-major). Until they are set it refuses to run.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 layer = mnn.AdaptiveInstanceNorm2d(C)
 print(layer)
 try:
@@ -222,6 +230,7 @@ assert_close(layer(feat), styled)
 print("my_adain == munit_lib.nn.adain == AdaptiveInstanceNorm2d")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 mean_out, std_out = channel_stats(styled)
 assert_close(mean_out, beta, atol=1e-5, rtol=0)  # the output mean is beta ...
 assert_close(std_out, gamma, atol=1e-3, rtol=1e-3)  # ... and its standard deviation is gamma
@@ -235,6 +244,7 @@ print("AdaIN output: channel means = beta, channel standard deviations = gamma")
 # target statistics (black marks).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 stages = [("input", feat), ("IN(x)", normed), ("AdaIN(x, gamma, beta)", styled)]
 colors = {"A": "tab:blue", "B": "tab:orange"}
 fig, axes = plt.subplots(3, 3, figsize=(12, 8))
@@ -279,6 +289,7 @@ plt.show()
 # say much more than "which colours". We draw a few small images with torch (no downloads).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def grid(size):
     # two (size, size) coordinate maps in [0, 1]
     return torch.meshgrid(torch.linspace(0, 1, size), torch.linspace(0, 1, size), indexing="ij")
@@ -317,6 +328,7 @@ style_imgs = {"sunset": sunset(), "sea": sea()}
 print("content image:", tuple(content_img.shape))
 
 # %%
+# NBVAL_CHECK_OUTPUT
 transfers = {}
 for name, style_img in style_imgs.items():
     s_mean, s_std = channel_stats(style_img)  # (1, 3) each
@@ -329,6 +341,7 @@ for name, style_img in style_imgs.items():
     print(f"{name:>6}: RGB means [{fmt(s_mean[0].tolist())}]   stds [{fmt(s_std[0].tolist())}]")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(2, 3, figsize=(7.5, 5))
 for row, name in enumerate(style_imgs):
     panels = [(content_img, "content"), (style_imgs[name], f"style: {name}"), (transfers[name], "AdaIN(content, style)")]
@@ -367,6 +380,7 @@ plt.show()
 # official weights give (slightly) different images.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def my_layer_norm(x, gamma, beta, eps=1e-5):
     # x (B, C, H, W); gamma, beta (C,): one statistic pair per sample, one affine pair per channel
     b = x.shape[0]
@@ -387,6 +401,7 @@ assert_close(mine, ln(feat))
 print("my_layer_norm == munit_lib.nn.LayerNorm")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 # PyTorch's GroupNorm with one group has the same statistics region and per-channel affine,
 # but the biased variance and epsilon inside the root: close, not equal. The two differ exactly by
 #   gamma * (x - mu) * (1 / sqrt(var_biased + eps) - 1 / (std_unbiased + eps)),
@@ -413,6 +428,7 @@ print(f"largest |GroupNorm(1, C) - MUNIT LayerNorm| on this map: {difference.abs
 # means before. We check this on the styled features `styled` from section 3.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 plain_ln = mnn.LayerNorm(C, affine=False)  # the normalisation alone
 after_in, after_ln = mnn.instance_norm(styled), plain_ln(styled)
 
@@ -427,6 +443,7 @@ for name, x in [("styled", styled), ("IN", after_in), ("LN", after_ln)]:
     print(f"{name:>6}: channel means of sample A [{fmt(channel_stats(x)[0][0].tolist())}]")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
 width = 0.27
 for i, (name, x) in enumerate([("after AdaIN", styled), ("then IN", after_in), ("then LN", after_ln)]):

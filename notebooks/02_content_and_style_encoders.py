@@ -19,8 +19,9 @@
 # - why instance normalisation belongs in the content encoder and not in the style encoder, shown
 #   with an exact invariance and a measurement.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
+# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
+# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -61,6 +62,7 @@ PROFILE = setup()  # seeds torch, pins the thread count under CI, PNG figures
 # the networks expect. The positions of the shapes are arguments, so we can later move them.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def scene(size=64, disc=(0.35, 0.4), square=(0.72, 0.7), seed=0):
     # (1, 3, size, size) in [-1, 1]: a disc and a square on a gradient, with a little noise
     yy, xx = torch.meshgrid(torch.linspace(0, 1, size), torch.linspace(0, 1, size), indexing="ij")
@@ -137,6 +139,7 @@ def content_encoder_by_hand(input_dim=3, dim=64, n_downsample=2, n_res=4, norm=T
 # same order, which is all we need to pair them.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 small = MUNITConfig(gen_dim=16, n_res=2)
 lib_content = init_weights(ContentEncoder(small.n_downsample, small.n_res, small.input_dim_a, small.gen_dim))
 my_content = content_encoder_by_hand(small.input_dim_a, small.gen_dim, small.n_downsample, small.n_res)
@@ -169,6 +172,7 @@ print("content code:", tuple(c_mine.shape), "| parameters:", f"{count_parameters
 # no parameters, so it has no keys.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 for key, value in lib_content.state_dict().items():
     if key.startswith(("model.0.", "model.3.model.0.")):
         print(f"{key:40s} {tuple(value.shape)}")
@@ -181,6 +185,7 @@ for key, value in lib_content.state_dict().items():
 # convolution from $C_{in}$ to $C_{out}$ channels has $C_{in} C_{out} k^2 + C_{out}$ parameters.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 paper = MUNITConfig()
 paper_content = content_encoder_by_hand(paper.input_dim_a, paper.gen_dim, paper.n_downsample, paper.n_res)
 names = ["7x7 conv, IN, ReLU", "4x4 conv s2, IN, ReLU", "4x4 conv s2, IN, ReLU"] + ["residual block"] * paper.n_res
@@ -208,6 +213,7 @@ assert h.shape == (1, 256, 64, 64)
 # before them work at fewer channels. We add them up.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 in_res = sum(count_parameters(block) for block in paper_content[3:])  # blocks 3-6
 share = in_res / count_parameters(paper_content)
 print(f"residual blocks: {in_res:,} of {count_parameters(paper_content):,} parameters ({share:.1%})")
@@ -259,6 +265,7 @@ def style_encoder_by_hand(input_dim=3, dim=64, style_dim=8, n_downsample=4, norm
 # where two layers have the same shape, the `assert_close` on the outputs below would.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 my_style = style_encoder_by_hand(small.input_dim_a, small.gen_dim, small.style_dim, small.style_downsample)
 init_weights(my_style)  # Kaiming-normal, as MUNIT initialises its generators
 lib_style = StyleEncoder(small.style_downsample, small.input_dim_a, small.gen_dim, small.style_dim)
@@ -275,6 +282,7 @@ assert_close(s_mine, s_lib)
 print("style code:", tuple(s_mine.shape), "| parameters:", f"{count_parameters(my_style):,}")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 paper_style = style_encoder_by_hand(paper.input_dim_a, paper.gen_dim, paper.style_dim, paper.style_downsample)
 names = ["7x7 conv, ReLU"] + ["4x4 conv s2, ReLU"] * 4 + ["global average pool", "1x1 conv"]
 
@@ -295,6 +303,7 @@ assert h.shape == (1, 8, 1, 1)
 # accepts (at least 16×16 here), and the generator flattens it to `(B, 8)`.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 with torch.no_grad():
     for size in (32, 64, 96):
         print(f"{size}x{size} image -> style code {tuple(my_style(scene(size)).shape)}")
@@ -352,6 +361,7 @@ x = scene()
 changed = {name: f(x) for name, f in transforms.items()}
 
 # %%
+# NBVAL_CHECK_OUTPUT
 batch = torch.cat([x] + list(changed.values()))  # (6, 3, 64, 64): the original, then each edit
 change = {}
 for enc, f in encoders.items():
@@ -365,6 +375,7 @@ for enc in encoders:
     print(f"{enc:<24}" + "".join(f"{change[enc][t]:>17.3f}" for t in transforms))
 
 # %%
+# NBVAL_CHECK_OUTPUT
 global_edits = ["contrast x0.5", "brightness +0.3", "colour cast"]
 for t in global_edits:
     assert change["content, IN (MUNIT)"][t] < 1e-3  # removed by the first IN, exactly up to epsilon
@@ -375,6 +386,7 @@ assert change["content, IN (MUNIT)"]["shapes moved"] > 0.5  # content cares wher
 print("IN makes the content code blind to global contrast, brightness and colour cast; the style code sees them")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig = plt.figure(figsize=(12, 6.2))
 panels = [("original", x)] + list(changed.items())
 for i, (name, img) in enumerate(panels):
@@ -426,6 +438,7 @@ plt.show()
 # first block (full resolution), and eight of the 256 channels of the content code (32×32).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 content_net = encoders["content, IN (MUNIT)"]
 image = scene(128)
 with torch.no_grad():
@@ -435,6 +448,7 @@ print("after the first block:", tuple(first.shape), "| content code:", tuple(cod
 assert code.shape[2:] == (image.shape[2] // 4, image.shape[3] // 4)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(2, 9, figsize=(14, 3.4))
 for row, (maps, label) in enumerate([(first, "block 0, 128x128"), (code, "content code, 32x32")]):
     axes[row, 0].imshow(to_image(image))

@@ -18,8 +18,9 @@
 # - why the order of the MLP's outputs is part of the model (swap two halves and it breaks);
 # - what the MLP emits, untrained and in the shipped trained model: who sets the AdaIN scales.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
+# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
+# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -78,6 +79,7 @@ PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG fig
 # numbers. Let us check the parameter counts of the paper configuration.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 paper = Generator(MUNITConfig())  # paper defaults; we only count, so the initialisation does not matter
 n_dec, n_mlp = count_parameters(paper.dec), count_parameters(paper.mlp)
 print(f"decoder parameters: {n_dec:,}")
@@ -93,6 +95,7 @@ assert paper.dec.num_adain_params == 8 * 2 * 256 == 4096
 # $\gamma, \beta$ come from the MLP); MUNIT's LayerNorm has a $\gamma$ and a $\beta$ per channel.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def conv_params(c_in, c_out, k):
     return c_in * c_out * k * k + c_out  # weights + biases
 
@@ -123,6 +126,7 @@ del paper  # free the 15M-parameter generator
 # `init_weights` gives it the generators' Kaiming initialisation (He et al., 2015), as `munit_lib.MUNIT` does.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 cfg = MUNITConfig(gen_dim=16, mlp_dim=64, n_res=4, image_size=64, new_size=64)
 gen = init_weights(Generator(cfg), cfg.init).eval()
 
@@ -141,6 +145,7 @@ assert gen.dec.num_adain_params == sum(2 * layer.num_features for layer in gen.d
 # and encode it with the (untrained) content encoder.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def toy_image(size=64, flip=False):
     """A disc and a bar, shaped (1, 3, size, size) with values in [-1, 1]."""
     yy, xx = torch.meshgrid(torch.linspace(-1, 1, size), torch.linspace(-1, 1, size), indexing="ij")
@@ -170,6 +175,7 @@ print("content code:", tuple(content.shape))  # (B, 4 * gen_dim, H / 4, W / 4)
 # their weights and do the matrix products ourselves.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def mlp_by_hand(s, mlp):
     """s: (B, style_dim) -> AdaIN parameters p: (B, sum of 2C over the AdaIN layers)."""
     fc1, fc2, fc3 = (block.fc for block in mlp.model)
@@ -199,6 +205,7 @@ print("MLP output:", tuple(p.shape))
 # ([github.com/NVlabs/MUNIT](https://github.com/NVlabs/MUNIT)) multiplies by the raw MLP output.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def split_adain_params(p, channels):
     """p: (B, sum 2C) -> list of (gamma, beta), each (B, C), one pair per AdaIN layer."""
     pairs, offset = [], 0
@@ -259,6 +266,7 @@ def layer_norm_by_hand(x, gamma, beta, eps=1e-5):
 # every operation is ours.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def decode_by_hand(p, content, dec):
     """AdaIN parameters p (B, sum 2C) and content (B, C, h, w) -> image (B, 3, 4h, 4w)."""
     res_blocks, *upsampling, last = dec.model          # ResBlocks, (Upsample, Conv2dBlock) * 2, Conv2dBlock
@@ -293,6 +301,7 @@ print("decoded image:", tuple(ours.shape), "- equal to Generator.decode")
 # checkpoint into it would silently give garbage). Three ways to get it wrong:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def swap_beta_gamma(p, channels):
     """Read each layer's block as [gamma, beta] instead of [beta, gamma]."""
     pieces, offset = [], 0
@@ -338,6 +347,7 @@ with torch.no_grad():
 # random style codes. Only the AdaIN parameters differ between the six images.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 shipped = pretrained("shapes")
 sketch = ShapesDomain("a", "test", size=shipped.image_size, n=1)[0].unsqueeze(0)  # (1, 3, 64, 64)
 styles = torch.randn(6, shipped.style_dim, generator=torch.Generator().manual_seed(3))  # six styles ~ N(0, I)
@@ -369,6 +379,7 @@ plt.show()
 # distribution of $\gamma$ and of $\beta$ over channels and styles.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 many = torch.randn(256, cfg.style_dim, generator=torch.Generator().manual_seed(4))
 with torch.no_grad():
     pairs = split_adain_params(gen.mlp(many), channels)
@@ -387,6 +398,7 @@ print(f"share of negative gammas: {negative:.2f}")
 assert 0.2 < negative < 0.8
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True)
 labels = [f"{i + 1}" for i in range(len(pairs))]
 axes[0].boxplot([g.numpy() for g in gammas], showfliers=False)
@@ -424,6 +436,7 @@ plt.show()
 # channel has its own fixed scale and the style barely moves it; near 0, the style decides.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def adain_pairs(generator, styles):
     """The (gamma, beta) pairs a generator's MLP emits for a batch of style codes."""
     layer_channels = [layer.num_features for layer in generator.dec.adain_layers()]
@@ -455,6 +468,7 @@ assert min(shares["shipped, paintings (gen_b)"]) > max(shares["untrained (sectio
 assert min(shares["shipped, sketches (gen_a)"]) > max(shares["shipped, paintings (gen_b)"])
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.4), sharey=True)
 for ax, (name, model_pairs) in zip(axes, models.items()):
     g = model_pairs[0][0]  # the first AdaIN layer's gamma, (styles, C)

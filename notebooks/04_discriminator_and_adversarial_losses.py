@@ -23,8 +23,9 @@
 #   checked on score maps whose loss you can work out on paper, and plotted to show which ones
 #   saturate.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
+# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
+# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -81,6 +82,7 @@ PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG fig
 # $k \times k$ kernel has $C_{in} C_{out} k^2 + C_{out}$ parameters, so:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def conv_params(c_in, c_out, k):
     return c_in * c_out * k * k + c_out  # weights + biases
 
@@ -144,6 +146,7 @@ assert count_parameters(MultiScalePatchGAN()) == 8_271_171
 # the structure is the paper's (4 layers, 3 scales).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def to_official_keys(state, n_layer):
     """scales.{s}.convs.{l}.weight -> cnns.{s}.{l}.conv.weight; scales.{s}.to_score.weight -> cnns.{s}.{n_layer}.weight"""
     out = {}
@@ -169,6 +172,7 @@ for key in list(official)[:2] + list(official)[8:10]:
     print(f"{key:24s} {tuple(official[key].shape)}")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 images = torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(1)) * 2 - 1
 with torch.no_grad():
     ours_scores, their_scores = ours(images), theirs(images)
@@ -184,6 +188,7 @@ for s, (a, b) in enumerate(zip(ours_scores, their_scores)):
 # $4 \times 4$: 336 verdicts on one image, each about one patch.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 big = torch.rand(1, 3, 256, 256, generator=torch.Generator().manual_seed(2)) * 2 - 1
 with torch.no_grad():
     maps = library(big)  # the paper-size discriminator of section 1
@@ -205,6 +210,7 @@ del library, maps
 # image first went through $j$ average poolings (3x3, stride 2), which enlarge the window again.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def receptive_field(layers):
     """layers: list of (kernel, stride) from input to output -> window size in input pixels."""
     r = 1
@@ -230,6 +236,7 @@ assert fields == [46, 93, 187]
 # on it, which is also the backdrop of the figure.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def toy_scene(size=256):
     """A colour gradient with a few discs and a square, (1, 3, size, size) in [-1, 1]."""
     yy, xx = torch.meshgrid(torch.linspace(0, 1, size), torch.linspace(0, 1, size), indexing="ij")
@@ -260,6 +267,7 @@ for s, score in enumerate(scores):
     assert height == width == fields[s]
 
 # %%
+# NBVAL_CHECK_OUTPUT
 colours = ["tab:red", "tab:orange", "tab:cyan"]
 fig, axes = plt.subplots(1, 4, figsize=(15, 4))
 axes[0].imshow(to_image(scene.detach()))
@@ -345,6 +353,7 @@ def g_loss_by_hand(fake_maps, gan_type):
 # $\mathcal L_D = 3\,(-\log 0.75 - \log 0.75) = 6 \log\frac43$, $\ \mathcal L_G = -3 \log 0.25 = 3 \log 4$.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def constant_maps(value):
     return [torch.full((2, 1, n, n), value) for n in (16, 8, 4)]  # three scales
 
@@ -368,6 +377,7 @@ for gan_type, (fake, real, d_expected, g_expected) in cases.items():
 # agree with `munit_lib`:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 gen_scores = torch.Generator().manual_seed(3)
 fakes = [torch.randn(2, 1, n, n, generator=gen_scores) for n in (16, 8, 4)]
 reals = [torch.randn(2, 1, n, n, generator=gen_scores) + 1 for n in (16, 8, 4)]
@@ -387,6 +397,7 @@ for gan_type in ELEMENTWISE:
 # further a score is from the real target 1, and hinge's is a constant $-1$.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 d = torch.linspace(-4, 4, 161, requires_grad=True)
 g_curves = {name: ELEMENTWISE[name][2](d) for name in ELEMENTWISE}
 g_curves["minimax (saturating)"] = -F.softplus(d)  # log(1 - sigmoid(d)), not in munit_lib
@@ -400,6 +411,7 @@ for name, slope in slopes.items():
 assert abs(slopes["minimax (saturating)"][0]) < 0.02 and abs(slopes["nsgan"][0]) > 0.98
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(1, 3, figsize=(15, 4))
 x = d.detach().numpy()
 styles = {"lsgan": "tab:blue", "nsgan": "tab:orange", "hinge": "tab:green", "minimax (saturating)": "tab:grey"}

@@ -21,8 +21,9 @@
 # - which sub-network each loss term trains;
 # - a 40-step training run on two tiny synthetic domains.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
+# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
+# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -73,6 +74,7 @@ PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG fig
 # seeded generator, so every run sees the same batches.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 SKETCHES = ShapesDomain("a", "train", size=32, n=500)  # domain A
 PAINTINGS = ShapesDomain("b", "train", size=32, n=500)  # domain B
 
@@ -111,6 +113,7 @@ plt.show()
 # discriminators, learning rate $10^{-4}$, betas $(0.5, 0.999)$, weight decay $10^{-4}$.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 cfg = MUNITConfig.profile_named("ci")
 model = MUNIT(cfg)  # gen_a, gen_b (Kaiming init), dis_a, dis_b (N(0, 0.02) init)
 opt_gen, opt_dis = make_optimizers(model)
@@ -145,6 +148,7 @@ assert (settings["lr"], settings["betas"], settings["weight_decay"]) == (1e-4, (
 # image it produced. First, the L1 mean on numbers we can check by eye:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def l1(prediction, target):
     return (prediction - target).abs().mean()  # mean absolute error over every element
 
@@ -212,6 +216,7 @@ def generator_total(terms, cfg):
 # model whose configuration sets $\lambda_{cyc} = 10$.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 data = torch.Generator().manual_seed(1)
 x_a, x_b = sketches(cfg.batch_size, data), paintings(cfg.batch_size, data)  # the paper's batch size: 1
 check_styles = torch.Generator().manual_seed(2)
@@ -245,6 +250,7 @@ assert_close(generator_total(ours, cycle_model.cfg), theirs["total"])
 # Without them the loss refuses to run, rather than silently compare random features:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 perceptual = PerceptualLoss(layer=cfg.vgg_layer)  # builds VGG16 with random weights, downloads nothing
 try:
     perceptual(x_a, x_b)
@@ -283,6 +289,7 @@ del perceptual
 # the same way from a generator seeded identically.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 lib_model, lib_opt_gen, lib_opt_dis = copy.deepcopy((model, opt_gen, opt_dis))  # optimisers follow their copies
 before = {name: p.detach().clone() for name, p in model.named_parameters()}
 
@@ -297,6 +304,7 @@ print("style codes:", tuple(s_a_dis.shape))
 # constants for this step, so not a single gradient reaches a generator.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 mine = {}
 opt_dis.zero_grad(set_to_none=True)
 with torch.no_grad():
@@ -319,6 +327,7 @@ print(f"discriminator loss: {mine['dis_total'].item():.4f}")
 # `zero_grad`.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 opt_gen.zero_grad(set_to_none=True)
 terms = generator_terms(model, x_a, x_b, s_a_gen, s_b_gen)
 total = generator_total(terms, cfg)
@@ -333,6 +342,7 @@ print(f"generator loss: {total.item():.3f}")
 # Every loss and every parameter of all four networks must agree.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 lib = train_step(lib_model, lib_opt_gen, lib_opt_dis, x_a, x_b, rng=torch.Generator().manual_seed(7))
 assert set(lib) == set(mine)
 
@@ -358,6 +368,7 @@ print(f"{changed} of {len(before)} parameter tensors moved; all equal to munit_l
 # on the output convolution of $G_a$'s decoder. (`opt_gen.step()` leaves the gradients in place.)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 name = "gen_a.dec.model.5.conv.weight"   # the decoder's final 7x7 convolution
 p = dict(model.named_parameters())[name]
 lr, (beta1, beta2), wd = cfg.lr, (cfg.beta1, cfg.beta2), cfg.weight_decay
@@ -381,6 +392,7 @@ print(f"{name}: {p.numel()} weights, median |move| / lr = {step.median().item():
 # non-zero gradient.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 parts = {f"{g}.{sub}": getattr(getattr(model, g), sub)
          for g in ("gen_a", "gen_b") for sub in ("enc_content", "enc_style", "mlp", "dec")}
 parts.update({"dis_a": model.dis_a, "dis_b": model.dis_b})
@@ -427,6 +439,7 @@ assert reached["recon_x_a"] == {"gen_a.enc_content", "gen_a.enc_style", "gen_a.m
 # ## 8. The loss terms at this step
 
 # %%
+# NBVAL_CHECK_OUTPUT
 weights = {"adv": cfg.gan_w, "recon_x": cfg.recon_x_w, "recon_s": cfg.recon_s_w, "recon_c": cfg.recon_c_w}
 names = [n for n in mine if n.startswith("gen_") and n != "gen_total"]
 raw = [mine[n].item() for n in names]
@@ -457,6 +470,7 @@ plt.show()
 # reconstruction losses.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 torch.manual_seed(0)
 run_model = MUNIT(cfg)
 run_gen, run_dis = make_optimizers(run_model)
@@ -476,6 +490,7 @@ print(f"image reconstruction (a + b): first 5 steps {first:.2f}, last 5 steps {l
 assert last < 0.8 * first
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.6))
 steps = range(1, len(history) + 1)
 for key, label in [("gen_recon_x_a", "image recon, A"), ("gen_recon_x_b", "image recon, B"),
@@ -507,6 +522,7 @@ plt.show()
 # on fresh real images and on fresh translations, before and after the forty steps.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def mean_scores(m, n=16, seed=20):
     """Mean score (over scales, patches and n images) of each discriminator on real images and on translations."""
     data_rng, style_rng = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 1)

@@ -17,8 +17,9 @@
 # Reference material (odd image files, error messages, downloads, the shuffling in detail) is in the
 # optional notebook `A1_appendix_data_and_texture`.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
+# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
+# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -93,6 +94,7 @@ SIZE = 64  # pixels: every image in this notebook is 64x64, small enough for a l
 # as a shoe's colour exists only in its photo:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 print(f"kinds ({len(KINDS)}):       ", ", ".join(KINDS))
 print(f"colours ({len(PALETTE)}):     ", ", ".join(PALETTE))
 print(f"textures ({len(TEXTURES)}):    ", ", ".join(TEXTURES))
@@ -107,6 +109,7 @@ assert len(KINDS) >= 5 and n_styles == 128
 # stream, seeded by `(seed, split, domain, index)`, so item 5 is the same on every machine.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 sketches = ShapesDomain("a", "train", size=SIZE, n=16, seed=0)
 paintings = ShapesDomain("b", "train", size=SIZE, n=16, seed=0)
 print(sketches)
@@ -115,6 +118,7 @@ print("item:", tuple(sketches[0].shape), sketches[0].dtype, f"| range {sketches[
 print("image(0):", sketches.image(0).shape, sketches.image(0).dtype)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(4, 8, figsize=(12, 6.6))
 for i in range(16):
     a, b = sketches.ground_truth(i), paintings.ground_truth(i)
@@ -133,6 +137,7 @@ plt.show()
 # Sketch $i$ and painting $i$ are **not** a pair:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 kinds_a = [sketches.ground_truth(i).kind for i in range(16)]
 kinds_b = [paintings.ground_truth(i).kind for i in range(16)]
 print("kinds in A:", kinds_a[:8])
@@ -149,6 +154,7 @@ assert kinds_a != kinds_b  # independent streams: the kinds do not line up
 # 4× and averaged down, so edges are anti-aliased).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 print(f"{'item':<5}{'kind':<10}{'cx':>6}{'cy':>6}{'scale':>7}{'rot':>7}  {'colour':<8}{'texture':<9}{'background':<11}{'mask px':>8}")
 for name, domain in (("A", sketches), ("B", paintings)):
     for i in range(3):
@@ -173,6 +179,7 @@ assert np.array_equal(image, paintings.image(0)) and np.array_equal(mask, record
 # should reach them all. Eight *ideal translations* of sketch 0:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 geometry = sketches.ground_truth(0).geometry
 sketch, sketch_mask_gt = render_sketch(geometry, SIZE)
 rng = np.random.default_rng(6)
@@ -204,6 +211,7 @@ plt.show()
 # shape, as a real object's texture does. By hand, against `render_painting`:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 from munit_lib.data import ShapeStyle
 from munit_lib.data.shapes import SUPERSAMPLE, texture_period
 
@@ -232,6 +240,7 @@ for anchor, dark_rows in stripes.items():
 # pinned to the shape (bottom) the shape carries them along:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 from dataclasses import replace
 
 places = [replace(geometry, cx=0.3, cy=0.3), replace(geometry, cx=0.5, cy=0.45), replace(geometry, cx=0.7, cy=0.62)]
@@ -257,6 +266,7 @@ plt.show()
 # for an 8-bit value $p$, channels first: `image_to_tensor`; `tensor_to_uint8` goes back.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 pixels = paintings.image(3)  # uint8 (64, 64, 3)
 by_hand = torch.from_numpy(pixels).permute(2, 0, 1).float() * (2 / 255) - 1  # (H, W, C) -> (C, H, W)
 assert_close(by_hand, image_to_tensor(pixels))
@@ -275,6 +285,7 @@ print("tensor:", tuple(by_hand.shape), f"| min {by_hand.min():.4f} | max {by_han
 # generator in torchvision's order, so under one seed the two agree:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def paper_transform_by_hand(img, new_size, crop, train, log=None):
     w, h = img.size
     # 1. resize: the short side becomes new_size, the long side keeps the aspect ratio (rounded down)
@@ -320,6 +331,7 @@ print("train_transform and test_transform equal the hand-built pipeline")
 print("output:", tuple(centre.shape), "in [-1, 1]:", bool(centre.min() >= -1 and centre.max() <= 1))
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(1, 8, figsize=(14, 2.2), gridspec_kw={"width_ratios": [1.5] + [1] * 7})
 axes[0].imshow(wide)
 axes[0].set_title("input 96x64", fontsize=8)
@@ -343,6 +355,7 @@ plt.show()
 # are printed relative to it):
 
 # %%
+# NBVAL_CHECK_OUTPUT
 tmp = tempfile.TemporaryDirectory(prefix="munit_nb06_")
 TMP = Path(tmp.name)
 
@@ -365,6 +378,7 @@ for entry in sorted(root.iterdir()):
 # The files are the `ShapesDomain` items, byte for byte, and the data are a pure function of the seed:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 truth = load_ground_truth(root)
 print({folder: len(records) for folder, records in truth.items()})
 for split, n in (("train", 24), ("test", 8)):
@@ -389,6 +403,7 @@ assert same
 # paper's pipeline attached: the training transform for `"train"`, the centre crop for `"test"`.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 train_a, train_b = unpaired_domains(root, "train", new_size=SIZE, crop=SIZE)
 test_a, test_b = unpaired_domains(root, "test", new_size=SIZE, crop=SIZE)
 print(show(repr(train_a)))
@@ -405,6 +420,7 @@ print("test items equal the in-memory tensors")
 # batches are exactly those the trainer of notebook 07 draws (`batch_stream`):
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def first_batches(seed, n=4):
     return [pair for pair, _ in zip(UnpairedLoader(train_a, train_b, batch_size=4, seed=seed), range(n))]
 
@@ -423,6 +439,7 @@ assert same_as_training
 print("the loader's batches are the trainer's:", same_as_training)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(2, 4, figsize=(6.4, 3.4))
 for k in range(4):
     axes[0, k].imshow(tensor_to_uint8(x_a[k]))
@@ -446,6 +463,7 @@ plt.show()
 # "edges2shapes", eight 128 × 64 files, each a sketch and a painting of the **same** geometry:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 pairs = TMP / "edges2shapes" / "train"
 pairs.mkdir(parents=True)
 source = ShapesDomain("b", "train", size=SIZE, n=8, seed=1)
@@ -471,6 +489,7 @@ for name in names_b:
     assert np.array_equal(np.asarray(load_image(folder_b / name)), np.asarray(Image.open(pairs / name))[:, SIZE:])
 
 # %%
+# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(1, 3, figsize=(8, 2.2), gridspec_kw={"width_ratios": [2, 1, 1]})
 axes[0].imshow(Image.open(pairs / names_a[0]))
 axes[0].set_title(f"pair {names_a[0]} (edges | photo)", fontsize=8)
@@ -499,6 +518,7 @@ plt.show()
 # First we check them on 64 real test images per domain, where the answer is known:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 N = 64
 test_sketches = ShapesDomain("a", "test", size=SIZE, n=N)
 test_paintings = ShapesDomain("b", "test", size=SIZE, n=N)
@@ -521,6 +541,7 @@ print(f"texture read correctly: {texture_acc:.3f}")
 assert min(iou_a, iou_b, colour_acc, texture_acc) >= 0.95
 
 # %%
+# NBVAL_CHECK_OUTPUT
 k = 0
 fig, axes = plt.subplots(1, 6, figsize=(12, 2.3))
 panels = [(test_sketches.image(k), f"sketch: {truth_a[k].kind}"), (read_a[k], "read mask"),
@@ -543,6 +564,7 @@ plt.show()
 # (`SHADE_FACTOR` times the colour); a shade votes for its colour.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def painting_mask_by_hand(images):
     """images (B, 3, H, W) in [-1, 1] -> (B, H, W) bool: pixels far from the border's median colour."""
     x = (images + 1) / 2  # [0, 1]
@@ -589,6 +611,7 @@ assert agree_mask >= 0.95 and agree_colour >= 0.95 and truth_colour >= 0.95
 # *and* columns ($s \approx 0$); dots lie in between.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def texture_by_hand(images, masks, colour_names):
     """solid / stripes / dots / checks of each painting, from its mask and its colour."""
     x = (images + 1) / 2  # (B, 3, H, W) in [0, 1]
@@ -625,6 +648,7 @@ assert agree_texture >= 0.9 and truth_texture >= 0.9
 # input**, the oracle **shifted** by 8 pixels, and a blank canvas.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 rng = np.random.default_rng(0)
 oracle_b = torch.stack([image_to_tensor(render_painting(r.geometry, sample_style(rng), SIZE)[0]) for r in truth_a])
 oracle_a = torch.stack([image_to_tensor(render_sketch(r.geometry, SIZE)[0]) for r in truth_b])
@@ -654,6 +678,7 @@ assert scores["ignores its input"] < 0.5 and scores["oracle, shifted 8 px"] < 0.
 # that gives every output the same style (what a deterministic model such as CycleGAN is at best):
 
 # %%
+# NBVAL_CHECK_OUTPUT
 geometry = truth_a[0].geometry
 rng = np.random.default_rng(1)
 multimodal = [image_to_tensor(render_painting(geometry, sample_style(rng), SIZE)[0]) for _ in range(32)]
@@ -681,6 +706,7 @@ for name, outputs in (("oracle, random styles", multimodal), ("mode collapse", c
 # colour, 1/4 for the texture):
 
 # %%
+# NBVAL_CHECK_OUTPUT
 references = x_b  # painting i is the style reference for sketch i
 guided = torch.stack([image_to_tensor(render_painting(ra.geometry, rb.style, SIZE)[0])
                       for ra, rb in zip(truth_a, truth_b)])
@@ -771,6 +797,7 @@ if answered:
     print("correct:", answered)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 tmp.cleanup()  # delete every file this notebook wrote
 assert not TMP.exists()
 print("temporary files removed")

@@ -26,8 +26,9 @@
 # - why diversity alone is not quality: a model that ignores its input scores high;
 # - `python -m munit_lib evaluate`, which prints every metric of a model as one JSON line.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
+# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
+# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -81,6 +82,7 @@ plt.rcParams["image.interpolation"] = "nearest"
 # 1000 held-out real paintings (`validation.json`, written by `scripts/train_shapes_classifier.py`).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 translator = pretrained("shapes_cpu")
 model = as_translator(translator)  # translate(sketches, styles) -> paintings
 classifier = load_shapes_classifier()
@@ -115,6 +117,7 @@ print("inputs:", tuple(sketches.shape), "| style_dim:", model.style_dim)
 # By hand first, with 2 pairs per input:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 distance = classifier_feature_distance(classifier)
 P = 2
 g = torch.Generator().manual_seed(0)
@@ -138,6 +141,7 @@ assert abs(by_hand - library.mean) < 1e-4 * max(1.0, by_hand)
 # that MUNIT is diverse *and* keeps the content. We build both extremes to see the numbers move.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 real_pool = torch.stack([ShapesDomain("b", "test", 64, 64)[i] for i in range(64)])  # (64, 3, 64, 64)
 
 
@@ -172,6 +176,7 @@ for m in (model, content_free, unimodal):
 # input*. Both lie between 1 and 32. By hand, for 4 random styles per input:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 M = 4
 styles = torch.randn(N * M, model.style_dim, generator=torch.Generator().manual_seed(1))
 with torch.no_grad():
@@ -198,6 +203,7 @@ assert_close(float(cis_by_hand), conditional_inception_score(p))
 # inputs still use different classes, so IS stays high. Known answers make the point:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 one_class_per_input = torch.eye(4).double()[:, None, :].expand(4, 5, 4)  # input i: 5 outputs, all class i
 print("IS", round(inception_score(one_class_per_input), 3), "| CIS", round(conditional_inception_score(one_class_per_input), 3))
 assert abs(inception_score(one_class_per_input) - 4) < 1e-9 and conditional_inception_score(one_class_per_input) == 1.0
@@ -218,6 +224,7 @@ assert abs(inception_score(one_class_per_input) - 4) < 1e-9 and conditional_ince
 # $\operatorname{tr}(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2} = \sum_k \sqrt{\lambda_k(\Sigma_1\Sigma_2)}$:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 real = torch.stack([ShapesDomain("b", "test", 64, N * M)[i] for i in range(N * M)])
 with torch.no_grad():
     f_fake, f_real = classifier.features(outputs).double(), classifier.features(real).double()
@@ -241,6 +248,7 @@ assert abs(fd_by_hand - frechet_distance(f_fake, f_real)) < 1e-3 * max(1.0, fd_b
 # on strange inputs, and none of it transfers to real data, where only people can judge.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 q = quality_proxy(sketches.repeat_interleave(M, 0), outputs, classifier)
 print({k: round(v, 2) if isinstance(v, float) else v for k, v in q.items()})
 fig = show_grid([[sketches[i]] + list(outputs[i * M:(i + 1) * M]) for i in range(3)],
@@ -255,6 +263,7 @@ plt.show()
 # sets, the quality proxy of real paintings against sketches of their own shapes: the ceilings).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 small = dict(n_inputs=N, n_pairs=P, n_styles=M)
 rows = [evaluate_sketch_to_painting(m, classifier, **small) for m in (model, unimodal, content_free)]
 rows.append(evaluate_real_paintings(classifier, **small))
@@ -288,6 +297,7 @@ assert by_name["ignores content"]["content_iou"] < by_name["munit"]["content_iou
 # ```
 
 # %%
+# NBVAL_CHECK_OUTPUT
 stored = data_dir() / "pretrained" / "evaluation" / "table1_shapes.md"
 table_rows = json.loads(stored.with_suffix(".json").read_text(encoding="utf-8"))
 print(markdown_table(table_rows, digits=2))
@@ -299,6 +309,7 @@ print(f"{len(table_rows) - 1} models and real data; measured on {stored.read_tex
 # CycleGAN take no style, so their three outputs are one):
 
 # %%
+# NBVAL_CHECK_OUTPUT
 inputs = sketches[:3]
 codes = torch.randn(3, 32, generator=torch.Generator().manual_seed(5))  # enough dimensions for every model
 grid_rows, grid_names = [], []
@@ -319,6 +330,7 @@ plt.show()
 # with the same budget (`shapes_cyc0`):
 
 # %%
+# NBVAL_CHECK_OUTPUT
 from munit_lib.evaluation import markdown_findings, table1_findings
 
 findings = table1_findings(by_model)
@@ -357,6 +369,7 @@ assert findings[0]["reproduced"] == (unit_share <= 0.2)
 # MUNIT's style code, in the fast recipe:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 sweep = [(2, "shapes_sd2"), (8, "shapes_cyc10"), (32, "shapes_sd32")]
 fig, axes = plt.subplots(1, 3, figsize=(10, 2.8))
 for ax, key, title in zip(axes, ("diversity", "pairs_reached", "quality"),

@@ -11,8 +11,9 @@
 # - **Part 2** tells the longer story behind notebook 07, section 5.3: how the fast recipe was
 #   chosen, and what was measured about where the texture of a painting lives, in words.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
+# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
+# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -81,6 +82,7 @@ for epoch in range(2):
         print(f"epoch {epoch} step {step}:  A {batch_a.tolist()}  B {batch_b.tolist()}")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 epochs = [[(a.tolist(), b.tolist()) for a, b in indices] for _ in range(2)]
 for batches in epochs:
     order_a = [i for a, _ in batches for i in a]  # the epoch's order in domain A
@@ -111,6 +113,7 @@ print("every epoch: each item once per domain, in batches of 4; A and B in diffe
 # ```
 
 # %%
+# NBVAL_CHECK_OUTPUT
 for name, source in DATASETS.items():
     print(f"{name:<15} unpacks to {source.folder + '/':<16} checksum: {source.sha256 or 'not recorded'}")
     print(f"{'':<15} {source.url}")
@@ -124,6 +127,7 @@ for name, source in DATASETS.items():
 # rotation is applied. One file of each kind:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 odd = TMP / "odd"
 odd.mkdir()
 ramp = np.tile(np.linspace(0, 1, 32), (32, 1))  # (32, 32): dark on the left, light on the right
@@ -163,6 +167,7 @@ print("pixel values as expected")
 # of the RGBA file became white. All five files are now one more domain folder:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 odd_domain = ImageFolderDomain(odd, transform=test_transform(new_size=32, crop=32))
 batch = torch.stack([odd_domain[i] for i in range(len(odd_domain))])
 print(show(repr(odd_domain)))
@@ -176,6 +181,7 @@ print("files in order:", [p.name for p in odd_domain.paths], "| batch", tuple(ba
 # domain is built, before any training starts.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 (odd / "corrupt.png").write_bytes(b"this is not a PNG file")
 png = io.BytesIO()
 Image.fromarray(paintings.image(2)).save(png, format="PNG")
@@ -215,6 +221,7 @@ assert issubclass(ImageLoadError, OSError)
 # and the first `odd_domain[i]` that reaches one raises the error above, naming it.)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 tmp.cleanup()  # delete every file this notebook wrote
 assert not TMP.exists()
 print("temporary files removed")

@@ -1,13 +1,22 @@
-"""Sync each notebook from its jupytext twin, re-execute it under the CI profile, store its outputs.
+"""Sync each notebook from its jupytext twin, re-execute it under the real profile, store its outputs.
 
 Notebooks are written as py:percent twins (``notebooks/NN_name.py``, the file you edit and review);
-the ``.ipynb`` beside it carries the same cells plus the stored outputs that nbval compares with a
-fresh run. So outputs must come from this script (CI profile, pinned threads), never from an
+the ``.ipynb`` beside it carries the same cells plus the stored outputs: what a reader sees on GitHub
+or in Colab before running anything. So they come from a real run: the profile a student gets by
+default on a CPU (``cpu``: the lessons' own sizes, training runs and sample counts), with torch's
+thread count pinned to the 2 threads CI uses (``OMP_NUM_THREADS=2``) so that the numbers the tests
+compare come out bit for bit as they do in CI. Outputs come from this script, never from an
 interactive session. Usage, from the repository root (``make outputs`` runs it on every notebook):
 
-    MUNIT_PROFILE=ci python scripts/store_notebook_outputs.py [notebooks/NN_name.py|.ipynb ...]
+    python scripts/store_notebook_outputs.py [notebooks/NN_name.py|.ipynb ...]
 
-``--sync-only`` writes the twins' cells into the notebooks without executing anything.
+Each stored notebook records the profile in its metadata (``munit_course.outputs_profile``).
+CI runs every cell under the small CI profile and compares only the cells marked
+``# NBVAL_CHECK_OUTPUT`` (nbval's lax mode, see notebooks/conftest.py): the outputs that are the
+same under every profile.
+
+``--sync-only`` writes the twins' cells into the notebooks without executing anything (stored
+outputs of unchanged and edited cells are kept).
 """
 from __future__ import annotations
 
@@ -23,6 +32,14 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+
+#: The profile the stored outputs come from: the default of ``munit_lib.course.setup()`` on a CPU.
+STORED_PROFILE = "cpu"
+
+#: The environment of the kernels that store outputs (a value already set wins, except a profile
+#: other than STORED_PROFILE, which is refused). 2 threads: ``munit_lib.course.CI_THREADS``, the
+#: count the CI profile pins, so checked numbers agree with CI's; passive OpenMP waits.
+STORE_ENV = {"MUNIT_PROFILE": STORED_PROFILE, "OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def cells_of(nb) -> list[tuple[str, str]]:
@@ -56,13 +73,15 @@ def store(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     # coalesce_streams: one stdout output per cell however the kernel chunked it (small, stable diffs)
-    NotebookClient(nb, timeout=600, kernel_name="python3", coalesce_streams=True,
+    # timeout per cell: notebook 07's lesson run trains for tens of minutes under the real profile
+    NotebookClient(nb, timeout=4 * 3600, kernel_name="python3", coalesce_streams=True,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     elapsed = time.perf_counter() - start
     for cell in nb.cells:  # keep diffs small: drop per-run timestamps
         cell.get("metadata", {}).pop("execution", None)
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("jupytext", None)  # pairing is set in notebooks/jupytext.toml, not per notebook
+    nb.metadata["munit_course"] = {"outputs_profile": os.environ["MUNIT_PROFILE"]}  # tests check it
     nbformat.write(nb, path)
     return elapsed
 
@@ -70,18 +89,27 @@ def store(path: Path) -> float:
 def main(argv: list[str]) -> int:
     sync_only = "--sync-only" in argv
     args = [a for a in argv if a != "--sync-only"]
-    if not sync_only and os.environ.get("MUNIT_PROFILE") != "ci":
-        print("set MUNIT_PROFILE=ci: stored outputs must come from the CI profile", file=sys.stderr)
-        return 2
+    if not sync_only:
+        for name, value in STORE_ENV.items():
+            os.environ.setdefault(name, value)  # the kernels are child processes: they inherit these
+        if os.environ["MUNIT_PROFILE"] != STORED_PROFILE:
+            print(f"MUNIT_PROFILE={os.environ['MUNIT_PROFILE']}: stored outputs come from the {STORED_PROFILE} "
+                  f"profile (unset MUNIT_PROFILE or set it to {STORED_PROFILE})", file=sys.stderr)
+            return 2
     # a twin or a notebook may be named; both mean the notebook
     paths = [Path(a).resolve().with_suffix(".ipynb") for a in args] or sorted(
         [*NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"), *NOTEBOOKS.glob("A[0-9]_*.ipynb")])  # lessons, then appendices
+    total = 0.0
     for path in paths:
         sync_from_twin(path)
         if sync_only:
             print(f"{path.name}: synced from {path.with_suffix('.py').name}", flush=True)
         else:
-            print(f"{path.name}: {store(path):.1f} s", flush=True)
+            elapsed = store(path)
+            total += elapsed
+            print(f"{path.name}: {elapsed:.1f} s ({os.environ['MUNIT_PROFILE']} profile)", flush=True)
+    if not sync_only and len(paths) > 1:
+        print(f"all {len(paths)}: {total / 60:.1f} min", flush=True)
     return 0
 
 
