@@ -32,7 +32,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from munit_lib.__main__ import _parse_overrides  # noqa: E402
+from munit_lib.cli.train import parse_overrides  # noqa: E402
 from munit_lib.config import MUNITConfig  # noqa: E402
 from munit_lib.evaluation.shapes_score import SHAPES_TARGETS, factor_probes, score_shapes_model  # noqa: E402
 from munit_lib.training import Trainer, build_datasets  # noqa: E402
@@ -63,7 +63,7 @@ def commit() -> str:
 def run_config(path: str, settings: list[str], seed: int | None = None) -> tuple[MUNITConfig, dict]:
     """The config at ``path`` with its ``--set KEY=VALUE`` overrides and ``seed`` (when given), and
     those overrides as a dict (the record of what was changed)."""
-    overrides = _parse_overrides(settings)
+    overrides = parse_overrides(settings)
     if seed is not None:
         overrides["seed"] = seed
     cfg = MUNITConfig.from_yaml(path)

@@ -52,7 +52,7 @@ def git_commit() -> str:
 
 
 def main() -> int:
-    from munit_lib.__main__ import main as cli
+    from munit_lib.cli import main as cli
     from munit_lib.training import read_training_checkpoint
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from munit_lib.evaluation import (TABLE1_ROWS, evaluate_real_paintings, evaluate_sketch_to_painting,
                                       load_shapes_classifier, markdown_findings, markdown_table, table1_findings)
-    from munit_lib.evaluation.cli import load_for_evaluation
+    from munit_lib.cli.score import load_for_evaluation
     from munit_lib.pretrained import pretrained_path
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from munit_lib.__main__ import _parse_overrides
+    from munit_lib.cli.train import parse_overrides
     from munit_lib.baselines import BASELINES
     from munit_lib.variants import train_baselines
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     configs = {f"{m}{args.name_suffix}": ROOT / "configs" / f"shapes_fast_{m}.yaml" for m in names}
     results = train_baselines(configs, args.runs, args.out, max_iter=args.max_iter, max_cpu_seconds=args.max_cpu_seconds,
                               n=args.n, num_styles=args.styles, progress=not args.quiet,
-                              overrides=_parse_overrides(args.set) or None)
+                              overrides=parse_overrides(args.set) or None)
     keys = ["iteration", "train_cpu_seconds", "content_iou_a2b", "content_iou_b2a", "colour_coverage", "pair_coverage"]
     print("model           " + "  ".join(keys))
     for name, scores in results.items():

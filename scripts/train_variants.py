@@ -21,7 +21,7 @@ FALLBACK_BASE = ROOT / "configs" / "shapes_cpu.yaml"  # until the fast recipe ex
 
 
 def main(argv: list[str] | None = None) -> int:
-    from munit_lib.__main__ import _parse_overrides
+    from munit_lib.cli.train import parse_overrides
     from munit_lib.config import MUNITConfig
     from munit_lib.variants import VARIANTS, train_variants
 
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
     base_path = Path(args.base) if args.base else (DEFAULT_BASE if DEFAULT_BASE.is_file() else FALLBACK_BASE)
     base = MUNITConfig.from_yaml(base_path)
-    overrides = _parse_overrides(args.set)
+    overrides = parse_overrides(args.set)
     if overrides:
         base = base.replace(**overrides)
     print(f"base config {base_path}; variants {', '.join(names)}")

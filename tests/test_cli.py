@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from munit_lib import MUNITConfig, load_official_generators
-from munit_lib.__main__ import main
+from munit_lib.cli import main
 from munit_lib.training import read_loss_log, read_training_checkpoint
 
 
@@ -137,3 +137,23 @@ def test_bench_explorer_times_one_widget_update(tmp_path, monkeypatch, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["benchmark"] == "explorer_update" and result["image_size"] == 32
     assert result["seconds_per_update"] > 0 and result["threads"] == 1
+
+
+def test_every_verb_runs_the_function_of_its_group():
+    """One parser names every verb; each runs cmd_<verb> of munit_lib/cli/<group>.py, and
+    ``python -m munit_lib`` is that command line."""
+    import argparse
+    import importlib
+    import subprocess
+    import sys
+
+    from munit_lib.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert {"make-shapes", "make-openmoji", "download", "train", "export", "bench", "translate", "demo",
+            "score-shapes", "score-openmoji", "evaluate"} == set(sub.choices)
+    for verb, parser in sub.choices.items():
+        module = importlib.import_module(f"munit_lib.cli.{parser.get_default('group')}")
+        assert callable(getattr(module, "cmd_" + verb.replace("-", "_"))), verb
+    done = subprocess.run([sys.executable, "-m", "munit_lib", "train", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "--max-cpu-minutes" in done.stdout

@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 
 from munit_lib import MUNIT, MUNITConfig
-from munit_lib.__main__ import main
+from munit_lib.cli import main
 from munit_lib.data import ShapesDomain
 from munit_lib.training import atomic_save, export_generators
 

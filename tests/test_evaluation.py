@@ -411,7 +411,7 @@ def test_real_data_row_and_markdown_table(shipped_classifier, tiny_munit):
 def test_cli_evaluate_prints_one_json_line_per_model_and_writes_a_table(tiny_munit, tmp_path, capsys):
     import json
 
-    from munit_lib.__main__ import main
+    from munit_lib.cli import main
     from munit_lib.training import export_generators
 
     paths = []
@@ -435,7 +435,7 @@ def test_cli_evaluate_prints_one_json_line_per_model_and_writes_a_table(tiny_mun
 
 
 def test_cli_evaluate_errors_are_one_line(tmp_path, capsys):
-    from munit_lib.__main__ import main
+    from munit_lib.cli import main
 
     assert main(["evaluate"]) == 2
     assert "nothing to evaluate" in capsys.readouterr().err
@@ -446,7 +446,7 @@ def test_cli_evaluate_errors_are_one_line(tmp_path, capsys):
 def test_cli_evaluate_takes_shipped_models_by_name_baselines_included(tiny_munit, tmp_path, capsys, monkeypatch):
     import json
 
-    from munit_lib.__main__ import main
+    from munit_lib.cli import main
     from munit_lib.registry import build_model
     from munit_lib.training import export_model
     from munit_lib.training import export_generators

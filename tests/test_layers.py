@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("training", ["training", "training.*"]),
     ("applications", ["pretrained", "widgets"]),
     ("measurement", ["evaluation", "evaluation.*"]),
-    ("front", ["__main__", "cli_translate", "evaluation.cli", "course", "bench", "variants", "munit_lib"]),
+    ("front", ["__main__", "cli", "cli.*", "course", "bench", "variants", "zoo", "zoo.*", "munit_lib"]),
 ]
 
 
@@ -159,7 +159,7 @@ def test_the_reader_sees_function_level_and_subpackage_imports():
     assert "munit_lib.registry" in trainer and "munit_lib.training.step" in trainer
     assert "munit_lib.training" not in trainer  # its own package: no edge
     assert "munit_lib.training" in GRAPH["munit_lib.course"]  # course imports training.* from outside
-    assert layer_of("munit_lib.evaluation.cli") > layer_of("munit_lib.evaluation.classifier")
+    assert layer_of("munit_lib.cli.score") > layer_of("munit_lib.evaluation.classifier")
 
 
 def test_measurement_has_one_home():

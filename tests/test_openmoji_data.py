@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from munit_lib.__main__ import main
+from munit_lib.cli import main
 from munit_lib.data import openmoji as om
 from munit_lib.data.openmoji import (EmojiRecord, OpenMojiMissingDependency, family_of, is_flag,
                                      make_openmoji_dataset, read_metadata_table, read_openmoji_metadata, split_of)

@@ -4,7 +4,7 @@ import json
 import pytest
 import torch
 
-from munit_lib.__main__ import main
+from munit_lib.cli import main
 from munit_lib.config import MUNITConfig
 from munit_lib.evaluation.openmoji import (TONE_COLOURS, OpenMojiModel, guided_tone_accuracy, line_art_kept,
                                           own_style_tone_accuracy, style_tone_probe,

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from munit_lib import MUNITConfig
-from munit_lib.__main__ import main
+from munit_lib.cli import main
 from munit_lib.losses import VGG16_URL, vgg16_features
 from munit_lib.training import read_loss_log
 

@@ -20,7 +20,7 @@ import torch
 import yaml
 
 from munit_lib import MUNITConfig
-from munit_lib.__main__ import main
+from munit_lib.cli import main
 from munit_lib.data import ShapesDomain, make_shapes_dataset
 from munit_lib.data.folders import ImageLoadError
 from munit_lib.training import Trainer, read_loss_log, read_training_checkpoint

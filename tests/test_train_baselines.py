@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from munit_lib import MUNITConfig, pretrained
-from munit_lib.__main__ import main as cli
+from munit_lib.cli import main as cli
 from munit_lib.registry import build_model, load_model, translation_sides
 from munit_lib.training import export_model
 from munit_lib.pretrained import PRETRAINED

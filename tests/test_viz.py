@@ -34,7 +34,7 @@ def test_image_grid_is_make_grid_of_the_pictures_with_gray_shown_in_rgb():
 
 def test_translate_outputs_and_cli_grids_are_the_same_picture(tmp_path):
     """save_translations and the command line's write_grid draw the same grid, pixel for pixel."""
-    from munit_lib.cli_translate import write_grid
+    from munit_lib.cli.translate import write_grid
     from munit_lib.translate import save_translations
 
     inputs, outputs = random_images((2, 1, 8, 8), 3), random_images((2, 3, 3, 8, 8), 4)  # gray inputs

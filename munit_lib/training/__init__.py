@@ -12,7 +12,8 @@
 """
 from ..data.batches import IterationBatchSampler, SeededItems, batch_stream  # the one batch stream, re-exported
 from ..losses import NonFiniteLossError  # raised by every training step
-from .checkpoint import CheckpointError, atomic_save, export_generators, export_model, read_training_checkpoint
+from .checkpoint import (CheckpointError, atomic_save, export_checkpoint, export_generators, export_model,
+                         read_training_checkpoint)
 from .distributed import DistributedContext, cleanup_distributed, init_distributed
 from .ema import GeneratorEMA
 from .optim import linear_decay_factor, make_optimizers, make_schedulers
@@ -21,7 +22,7 @@ from .trainer import (RunLockedError, Trainer, build_datasets, check_device, def
                       is_shapes_root, shapes_count)
 
 __all__ = ["make_optimizers", "make_schedulers", "linear_decay_factor", "dis_losses", "gen_losses", "train_step",
-           "train_step_for", "NonFiniteLossError", "export_model",
+           "train_step_for", "NonFiniteLossError", "export_model", "export_checkpoint",
            "DisObjective", "GenObjective", "IterationBatchSampler", "SeededItems", "batch_stream", "CheckpointError",
            "atomic_save", "export_generators", "read_training_checkpoint", "DistributedContext", "init_distributed",
            "cleanup_distributed", "GeneratorEMA", "Trainer", "build_datasets", "default_device", "read_loss_log",

@@ -24,11 +24,11 @@ from torch import nn
 
 from ..config import MUNITConfig
 from ..official import read_checkpoint
-from ..registry import EXPORT_FORMAT, checkpoint_networks, model_name
+from ..registry import EXPORT_FORMAT, checkpoint_networks, generators_from_data, model_from_checkpoint, model_name
 
 __all__ = ["CHECKPOINT_FORMAT", "GENERATORS_FORMAT", "atomic_save", "read_training_checkpoint",
            "export_generators", "export_model", "CheckpointError", "is_training_checkpoint", "check_export_target",
-           "exportable_state"]
+           "exportable_state", "export_checkpoint"]
 
 CHECKPOINT_FORMAT = "munit_lib.checkpoint/1"
 GENERATORS_FORMAT = "munit_lib.generators/1"
@@ -148,3 +148,24 @@ def export_model(model: nn.Module, path: str | os.PathLike, cfg: MUNITConfig, it
     if half:
         data["dtype"] = "float16"
     return atomic_save(data, path)
+
+
+def export_checkpoint(checkpoint: str | os.PathLike, path: str | os.PathLike, use_ema: bool = True,
+                      half: bool = False, overwrite: bool = False) -> dict:
+    """What a run gives its users, written from its training checkpoint: MUNIT's two generators in
+    the original layout (:func:`export_generators`), a baseline's generator-side networks
+    (:func:`export_model`); the averaged generators when ``use_ema`` and the run kept them.
+    Refuses, before any work, what :func:`check_export_target` refuses (never over a training
+    checkpoint). Returns ``{"path", "iteration", "model", "ema", "config"}``."""
+    check_export_target(path, overwrite=overwrite)
+    state = read_training_checkpoint(checkpoint)
+    cfg = MUNITConfig.from_dict(dict(state["config"]))
+    iteration = int(state["iteration"])
+    if model_name(cfg) != "munit":  # a baseline's run: its generator-side networks, in its original's names
+        model, cfg = model_from_checkpoint(state, checkpoint, use_ema=use_ema)
+        written = export_model(model, path, cfg, iteration, half=half)
+        return {"path": written, "iteration": iteration, "model": model_name(cfg), "ema": use_ema, "config": cfg}
+    ema = bool(state.get("ema")) and use_ema
+    gens = generators_from_data(state, checkpoint, use_ema=ema)  # the one loader; names bad keys
+    written = export_generators(*gens, path, cfg, iteration, half=half)
+    return {"path": written, "iteration": iteration, "model": "munit", "ema": ema, "config": cfg}

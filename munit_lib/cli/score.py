@@ -1,30 +1,83 @@
-"""``python -m munit_lib evaluate``: every metric of one or more models, one JSON line each.
+"""``score-shapes``, ``score-openmoji`` and ``evaluate``: models measured, one JSON object each.
+
+score-shapes: a shapes model on the test split's ground truth (content IoU, the colours, textures
+and pairs random styles reach, example-guided fidelity).
+
+score-openmoji: a model of any kind on the OpenMoji test split against each emoji's true colouring.
+
+evaluate: every metric of the paper for one or more shapes models, one JSON line each::
 
     python -m munit_lib evaluate --checkpoint A.pt [B.pt ...] [--pretrained NAME ...] [--real] [--table results.md]
                                  [--inputs 100] [--pairs 19] [--styles 10] [--lpips] [--classifier FILE]
 
 A checkpoint is a MUNIT generator file (munit_lib's export or the original ``gen_XXXXXXXX.pt``), a
 training checkpoint (``checkpoints/last.pt``) or a baseline's export; ``--pretrained`` takes shipped
-models by name (``munit_lib.pretrained``), each row named after its model. ``--real`` adds the real-data row; ``--table``
-writes all rows as a Markdown table, with the machine, the date and the protocol under it.
+models by name (``munit_lib.pretrained``), each row named after its model. ``--real`` adds the
+real-data row; ``--table`` writes all rows as a Markdown table, with the machine, the date and the
+protocol under it.
 """
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import platform
 from pathlib import Path
 
-__all__ = ["add_evaluate_parser", "evaluate_command", "load_for_evaluation"]
+import torch
+
+from ..evaluation import shapes_score
+from ..evaluation.classifier import load_shapes_classifier
+from ..evaluation.evaluate import (as_translator, evaluate_real_paintings, evaluate_sketch_to_painting,
+                                   markdown_table)
+from ..evaluation.openmoji import load_openmoji_split, score_openmoji
+from ..evaluation.openmoji_classifier import load_openmoji_classifier
+from ..pretrained import pretrained_path
+from ..translate import Translator
+
+__all__ = ["cmd_score_shapes", "cmd_score_openmoji", "cmd_evaluate", "load_for_evaluation"]
+
+
+def _print_scores(scores: dict, out: str | None) -> None:
+    text = json.dumps(scores, indent=1, sort_keys=True)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+        print(f"scores written to {out}")
+    print(text)
+
+
+def cmd_score_shapes(args) -> int:
+    for flag, value in (("--styles", args.styles), ("--n", args.n)):  # before loading anything
+        if value < 1:
+            raise ValueError(f"{flag} {value}: give 1 or more")
+    # any model kind: MUNIT generators (original layout or an export), a training checkpoint
+    # (its EMA generators when it has them), or a baseline's export or checkpoint
+    translator = Translator.from_checkpoint(args.checkpoint)
+    scores = shapes_score.score_shapes_model(translator.gen_a, translator.gen_b, n=args.n, num_styles=args.styles,
+                                             seed=args.seed, progress=not args.quiet,
+                                             texture_anchor=args.texture_anchor)
+    _print_scores(scores, args.out)
+    return 0
+
+
+def cmd_score_openmoji(args) -> int:
+    for flag, value in (("--styles", args.styles), ("--inputs", args.inputs), ("--pairs", args.pairs)):
+        if value < 1:  # before loading anything
+            raise ValueError(f"{flag} {value}: give 1 or more")
+    if args.threads is not None:
+        torch.set_num_threads(max(1, args.threads))
+    data = load_openmoji_split(args.data, "test")
+    classifier = None if args.classifier == "none" else load_openmoji_classifier(args.classifier)
+    scores = score_openmoji(args.checkpoint, data, n_styles=args.styles, classifier=classifier,
+                            diversity_inputs=args.inputs, diversity_pairs=args.pairs, seed=args.seed,
+                            train=load_openmoji_split(args.data, "train") if args.probe else None)
+    scores["checkpoint"] = str(args.checkpoint)
+    _print_scores(scores, args.out)
+    return 0
 
 
 def load_for_evaluation(path: str, name: str | None = None):
     """A model file -> a ``SketchToPainting`` named ``name`` (default: after the file). Any model kind:
     MUNIT generator files, training checkpoints, baselines' exports; read with ``weights_only=True``."""
-    from ..translate import Translator
-    from .evaluate import as_translator
-
     translator = Translator.from_checkpoint(path)
     if name is None:
         name = (Path(path).stem if Path(path).stem not in ("last", "generators")
@@ -32,17 +85,10 @@ def load_for_evaluation(path: str, name: str | None = None):
     return as_translator(translator, name=name)
 
 
-def evaluate_command(args) -> int:
-    import torch
-
-    from .classifier import load_shapes_classifier
-    from .evaluate import evaluate_real_paintings, evaluate_sketch_to_painting, markdown_table
-
+def cmd_evaluate(args) -> int:
     if not args.checkpoint and not args.pretrained and not args.real:
         raise ValueError("nothing to evaluate: give --checkpoint FILE [FILE ...], --pretrained NAME [NAME ...] "
                          "and/or --real")
-    from ..pretrained import pretrained_path
-
     # shipped models by name (munit_lib.pretrained): each row is named after the model
     named = [(str(pretrained_path(name)), name) for name in args.pretrained or []]
     missing = [f"{name} ({path})" for path, name in named if not Path(path).is_file()]
@@ -75,23 +121,3 @@ def evaluate_command(args) -> int:
                                                           encoding="utf-8")
         print(f"table written to {args.table} (rows as JSON in {Path(args.table).with_suffix('.json')})")
     return 0
-
-
-def add_evaluate_parser(sub) -> argparse.ArgumentParser:
-    """Add the ``evaluate`` command to the CLI's subparsers."""
-    p = sub.add_parser("evaluate", help="every metric of shapes models (diversity, IS, CIS, Fréchet, quality "
-                                        "proxy, content IoU) as one JSON line each; --table writes Markdown")
-    p.add_argument("--checkpoint", nargs="*", default=[], help="generator file(s) or training checkpoint(s)")
-    p.add_argument("--pretrained", nargs="*", default=[], metavar="NAME",
-                   help="shipped models by name (see munit_lib.list_pretrained), after the --checkpoint files")
-    p.add_argument("--real", action="store_true", help="add the real-data row")
-    p.add_argument("--table", help="write a Markdown table of all rows here (and the rows as .json beside it)")
-    p.add_argument("--inputs", type=int, default=100, help="test sketches (the paper: 100)")
-    p.add_argument("--pairs", type=int, default=19, help="pairs of outputs per input for diversity (the paper: 19)")
-    p.add_argument("--styles", type=int, default=10, help="random styles per input for IS, CIS, Fréchet, quality")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--lpips", action="store_true", help="also the real LPIPS (needs munit_lib[metrics])")
-    p.add_argument("--classifier", help="classifier weights (default: the shipped ones)")
-    p.add_argument("--threads", type=int, help="torch CPU threads")
-    p.set_defaults(func=evaluate_command)
-    return p

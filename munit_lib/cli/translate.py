@@ -1,4 +1,4 @@
-"""``python -m munit_lib translate`` and ``python -m munit_lib demo``.
+"""``translate`` and ``demo``: images translated by a model file or by the shipped shapes model.
 
 translate: every input image (a file or a folder) with ``--num-styles`` random styles, or with
 the style of ``--style REFERENCE``; writes one PNG per translation (``<input>_<k>.png``) and one
@@ -16,7 +16,14 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["translate_command", "demo_command", "write_grid"]
+from ..config import MUNITConfig
+from ..data import ShapesDomain
+from ..evaluation.shapes_score import model_texture_anchor
+from ..pretrained import pretrained
+from ..translate import Translator, load_images
+from ..viz import image_grid, save_png, to_unit
+
+__all__ = ["cmd_translate", "cmd_demo", "write_grid"]
 
 
 def _notes(caught: list) -> None:
@@ -28,17 +35,11 @@ def _notes(caught: list) -> None:
 def write_grid(inputs: torch.Tensor, outputs: torch.Tensor, path: Path) -> Path:
     """One row per input: the input, then its translations. ``inputs`` (B, C, H, W) and
     ``outputs`` (B, N, C, H, W), floats in [-1, 1] (a gray domain is shown in RGB beside a colour one)."""
-    from .viz import image_grid, save_png
-
     rows = [[x, *row] for x, row in zip(inputs, outputs)]  # B rows of 1 + N images (C, H, W)
     return save_png(image_grid(rows), path)
 
 
-def translate_command(args) -> int:
-    from .config import MUNITConfig
-    from .translate import Translator, load_images
-    from .viz import save_png, to_unit
-
+def cmd_translate(args) -> int:
     out = Path(args.out)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -67,11 +68,7 @@ def translate_command(args) -> int:
     return 0
 
 
-def demo_command(args) -> int:
-    from .data import ShapesDomain
-    from .pretrained import pretrained
-    from .evaluation.shapes_score import model_texture_anchor
-
+def cmd_demo(args) -> int:
     translator = pretrained("shapes")
     size, n_inputs, n_styles = translator.image_size, 6, 8
     out = Path(args.out)
