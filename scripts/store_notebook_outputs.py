@@ -38,8 +38,10 @@ STORED_PROFILE = "cpu"
 
 #: The environment of the kernels that store outputs (a value already set wins, except a profile
 #: other than STORED_PROFILE, which is refused). 2 threads: ``munit_lib.course.CI_THREADS``, the
-#: count the CI profile pins, so checked numbers agree with CI's; passive OpenMP waits.
-STORE_ENV = {"MUNIT_PROFILE": STORED_PROFILE, "OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE"}
+#: count the CI profile pins, so checked numbers agree with CI's; passive OpenMP waits; no progress
+#: bars (in a notebook a bar is a widget whose stored text is its first state, "0%").
+STORE_ENV = {"MUNIT_PROFILE": STORED_PROFILE, "OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE",
+             "TQDM_DISABLE": "1"}
 
 
 def cells_of(nb) -> list[tuple[str, str]]:

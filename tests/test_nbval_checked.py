@@ -116,7 +116,10 @@ def test_stored_outputs_come_from_one_run_of_the_real_profile(name):
         f"{name}: its outputs were not stored by `make outputs` under the {profile} profile"
     counts = [cell.get("execution_count") for cell in code_cells(nb)]
     assert counts == list(range(1, len(counts) + 1)), f"{name}: not one uninterrupted run (execution counts {counts})"
-    assert not any(out.output_type == "error" for cell in code_cells(nb) for out in cell.outputs), f"{name}: an error is stored"
+    outputs = [out for cell in code_cells(nb) for out in cell.outputs]
+    assert not any(out.output_type == "error" for out in outputs), f"{name}: an error is stored"
+    bars = [out for out in outputs if re.search(r"\b0%\|", str(out.get("data", {}).get("text/plain", "")))]
+    assert not bars, f"{name}: a progress bar's widget is stored at 0% (store with TQDM_DISABLE=1, as the script does)"
     printed = set(re.findall(r"\bprofile: (\w+)", output_text(nb)))
     assert printed <= {profile}, f"{name}: its outputs print profile {sorted(printed)}"
     if name in PRINT_THEIR_PROFILE:
@@ -144,4 +147,5 @@ def test_the_store_script_pins_the_threads_ci_pins():
     from munit_lib.course import CI_THREADS
 
     module = store_script()
-    assert module.STORE_ENV == {"MUNIT_PROFILE": "cpu", "OMP_NUM_THREADS": str(CI_THREADS), "OMP_WAIT_POLICY": "PASSIVE"}
+    assert module.STORE_ENV == {"MUNIT_PROFILE": "cpu", "OMP_NUM_THREADS": str(CI_THREADS), "OMP_WAIT_POLICY": "PASSIVE",
+                                "TQDM_DISABLE": "1"}
