@@ -101,6 +101,29 @@ def test_protocol_is_reproducible_by_seed_and_rejects_bad_distances():
         draw_style_pairs(2, 0, 3)
 
 
+def test_several_distances_share_one_translation_of_each_pair():
+    """Distances by name: each pair is translated once, and each distance's result is what it gives alone."""
+    inputs = random_images((5, 3, 8, 8), 3)
+    calls = []
+
+    def counted(x, styles):
+        calls.append(x.shape[0])
+        return style_painting_translate(x, styles)
+
+    features = FeatureDistance(random_backbone(1))
+    both = protocol_diversity(counted, inputs, {"l1": pixel_l1_distance, "features": features}, 3, n_pairs=4,
+                              seed=2, batch=6)
+    assert sum(calls) == 2 * 5 * 4  # two outputs per pair, once for both distances
+    for name, distance in (("l1", pixel_l1_distance), ("features", features)):
+        alone = protocol_diversity(style_painting_translate, inputs, distance, 3, n_pairs=4, seed=2, batch=6)
+        assert both[name].mean == alone.mean and both[name].per_input == alone.per_input, name
+    with pytest.raises(ValueError, match="distance 'bad' returned 1 values"):
+        protocol_diversity(style_painting_translate, inputs, {"l1": pixel_l1_distance,
+                                                              "bad": lambda y1, y2: torch.zeros(1)}, 3, n_pairs=2)
+    with pytest.raises(ValueError, match="no distance"):
+        protocol_diversity(style_painting_translate, inputs, {}, 3, n_pairs=2)
+
+
 def test_feature_distance_is_the_lpips_formula():
     """With an identity backbone (one layer = the image) the formula can be written out by hand."""
     x, y = random_images((2, 3, 4, 5), 3), random_images((2, 3, 4, 5), 4)

@@ -208,3 +208,16 @@ def test_classifier_scores_on_the_truth_and_on_a_constant_translator(data):
     fixed = OpenMojiModel("fixed", 0, a2b=lambda x, s: data.colour[:1].expand(x.shape[0], -1, -1, -1))
     assert protocol_diversity(fixed.a2b, data.line_art[:5], pixel_l1_distance, 0, 3).mean == 0.0
     assert protocol_diversity(fixed.a2b, data.line_art[:5], classifier.feature_distance, 0, 3).mean == 0.0
+
+
+def test_the_shipped_bicyclegans_diversity_is_reproduced_with_one_translation_per_pair(data):
+    """``score_openmoji`` measures the protocol's pairs once for both distances; the scores published
+    in data/pretrained/openmoji_bicyclegan/scores.json (measured when each distance translated the
+    pairs anew) come back bit for bit."""
+    from munit_lib.evaluation.openmoji import openmoji_diversity
+    from munit_lib.pretrained import pretrained_path
+
+    path = pretrained_path("openmoji_bicyclegan")
+    published = json.loads((path.parent / "scores.json").read_text())
+    got = openmoji_diversity(str(path), data, load_openmoji_classifier())
+    assert got == {key: published[key] for key in ("diversity_l1", "diversity_features")}

@@ -31,7 +31,7 @@ L2 variants, so a reader can measure both and see the gap on their own model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence, Union
 
 import torch
 from torch import nn
@@ -74,36 +74,48 @@ class DiversityResult:
 
 
 @torch.no_grad()
-def protocol_diversity(translate: Translate, inputs: torch.Tensor, distance: Distance, style_dim: int,
-                       n_pairs: int = PAPER_PAIRS, seed: int = 0, batch: int = 64) -> DiversityResult:
+def protocol_diversity(translate: Translate, inputs: torch.Tensor, distance: Union[Distance, Mapping[str, Distance]],
+                       style_dim: int, n_pairs: int = PAPER_PAIRS, seed: int = 0,
+                       batch: int = 64) -> Union[DiversityResult, dict[str, DiversityResult]]:
     """Mean distance between two outputs of one input with two random styles (the paper's protocol).
 
     ``inputs``: (N, C, H, W), the N test inputs (the paper: N = 100); ``translate(x, s)`` maps
     inputs (B, C, H, W) and styles (B, style_dim) to outputs; ``distance(y1, y2)`` returns one
     distance per pair, shape (B,). Draws ``N x n_pairs`` pairs, 2 outputs each.
+
+    ``distance`` may also be several distances by name (``{"l1": pixel_l1_distance, "lpips": ...}``):
+    every pair is then translated once and measured with each, and the result is one
+    ``DiversityResult`` per name, each equal to what that distance alone gives.
     """
     if inputs.dim() != 4:
         raise ValueError(f"inputs must be a batch (N, C, H, W), got shape {tuple(inputs.shape)}")
+    distances = dict(distance) if isinstance(distance, Mapping) else {None: distance}
+    if not distances:
+        raise ValueError("no distance given: pass a distance, or a dict of named distances")
     n = inputs.shape[0]
     styles = draw_style_pairs(n, n_pairs, style_dim, seed)  # (N, P, 2, d)
     # every pair as one row: the input index repeated P times, (N*P,)
     which = torch.arange(n).repeat_interleave(int(n_pairs))
     flat = styles.reshape(n * int(n_pairs), 2, -1)  # (N*P, 2, d)
-    dists = []
+    dists: dict = {name: [] for name in distances}
     for start in range(0, which.numel(), batch):
         rows = slice(start, start + batch)
         x = inputs[which[rows]]  # (b, C, H, W)
         device = x.device
         y1 = translate(x, flat[rows, 0].to(device))
         y2 = translate(x, flat[rows, 1].to(device))
-        d = torch.as_tensor(distance(y1, y2)).reshape(-1).float().cpu()
-        if d.numel() != x.shape[0]:
-            raise ValueError(f"the distance returned {d.numel()} values for {x.shape[0]} pairs; "
-                             "it must return one distance per pair, shape (B,)")
-        dists.append(d)
-    all_d = torch.cat(dists).view(n, int(n_pairs))  # (N, P)
-    return DiversityResult(float(all_d.mean()), float(all_d.std()) if all_d.numel() > 1 else 0.0,
-                           all_d.mean(1).tolist(), n, int(n_pairs))
+        for name, measure in distances.items():  # the same two outputs for every distance
+            d = torch.as_tensor(measure(y1, y2)).reshape(-1).float().cpu()
+            if d.numel() != x.shape[0]:
+                raise ValueError(f"the distance{'' if name is None else f' {name!r}'} returned {d.numel()} values "
+                                 f"for {x.shape[0]} pairs; it must return one distance per pair, shape (B,)")
+            dists[name].append(d)
+    results = {}
+    for name, parts in dists.items():
+        all_d = torch.cat(parts).view(n, int(n_pairs))  # (N, P)
+        results[name] = DiversityResult(float(all_d.mean()), float(all_d.std()) if all_d.numel() > 1 else 0.0,
+                                        all_d.mean(1).tolist(), n, int(n_pairs))
+    return results if isinstance(distance, Mapping) else results[None]
 
 
 def pixel_l1_distance(y1: torch.Tensor, y2: torch.Tensor) -> torch.Tensor:

@@ -126,10 +126,12 @@ def evaluate_sketch_to_painting(model: Any, classifier: Optional[ShapesClassifie
     device = next(classifier.parameters()).device
     out = {"model": tr.name, "style_dim": tr.style_dim, "image_size": size, "n_inputs": n_inputs,
            "n_pairs": n_pairs, "n_styles": n_styles, "seed": seed}
-    out["diversity"] = protocol_diversity(tr, sketches, classifier_feature_distance(classifier), tr.style_dim,
-                                          n_pairs, seed, batch).mean
-    out["diversity_lpips"] = (protocol_diversity(tr, sketches, lpips_distance(), tr.style_dim, n_pairs, seed,
-                                                 batch).mean if lpips else None)
+    distances = {"diversity": classifier_feature_distance(classifier)}
+    if lpips:
+        distances["diversity_lpips"] = lpips_distance()
+    diversity = protocol_diversity(tr, sketches, distances, tr.style_dim, n_pairs, seed, batch)  # pairs translated once
+    out["diversity"] = diversity["diversity"].mean
+    out["diversity_lpips"] = diversity["diversity_lpips"].mean if lpips else None
     # n_styles outputs per sketch: (N * M, 3, H, W), sketch i's outputs at rows i*M .. i*M + M - 1
     g = torch.Generator().manual_seed(seed + 1)
     styles = torch.randn(n_inputs * n_styles, tr.style_dim, generator=g)

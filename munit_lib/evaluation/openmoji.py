@@ -50,7 +50,7 @@ from .openmoji_classifier import load_openmoji_classifier, openmoji_classifier_p
 __all__ = ["PALETTE", "TONE_COLOURS", "MIN_SKIN_PIXELS", "OpenMojiTestSet", "load_openmoji_split",
            "OpenMojiModel", "openmoji_model", "hex_to_rgb", "stroke_mask", "line_art_kept", "read_tones",
            "tones_reached", "guided_tone_accuracy", "own_style_tone_accuracy", "style_tone_probe",
-           "palette_fidelity", "own_style_l1",
+           "palette_fidelity", "own_style_l1", "openmoji_diversity",
            "score_openmoji", "default_openmoji_root"]
 
 PathLike = Union[str, os.PathLike]
@@ -359,26 +359,43 @@ def score_openmoji(model, data: Optional[OpenMojiTestSet] = None, n_styles: int 
         "palette_fidelity": palette_fidelity(outputs),
         "own_style_l1": own_style_l1(m, data),
     }
-    k = min(int(diversity_inputs), n)
-    pick = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:k]
-    inputs = data.line_art[pick]
-    scores["diversity_l1"] = protocol_diversity(m.a2b, inputs, pixel_l1_distance, m.style_dim,
-                                                diversity_pairs, seed).mean
     if classifier is None:
         classifier = load_openmoji_classifier() if openmoji_classifier_path().is_file() else None
+    scores.update(openmoji_diversity(m, data, classifier, diversity_inputs, diversity_pairs, seed))
     if classifier is not None:
-        scores.update(_classifier_scores(m, data, outputs, inputs, classifier, n_styles, diversity_pairs, seed))
+        inputs = _diversity_inputs(data, diversity_inputs, seed)
+        scores.update(_classifier_scores(m, data, outputs, inputs, classifier, n_styles, seed))
     return scores
 
 
+def _diversity_inputs(data: OpenMojiTestSet, n_inputs: int, seed: int) -> torch.Tensor:
+    """The line art of ``n_inputs`` test emoji drawn at random with ``seed`` (all of them if fewer)."""
+    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))[:min(int(n_inputs), len(data))]
+    return data.line_art[pick]
+
+
+def openmoji_diversity(model, data: OpenMojiTestSet, classifier=None, n_inputs: int = 100, n_pairs: int = 19,
+                       seed: int = 0) -> dict:
+    """The paper's diversity protocol (``protocol_diversity``) on ``n_inputs`` random test drawings with
+    ``n_pairs`` pairs of random styles each: ``diversity_l1``, the mean pixel L1 distance within a pair,
+    and with a ``classifier`` ``diversity_features``, the distance in its features. Each pair is
+    translated once for both."""
+    m = openmoji_model(model)
+    distances = {"diversity_l1": pixel_l1_distance}
+    if classifier is not None:
+        classifier.eval()
+        distances["diversity_features"] = classifier.feature_distance
+    inputs = _diversity_inputs(data, n_inputs, seed)
+    result = protocol_diversity(m.a2b, inputs, distances, m.style_dim, n_pairs, seed)
+    return {name: r.mean for name, r in result.items()}
+
+
 def _classifier_scores(m: OpenMojiModel, data: OpenMojiTestSet, outputs: torch.Tensor, inputs: torch.Tensor,
-                       classifier, n_styles: int, diversity_pairs: int, seed: int) -> dict:
-    classifier.eval()
+                       classifier, n_styles: int, seed: int) -> dict:
+    """The Frechet distance to the true colourings, IS and CIS, in the classifier's eyes."""
     with torch.no_grad():
         fd = frechet_distance(classifier.features(outputs), classifier.features(data.colour))
         x = inputs.repeat_interleave(n_styles, 0)  # (k * S, 3, H, W)
         many = _batched(m.a2b, x, _styles(x.shape[0], max(m.style_dim, 0), seed + 1))
         probs = classifier.probabilities(many).view(inputs.shape[0], n_styles, -1)  # (k, S, groups)
-    return {"diversity_features": protocol_diversity(m.a2b, inputs, classifier.feature_distance, m.style_dim,
-                                                     diversity_pairs, seed).mean,
-            "frechet": fd, "inception_score": inception_score(probs), "cis": conditional_inception_score(probs)}
+    return {"frechet": fd, "inception_score": inception_score(probs), "cis": conditional_inception_score(probs)}
