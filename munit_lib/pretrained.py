@@ -33,20 +33,18 @@ PRETRAINED: dict[str, dict[str, str]] = {
         "about": "MUNIT trained by munit_lib on the synthetic shapes domains (A: line sketches of shapes, "
                  "B: the same shapes painted in a colour and a texture pinned to the shape); the fast recipe, "
                  "64x64 images",
-        "recreate": "OMP_NUM_THREADS=1 python -m munit_lib train --config configs/shapes_fast.yaml --max-iter 11740 "
-                    "&& python scripts/publish_shapes_model.py --run runs/shapes_fast",
+        "recreate": "python scripts/zoo.py train shapes --publish",
     },
     # the course's model until 2026-12-01; notebooks 09-11 (the theory, Table 1) measure it
     "shapes_cpu": {
         "file": "pretrained/shapes_cpu/generators.pt",
         "about": "the course's first shapes model: configs/shapes_cpu.yaml (the paper's optimiser, no explicit "
                  "cycle) for 16,405 iterations, on the default data (textures pinned to the canvas)",
-        "recreate": "OMP_NUM_THREADS=1 python -m munit_lib train --config configs/shapes_cpu.yaml --max-iter 16405 "
-                    "&& python -m munit_lib export --checkpoint runs/shapes_cpu/checkpoints/last.pt "
-                    "--out data/pretrained/shapes_cpu/generators.pt",
+        "recreate": "python scripts/zoo.py train shapes_cpu --publish",
     },
 }
-# The cycle variants of notebook 09 (munit_lib.variants), in half precision, with config.yaml and scores.json.
+# The cycle variants of notebook 09 and the ablations of notebook 11 (munit_lib.zoo.VARIANTS), in half
+# precision, with config.yaml and scores.json.
 _VARIANT_ABOUT = {
     "cyc0": "explicit cycle weight 0 (the implicit cycle of the bidirectional losses alone)",
     "cyc1": "explicit style-augmented cycle, weight 1",
@@ -64,10 +62,10 @@ for _name, _about in _VARIANT_ABOUT.items():
     PRETRAINED[f"shapes_{_name}"] = {
         "file": f"pretrained/shapes_{_name}/generators.pt",
         "about": f"shapes model, {_about}; the first fast recipe otherwise (configs/shapes_fast_canvas.yaml)",
-        "recreate": f"python scripts/train_variants.py --variants {_name}",
+        "recreate": f"python scripts/zoo.py train shapes_{_name} --publish",
     }
 # The baselines of notebooks 10 and 11 (munit_lib.baselines), in half precision, trained on shapes with
-# a CPU-time budget like the variants' by scripts/train_baselines.py.
+# a CPU-time budget like the variants' (scripts/zoo.py).
 _BASELINE_ABOUT = {
     "unit": "UNIT (one shared latent space, two VAE-GANs; unimodal)",
     "cyclegan": "CycleGAN (deterministic cycle consistency; unimodal)",
@@ -78,31 +76,25 @@ for _name, _about in _BASELINE_ABOUT.items():
     PRETRAINED[_name] = {
         "file": f"pretrained/{_name}/generators.pt",
         "about": f"{_about}, trained by munit_lib on the shapes domains",
-        "recreate": f"python scripts/train_baselines.py --models {_name}",
+        "recreate": f"python scripts/zoo.py train {_name} --publish",
     }
 del _name, _about
 # Notebook 12: OpenMoji line art -> colour (64 px), in half precision, published by
-# scripts/publish_openmoji_model.py with samples, scores and a README; the baselines and
+# scripts/zoo.py with samples, scores and a README; the baselines and
 # openmoji_budget trained for the same CPU time, the comparison's budget.
 _OPENMOJI = {
-    "openmoji": ("MUNIT (configs/openmoji_cpu.yaml: the explicit cycle at weight 10), the course's model",
-                 "configs/openmoji_cpu.yaml", "munit"),
-    "openmoji_budget": ("MUNIT (configs/openmoji_cpu.yaml) stopped at the baselines' CPU-time budget",
-                        "configs/openmoji_cpu.yaml", "munit"),
-    "openmoji_bicyclegan": ("BicycleGAN trained on the aligned pairs: the paired upper reference",
-                            "configs/openmoji_cpu_bicyclegan.yaml", "bicyclegan"),
-    "openmoji_cyclegan": ("CycleGAN (unpaired, one colouring per drawing)", "configs/openmoji_cpu_cyclegan.yaml",
-                          "cyclegan"),
+    "openmoji": "MUNIT (configs/openmoji_cpu.yaml: the explicit cycle at weight 10), the course's model",
+    "openmoji_budget": "MUNIT (configs/openmoji_cpu.yaml) stopped at the baselines' CPU-time budget",
+    "openmoji_bicyclegan": "BicycleGAN trained on the aligned pairs: the paired upper reference",
+    "openmoji_cyclegan": "CycleGAN (unpaired, one colouring per drawing)",
 }
-for _name, (_about, _config, _run) in _OPENMOJI.items():
+for _name, _about in _OPENMOJI.items():
     PRETRAINED[_name] = {
         "file": f"pretrained/{_name}/generators.pt",
         "about": f"{_about}, trained by munit_lib on OpenMoji (data/openmoji64, CC BY-SA 4.0)",
-        "recreate": f"python -m munit_lib train --config {_config} --out runs/om/{_run} --threads 1 "
-                    f"--max-cpu-minutes M && python scripts/publish_openmoji_model.py --run runs/om/{_run} "
-                    f"--name {_name} --cpu-minutes M (data/pretrained/{_name}/README.md gives M)",
+        "recreate": f"python scripts/zoo.py train {_name} --publish",
     }
-del _name, _about, _config, _run
+del _name, _about
 
 
 class UnknownPretrainedError(KeyError, ValueError):

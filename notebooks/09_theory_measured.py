@@ -24,8 +24,10 @@
 # - where the course's first shapes model (`shapes_cpu`) agrees with the paper, where it does not, and why;
 # - how the explicit cycle weight (0, 1, 10) and a plain cycle trade cycle error against diversity.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`):
+# every statistic below comes from 200 translated and 600 encoded test images (32 and 128 under the
+# CI profile). The tests re-run every cell under the small CI profile, where the asserts check each
+# measure against its by-hand version, and compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -60,7 +62,7 @@ from munit_lib.data import ShapesDomain
 from munit_lib.evaluation import propositions
 from munit_lib.evaluation.probes import two_sample_probe
 from munit_lib.pretrained import data_dir, list_pretrained, pretrained
-from munit_lib.variants import CYCLE_VARIANTS
+from munit_lib.zoo import CYCLE_VARIANTS
 from munit_lib.viz import show_grid
 
 PROFILE = course.setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
@@ -78,10 +80,10 @@ for name, s in SAMPLE_SIZES.items():
 # %% [markdown]
 # > **Sample sizes.** Every statistic below (errors, energy distances and their p-values, probe
 # > accuracies, chi-square tests) is computed on `N_TEST` translated and `N_CODES` encoded test
-# > images, printed above for the profile that made these outputs. Under the `ci` profile they are
-# > small (32 and 128), so the p-values and accuracies you read in a stored notebook are noisy;
-# > run it under the default `cpu` profile for 200 and 600. The shipped models' own scores (section 7)
-# > were measured on 200 test images.
+# > images, printed above for the profile that made these outputs: 200 and 600 under the default
+# > `cpu` profile, which the stored outputs come from. Under the `ci` profile, which the tests run,
+# > they are 32 and 128, too few for the p-values and accuracies to mean much. The shipped models'
+# > own scores (section 7) were measured on 200 test images.
 #
 # ## 1. The theory
 #
@@ -187,6 +189,7 @@ for name, s in SAMPLE_SIZES.items():
 # > The recipes, read from the shipped configs:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 RECIPE_KEYS = {"lr": "lr", "recon_x_cyc_w": "cycle w", "recon_x_cyc_style": "cycle back", "texture_anchor": "textures",
                "ema_decay": "EMA", "seed": "seed"}  # config key: column title
 print(f"{'model':16s} {'iterations':>10s} " + " ".join(f"{title:>10s}" for title in RECIPE_KEYS.values()))
@@ -337,8 +340,10 @@ plt.show()
 
 # %% [markdown]
 # The painting codes are centred near 0 but narrower than the prior in several dimensions and
-# correlated across others: the permutation test tells them from prior draws (the prior's own
-# sample, in the last row, scores an energy near 0 and a large p-value). So example-guided codes
+# correlated across others: the permutation test tells them from prior draws (p = 0.005, the
+# smallest its 200 permutations can give). The prior's own sample, in the last row, scores an energy
+# near 0 (0.006, against 0.21); its p-value of 0.04 is the reminder that a test on one sample falls
+# under 0.05 by chance one time in twenty. So example-guided codes
 # and random codes live in overlapping but different regions. The **sketch** style encoder is the
 # extreme: every sketch gets practically the same code (standard deviations of a few thousandths).
 # With nothing to encode and $G_a$ ignoring its style input, no loss term moves $E^s_a$'s outputs
@@ -454,8 +459,8 @@ plt.show()
 # even than for the real paintings, whose factors are independent by construction (their row shows
 # the noise of a sample this size). The shape's region is kept (IoU about 0.9).
 #
-# The *kind* is kept less well than the region suggests: the classifier reads it back from about
-# half of the translations, against about three quarters of real paintings. The translations soften
+# The *kind* is kept less well than the region suggests: the classifier reads it back from under six
+# translations in ten, against about three quarters of real paintings. The translations soften
 # the corners and edges that tell kinds apart (see the figure of section 6), and a classifier
 # trained on crisp paintings misreads them. So Proposition 3 holds for colour against content, and
 # only approximately for the content itself. (Every sketch gets the same 4 styles, so any dependence
@@ -515,10 +520,10 @@ plt.show()
 # ## 7. The trade-off: explicit cycle weight 0, 1, 10 and a plain cycle
 #
 # Four variants of the fast shapes recipe differ only in their cycle term
-# (`munit_lib.variants.CYCLE_VARIANTS`): `cyc0` (the implicit cycle alone, as `shapes_cpu`),
+# (`munit_lib.zoo.CYCLE_VARIANTS`): `cyc0` (the implicit cycle alone, as `shapes_cpu`),
 # `cyc1` and `cyc10` (the explicit style-augmented cycle), `plain10` (a plain cycle back with a
 # random style, weight 10). Each was trained for the same 2,500 iterations (about 12 minutes on one
-# CPU thread) by `python scripts/train_variants.py --variants cyc0,cyc1,cyc10,plain10 --max-iter 2500`,
+# CPU thread) by `python scripts/zoo.py train shapes_cyc0 shapes_cyc1 shapes_cyc10 shapes_plain10 --publish`,
 # which scores and publishes them under `data/pretrained/shapes_<name>/`. This cell only **loads**
 # them; set `TRAIN_MISSING = True` to train the missing ones here (about 50 minutes for the four on a
 # CPU; it resumes where it stopped when run again), or run the script in a terminal.
@@ -528,16 +533,17 @@ TRAIN_MISSING = False  # True: train missing variants here (about 12 minutes eac
 missing = [name for name in CYCLE_VARIANTS if not any(e["name"] == f"shapes_{name}" and e["available"]
                                                 for e in list_pretrained())]
 if missing and TRAIN_MISSING:
-    from munit_lib.variants import train_variants
+    from munit_lib import zoo
 
-    configs = data_dir().parent / "configs"
-    base = configs / "shapes_fast_canvas.yaml"  # the recipe the shipped variants were trained from
-    train_variants(missing, MUNITConfig.from_yaml(base), data_dir().parent / "runs" / "variants",
-                   data_dir() / "pretrained", max_iter=2500)
+    runs = data_dir().parent / "runs" / "zoo"
+    for name in missing:  # the recipe and the 2,500 iterations the shipped variants were trained with
+        zoo.train(f"shapes_{name}", runs)
+        zoo.publish(f"shapes_{name}", run=runs / f"shapes_{name}", overwrite=True)
     missing = []
 if missing:
     print(f"Not on disk: {', '.join('shapes_' + m for m in missing)}. Section 7 shows shapes_cpu only.")
-    print("Train them with:  OMP_NUM_THREADS=1 python scripts/train_variants.py   (or set TRAIN_MISSING = True)")
+    print("Train them with:  python scripts/zoo.py train shapes_cyc0 shapes_cyc1 shapes_cyc10 shapes_plain10 "
+          "--publish   (or set TRAIN_MISSING = True)")
 
 # one row per model: shapes_cpu's ground-truth scores come from its scores.json, its cycle
 # errors from section 6; each variant's from its own scores.json (same measures, 200 test images)

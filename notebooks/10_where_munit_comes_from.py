@@ -76,8 +76,8 @@ from munit_lib.nn import ResBlock
 from munit_lib.pretrained import data_dir, pretrained, pretrained_path
 from munit_lib.evaluation.shapes import classify_colour, content_iou, example_guided_fidelity, style_diversity
 from munit_lib.evaluation.shapes_score import score_shapes_model
-from munit_lib.variants import variant_config
 from munit_lib.viz import show_grid, to_image
+from munit_lib.zoo import variant_config
 
 PROFILE = course.setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
 plt.rcParams["image.interpolation"] = "nearest"
@@ -135,7 +135,7 @@ plt.show()
 #
 # ## 2. The trained models
 #
-# `scripts/train_baselines.py` trained each baseline from its recipe `configs/shapes_fast_<model>.yaml`
+# `scripts/zoo.py` trained each baseline from its recipe `configs/shapes_fast_<model>.yaml`
 # for 600 seconds of CPU time on one thread and saved it under `data/pretrained/<model>/`
 # (half-precision weights, the config, the ground-truth scores).
 #
@@ -169,7 +169,7 @@ def short_run(name):
         cfg = MUNITConfig.from_yaml(CONFIGS / f"shapes_fast_{name}.yaml")
     cfg = cfg.replace(sample_every=10 ** 6, checkpoint_every=10 ** 6)
     print(f"{pretrained_path(name).relative_to(data_dir())} is missing: training {name} for {SHORT_ITERS} "
-          "iterations here (the shipped model comes from scripts/train_baselines.py or train_variants.py)")
+          "iterations here (the shipped model comes from python scripts/zoo.py train NAME --publish)")
     trainer = course.load_or_train(cfg, RUNS / name, SHORT_ITERS, progress=False, tensorboard=False)
     sources[name] = f"short run ({SHORT_ITERS} it.)"
     return trainer.model.eval()

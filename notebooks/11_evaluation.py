@@ -293,7 +293,7 @@ assert by_name["ignores content"]["content_iou"] < by_name["munit"]["content_iou
 # CPU, so its results are stored by one command and read here:
 #
 # ```
-# python scripts/table1_shapes.py      # writes data/pretrained/evaluation/table1_shapes.md and .json
+# python scripts/zoo.py table table1   # writes data/pretrained/evaluation/table1_shapes.md and .json
 # ```
 
 # %%
@@ -355,7 +355,7 @@ assert findings[0]["reproduced"] == (unit_share <= 0.2)
 #   as in the paper. The paper's high LPIPS without $L_x$ (0.213) reflects outputs that differ in
 #   artefacts; our distance reads a painting's colour and texture through the classifier's
 #   features, and without $L_x$ the decoder reaches fewer colours (0.66 of them against 0.97,
-#   `scripts/shipped_scores.py`), so the outputs differ *less* in what the distance sees.
+#   `python scripts/zoo.py table shapes`), so the outputs differ *less* in what the distance sees.
 # - **Without $L_c$: more diverse and worse (reproduced).** Diversity 2.00 against 1.46, quality
 #   0.18 against 0.41 and content IoU 0.70 against 0.81: without the content reconstruction the
 #   translation varies with the style in ways that do not keep the shape.

@@ -529,7 +529,7 @@ def test_table1_findings_say_no_and_not_measured_without_guessing():
     assert all(f["reproduced"] is None for f in table1_findings(rows, diversity="diversity_lpips"))
 
 
-def test_table1_script_scores_shipped_models_by_name_and_checks_the_findings(tiny_munit, tmp_path, monkeypatch):
+def test_table1_scores_shipped_models_by_name_and_checks_the_findings(tiny_munit, tmp_path, monkeypatch, capsys):
     import importlib.util
     import json
     import shutil
@@ -549,14 +549,15 @@ def test_table1_script_scores_shipped_models_by_name_and_checks_the_findings(tin
     export_model(build_model(unit_cfg), data / "pretrained" / "unit" / "generators.pt", unit_cfg, iteration=3)
     (data / "pretrained" / "unit" / "scores.json").write_text(json.dumps({"iteration": 3, "train_cpu_seconds": 1.5}))
     monkeypatch.setenv("MUNIT_DATA_DIR", str(data))
-    path = Path(__file__).resolve().parents[1] / "scripts" / "table1_shapes.py"
-    spec = importlib.util.spec_from_file_location("table1_shapes", path)
+    path = Path(__file__).resolve().parents[1] / "scripts" / "zoo.py"
+    spec = importlib.util.spec_from_file_location("zoo", path)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    with pytest.raises(SystemExit):  # models missing: refused, by name
-        script.main(["--out", str(tmp_path / "t.md")])
+    assert script.main(["table", "table1", "--out", str(tmp_path / "t.md")]) == 2  # models missing: refused, by name
+    assert "not on disk: cyclegan, cyclegan_noise" in capsys.readouterr().err
     out = tmp_path / "t.md"
-    assert script.main(["--allow-missing", "--inputs", "2", "--pairs", "2", "--styles", "2", "--out", str(out)]) == 0
+    assert script.main(["table", "table1", "--allow-missing", "--inputs", "2", "--pairs", "2", "--styles", "2",
+                        "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "| shapes_cyc0 |" in text and "| unit |" in text and "| real data |" in text and "Measured" in text
     assert "| unit | 3 | 1.5 |" in text  # how it was trained, from its scores.json

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("training", ["training", "training.*"]),
     ("applications", ["pretrained", "widgets"]),
     ("measurement", ["evaluation", "evaluation.*"]),
-    ("front", ["__main__", "cli", "cli.*", "course", "bench", "variants", "zoo", "zoo.*", "munit_lib"]),
+    ("front", ["__main__", "cli", "cli.*", "course", "bench", "zoo", "zoo.*", "munit_lib"]),
 ]
 
 

@@ -66,7 +66,7 @@ def test_missing_file_says_which_and_how_to_recreate(tmp_path):
         pretrained("shapes", root=tmp_path)
     message = str(info.value)
     assert str(tmp_path / "pretrained" / "shapes" / "generators.pt") in message
-    assert "python -m munit_lib train --config configs/shapes_fast.yaml" in message
+    assert "python scripts/zoo.py train shapes --publish" in message
 
 
 def test_list_pretrained(root, tmp_path):
@@ -78,13 +78,13 @@ def test_list_pretrained(root, tmp_path):
 
 
 def test_everything_shipped_stays_within_the_size_limit():
-    from munit_lib.variants import PRETRAINED_LIMIT_MB, folder_size_mb
+    from munit_lib.zoo import PRETRAINED_LIMIT_MB, folder_size_mb
 
     assert folder_size_mb(DEFAULT_DATA_DIR / "pretrained") <= PRETRAINED_LIMIT_MB
 
 
 def test_all_of_data_stays_under_80_mb():
-    from munit_lib.variants import DATA_LIMIT_MB, folder_size_mb
+    from munit_lib.zoo import DATA_LIMIT_MB, folder_size_mb
 
     assert DATA_LIMIT_MB == 80.0
     assert folder_size_mb(DEFAULT_DATA_DIR) <= DATA_LIMIT_MB
@@ -97,21 +97,19 @@ def test_every_shipped_model_file_loads_by_its_name():
             assert translator.image_size == 64, entry["name"]
 
 
-def test_shipped_scores_table_lists_models_with_scores_and_marks_missing_values(tmp_path):
-    import importlib.util
+def test_shipped_scores_table_lists_shapes_models_with_scores_and_marks_missing_values(tmp_path):
     import json
 
-    spec = importlib.util.spec_from_file_location("shipped_scores", Path(__file__).resolve().parents[1] / "scripts"
-                                                  / "shipped_scores.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    folder = tmp_path / "pretrained" / "unit"
-    folder.mkdir(parents=True)
-    (folder / "generators.pt").write_bytes(b"")  # only its presence is read
-    (folder / "scores.json").write_text(json.dumps({"iteration": 7, "content_iou_a2b": 0.5,
-                                                    "content_iou_b2a": float("nan")}))
-    lines = script.shipped_scores_table(tmp_path).splitlines()
-    assert len(lines) == 3 and lines[2].startswith("| unit | 7 | n/a | 0.500 | n/a |")
+    from munit_lib.zoo import shipped_scores_table
+
+    for name, scores in (("unit", {"iteration": 7, "content_iou_a2b": 0.5, "content_iou_b2a": float("nan")}),
+                         ("openmoji", {"training": {"iterations": 9}, "tones_reached": 4.0})):
+        folder = tmp_path / "pretrained" / name
+        folder.mkdir(parents=True)
+        (folder / "generators.pt").write_bytes(b"")  # only its presence is read
+        (folder / "scores.json").write_text(json.dumps(scores))
+    lines = shipped_scores_table(tmp_path).splitlines()
+    assert len(lines) == 3 and lines[2].startswith("| unit | 7 | n/a | 0.500 | n/a |")  # no shapes scores, no row
 
 
 def test_the_shipped_shapes_model_is_the_fast_recipes():

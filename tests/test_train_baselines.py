@@ -1,7 +1,7 @@
-"""The baselines trained, scored and published for notebooks 10 and 11 (scripts/train_baselines.py,
-``munit_lib.variants.train_baselines``): half-precision export, scores of one-way models, the
-wall-clock budget kept over resumed calls, skip when done; and the CLI's export and score-shapes
-on a baseline."""
+"""The baselines trained, scored and published for notebooks 10 and 11 (``munit_lib.zoo``; tests/test_zoo.py
+trains one to a CPU budget kept over resumed calls and publishes it): the half-precision export,
+scores of one-way models, the CPU-time budget, BicycleGAN's latent-size sweep; and the CLI's export
+and score-shapes on a baseline."""
 from __future__ import annotations
 
 import importlib.util
@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from munit_lib import MUNITConfig, pretrained
+from munit_lib import MUNITConfig
 from munit_lib.cli import main as cli
 from munit_lib.registry import build_model, load_model, translation_sides
 from munit_lib.training import export_model
 from munit_lib.pretrained import PRETRAINED
-from munit_lib.variants import score_baseline, train_baselines
+from munit_lib.zoo import score_baseline
 from munit_test_helpers import random_images
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ def _tiny_config(tmp_path, model: str) -> Path:
 def test_every_baseline_has_a_pretrained_name():
     for name in ("unit", "cyclegan", "cyclegan_noise", "bicyclegan"):
         assert PRETRAINED[name]["file"] == f"pretrained/{name}/generators.pt"
-        assert f"--models {name}" in PRETRAINED[name]["recreate"]
+        assert f"scripts/zoo.py train {name} " in PRETRAINED[name]["recreate"]
 
 
 @pytest.mark.parametrize("model", ["unit", "bicyclegan"])
@@ -65,45 +65,6 @@ def test_score_baseline_of_a_one_way_model_has_no_b2a_iou(tmp_path):
     scores = score_baseline(build_model(cfg), cfg, n=4, num_styles=2)
     assert math.isnan(scores["content_iou_b2a"])  # BicycleGAN translates sketch -> painting only
     assert 0.0 <= scores["content_iou_a2b"] <= 1.0 and 0.0 <= scores["colour_coverage"] <= 1.0
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("train_baselines", ROOT / "scripts" / "train_baselines.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_train_baselines_publishes_resumes_within_the_budget_and_skips(tmp_path, capsys):
-    runs, out = tmp_path / "runs", tmp_path / "data" / "pretrained"
-    config = _tiny_config(tmp_path, "cyclegan")
-    train_baselines({"cyclegan": config}, runs, out, max_iter=2, n=4, num_styles=2, progress=False)
-    scores = json.loads((out / "cyclegan" / "scores.json").read_text())
-    assert scores["iteration"] == 2 and scores["model"] == "cyclegan"
-    assert scores["train_seconds"] > 0 and scores["train_cpu_seconds"] > 0
-    assert MUNITConfig.from_yaml(out / "cyclegan" / "config.yaml").model == "cyclegan"
-    translator = pretrained("cyclegan", root=tmp_path / "data")  # listed and loadable
-    assert translator.image_size == 64
-    spent = json.loads((runs / "cyclegan" / "train_seconds.json").read_text())["cpu_seconds"]
-    # more iterations: continues from its checkpoint, and the clock adds up over the calls
-    train_baselines({"cyclegan": config}, runs, out, max_iter=3, n=4, num_styles=2, progress=False)
-    assert json.loads((out / "cyclegan" / "scores.json").read_text())["iteration"] == 3
-    assert json.loads((runs / "cyclegan" / "train_seconds.json").read_text())["cpu_seconds"] > spent
-    rows = (runs / "cyclegan" / "losses.csv").read_text().strip().splitlines()
-    assert [int(float(r.split(",")[0])) for r in rows[1:]] == [1, 2, 3]  # one row per iteration, none redone
-    # a budget already spent: skipped, nothing rewritten
-    before = (out / "cyclegan" / "generators.pt").stat().st_mtime_ns
-    messages = []
-    train_baselines({"cyclegan": config}, runs, out, max_iter=10, max_cpu_seconds=1e-6, n=4, num_styles=2,
-                    progress=False, log=messages.append)
-    assert messages == ["cyclegan: published at iteration 3, skipped"]
-    assert (out / "cyclegan" / "generators.pt").stat().st_mtime_ns == before
-
-
-def test_script_refuses_unknown_models(capsys):
-    with pytest.raises(SystemExit):
-        _script().main(["--models", "unit,pix2pix"])
-    assert "unknown model(s) pix2pix" in capsys.readouterr().err
 
 
 def test_cli_exports_and_scores_a_baseline_run(tmp_path, capsys):

@@ -1,16 +1,19 @@
-"""The cycle variants: their configs, the half-precision export, and the train-score-publish
-script end to end in the CI profile (a few iterations), with resume and skip."""
+"""The variants of the zoo (notebooks 09 and 11): their configs, the half-precision export they ship
+in, a partial run published and trained on, and how they are scored (tests/test_zoo.py trains,
+resumes and publishes one end to end)."""
 from __future__ import annotations
 
 import importlib.util
 import json
+from pathlib import Path
 
 import pytest
 import torch
 
-from munit_lib import MUNIT, MUNITConfig, load_official_generators, pretrained
+from munit_lib import MUNIT, MUNITConfig, load_official_generators
 from munit_lib.pretrained import PRETRAINED
-from munit_lib.variants import CYCLE_VARIANTS, TABLE1_VARIANTS, VARIANTS, export_half, variant_config
+from munit_lib.training import export_generators
+from munit_lib.zoo import CYCLE_VARIANTS, TABLE1_VARIANTS, VARIANTS, score_variant, variant_config
 from munit_test_helpers import random_images
 
 CI_ARCH = ["image_size=32", "new_size=32", "gen_dim=8", "mlp_dim=32", "n_res=1", "dis_dim=8", "dis_n_layer=3",
@@ -47,7 +50,7 @@ def test_half_export_loads_into_float32_generators(tmp_path):
     cfg = MUNITConfig.profile_named("ci")
     torch.manual_seed(0)
     model = MUNIT(cfg)
-    path = export_half(model.gen_a, model.gen_b, tmp_path / "g.pt", cfg, iteration=7)
+    path = export_generators(model.gen_a, model.gen_b, tmp_path / "g.pt", cfg, iteration=7, half=True)
     stored = torch.load(path, weights_only=True)
     assert stored["iteration"] == 7 and stored["a"]["enc_style.model.0.conv.weight"].dtype == torch.float16
     gen_a, gen_b = load_official_generators(path)
@@ -60,59 +63,17 @@ def test_half_export_loads_into_float32_generators(tmp_path):
     torch.testing.assert_close(c16, c, atol=2e-2, rtol=2e-2)
 
 
-def _script():
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "scripts" / "train_variants.py"
-    spec = importlib.util.spec_from_file_location("train_variants", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_train_variants_script_trains_publishes_resumes_and_skips(tmp_path, capsys):
-    script = _script()
-    runs, out = tmp_path / "runs", tmp_path / "data" / "pretrained"
-    common = ["--base", str(script.ROOT / "configs" / "shapes_cpu.yaml"), "--runs", str(runs), "--out", str(out), "--n", "4",
-              "--styles", "2", "--quiet", "--set", *CI_ARCH]
-    assert script.main(["--variants", "cyc0,plain10", "--max-iter", "2", *common]) == 0
-    for name, style in (("cyc0", "encoded"), ("plain10", "random")):
-        folder = out / f"shapes_{name}"
-        scores = json.loads((folder / "scores.json").read_text())
-        assert scores["iteration"] == 2 and scores["variant"] == name and scores["recon_x_cyc_style"] == style
-        assert 0.0 <= scores["content_iou_a2b"] <= 1.0 and scores["cycle_bab_plain"] >= 0.0
-        assert MUNITConfig.from_yaml(folder / "config.yaml").recon_x_cyc_style == style
-        translator = pretrained(f"shapes_{name}", root=tmp_path / "data")  # listed and loadable
-        assert translator.image_size == 32
-    # run again with more iterations: cyc0 continues from its checkpoint at 2
-    assert script.main(["--variants", "cyc0", "--max-iter", "3", *common]) == 0
-    assert json.loads((out / "shapes_cyc0" / "scores.json").read_text())["iteration"] == 3
-    rows = (runs / "cyc0" / "losses.csv").read_text().strip().splitlines()
-    assert [int(float(r.split(",")[0])) for r in rows[1:]] == [1, 2, 3]  # one log row per iteration, none redone
-    # and once more: already published at 3, so nothing is trained or rewritten
-    before = (out / "shapes_cyc0" / "generators.pt").stat().st_mtime_ns
-    capsys.readouterr()
-    assert script.main(["--variants", "cyc0", "--max-iter", "3", *common]) == 0
-    assert "published at iteration 3, skipped" in capsys.readouterr().out
-    assert (out / "shapes_cyc0" / "generators.pt").stat().st_mtime_ns == before
-
-
 def test_max_seconds_publishes_a_partial_run_and_the_next_call_goes_on(tmp_path):
-    script = _script()
+    spec = importlib.util.spec_from_file_location("zoo", Path(__file__).resolve().parents[1] / "scripts" / "zoo.py")
+    zoo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(zoo)
     out = tmp_path / "pretrained"
-    common = ["--variants", "cyc1", "--max-iter", "2", "--base", str(script.ROOT / "configs" / "shapes_cpu.yaml"),
-              "--runs", str(tmp_path / "runs"), "--out", str(out), "--n", "4", "--styles", "2", "--quiet",
-              "--set", *CI_ARCH]
-    assert script.main([*common[:4], "--max-seconds", "0", *common[4:]]) == 0  # no time: stops at once
+    common = ["train", "shapes_cyc1", "--max-iter", "2", "--publish", "--runs", str(tmp_path / "runs"), "--out", str(out),
+              "--n", "4", "--styles", "2", "--quiet", "--set", *CI_ARCH]
+    assert zoo.main([*common, "--max-seconds", "0"]) == 0  # no time: stops at once, published as it is
     assert json.loads((out / "shapes_cyc1" / "scores.json").read_text())["iteration"] == 0
-    assert script.main(common) == 0  # not finished, so not skipped: trained on to 2
+    assert zoo.main(common) == 0  # not at its budget, so trained on to 2 and published again
     assert json.loads((out / "shapes_cyc1" / "scores.json").read_text())["iteration"] == 2
-
-
-def test_script_refuses_unknown_variants(capsys):
-    with pytest.raises(SystemExit):
-        _script().main(["--variants", "cyc0,cyc3"])
-    assert "unknown variant(s) cyc3" in capsys.readouterr().err
 
 
 def test_score_variant_draws_the_test_paintings_as_the_model_was_trained(monkeypatch):
@@ -120,7 +81,6 @@ def test_score_variant_draws_the_test_paintings_as_the_model_was_trained(monkeyp
     import munit_lib.evaluation.propositions
     import munit_lib.evaluation.shapes_score
     from munit_lib.data import ShapesDomain
-    from munit_lib.variants import score_variant
 
     cfg = MUNITConfig.profile_named("ci").replace(image_size=32, new_size=32, gen_dim=8, mlp_dim=16, n_res=1,
                                                   texture_anchor="shape")

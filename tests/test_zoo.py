@@ -1,0 +1,152 @@
+"""The zoo (munit_lib.zoo, scripts/zoo.py): every shipped model known by name, and a tiny model of
+each family trained, resumed and published into a scratch folder."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from munit_lib import MUNITConfig, pretrained
+from munit_lib.pretrained import DEFAULT_DATA_DIR, PRETRAINED
+from munit_lib.zoo import ZOO, read_clock, recipe
+
+ROOT = Path(__file__).resolve().parents[1]
+# the fast shapes recipes, narrowed to a few seconds of CPU
+TINY = ["image_size=32", "new_size=32", "gen_dim=8", "mlp_dim=32", "n_res=1", "dis_dim=8", "dis_n_layer=3",
+        "dis_num_scales=2", "data_root=shapes:8", "checkpoint_every=2", "sample_every=2", "log_every=1",
+        "display_size=2"]
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("zoo", ROOT / "scripts" / "zoo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def zoo():
+    return _script()
+
+
+def test_list_names_every_published_model(zoo, capsys):
+    assert zoo.main(["list"]) == 0
+    listed = {line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]}
+    shipped = {p.parent.name for p in (DEFAULT_DATA_DIR / "pretrained").glob("*/generators.pt")}
+    assert shipped and shipped <= listed, f"the zoo does not know {sorted(shipped - listed)}"
+    assert set(ZOO) == set(PRETRAINED)  # and every name munit_lib.pretrained loads is in it
+
+
+def test_every_recipe_is_a_config_and_every_budget_is_set():
+    for name, model in ZOO.items():
+        cfg = recipe(name)
+        assert isinstance(cfg, MUNITConfig) and (model.max_iter or model.cpu_minutes), name
+        assert model.family in ("shapes", "variant", "baseline", "openmoji")
+        if model.family != "shapes":  # the recipe makes the architecture that is shipped
+            shipped = MUNITConfig.from_yaml(DEFAULT_DATA_DIR / "pretrained" / name / "config.yaml")
+            assert not cfg.architecture_differences(shipped), name
+    assert recipe("shapes_plain10").recon_x_cyc_style == "random" and recipe("shapes_sd2").style_dim == 2
+
+
+def test_unknown_names_are_one_line_errors(zoo, capsys):
+    assert zoo.main(["train", "shapes_cyc0", "pix2pix"]) == 2
+    err = capsys.readouterr().err
+    assert "no model named 'pix2pix'" in err and err.count("\n") == 1
+
+
+def test_a_variant_trains_resumes_publishes_and_is_not_replaced_unasked(zoo, tmp_path, capsys):
+    runs, out = tmp_path / "runs", tmp_path / "data" / "pretrained"
+    common = ["--runs", str(runs), "--n", "4", "--styles", "2"]
+    assert zoo.main(["train", "shapes_plain10", "--max-iter", "2", "--quiet", *common, "--set", *TINY]) == 0
+    assert zoo.main(["publish", "shapes_plain10", "--out", str(out), *common]) == 0
+    folder = out / "shapes_plain10"
+    assert sorted(p.name for p in folder.iterdir()) == ["config.yaml", "generators.pt", "scores.json"]
+    scores = json.loads((folder / "scores.json").read_text())
+    assert scores["iteration"] == 2 and scores["variant"] == "plain10" and scores["recon_x_cyc_style"] == "random"
+    assert 0.0 <= scores["content_iou_a2b"] <= 1.0 and scores["cycle_bab_plain"] >= 0.0
+    assert torch.load(folder / "generators.pt", weights_only=True)["dtype"] == "float16"
+    assert pretrained("shapes_plain10", root=tmp_path / "data").image_size == 32  # listed and loadable
+    # a published model is replaced only when asked
+    capsys.readouterr()
+    assert zoo.main(["publish", "shapes_plain10", "--out", str(out), *common]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    # more iterations: the run goes on from its checkpoint; --publish replaces what was published
+    assert zoo.main(["train", "shapes_plain10", "--max-iter", "3", "--publish", "--out", str(out), "--quiet", *common,
+                     "--set", *TINY]) == 0
+    assert json.loads((folder / "scores.json").read_text())["iteration"] == 3
+    rows = (runs / "shapes_plain10" / "losses.csv").read_text().strip().splitlines()
+    assert [int(float(r.split(",")[0])) for r in rows[1:]] == [1, 2, 3]  # one log row per iteration, none redone
+    # at its budget and published: nothing is trained or rewritten
+    before = (folder / "generators.pt").stat().st_mtime_ns
+    capsys.readouterr()
+    assert zoo.main(["train", "shapes_plain10", "--max-iter", "3", "--publish", "--out", str(out), "--quiet", *common,
+                     "--set", *TINY]) == 0
+    said = capsys.readouterr().out
+    assert "nothing to do" in said and "published at iteration 3, skipped" in said
+    assert (folder / "generators.pt").stat().st_mtime_ns == before
+
+
+def test_a_baseline_spends_its_cpu_budget_over_calls_and_records_it(zoo, tmp_path, capsys):
+    runs, out = tmp_path / "runs", tmp_path / "pretrained"  # tmp_path: the data directory
+    tiny = ["data_root=shapes:8", "gen_dim=8", "dis_dim=8", "n_res=1", "checkpoint_every=1", "sample_every=100",
+            "log_every=1", "display_size=2"]
+    common = ["--runs", str(runs), "--quiet", "--set", *tiny]
+    assert zoo.main(["train", "cyclegan", "--max-iter", "1", *common]) == 0
+    spent = read_clock(runs / "cyclegan")
+    assert spent["cpu_seconds"] > 0 and spent["threads"] == [1]
+    assert zoo.main(["train", "cyclegan", "--max-iter", "2", *common]) == 0  # goes on; the clock adds up
+    assert read_clock(runs / "cyclegan")["cpu_seconds"] > spent["cpu_seconds"]
+    capsys.readouterr()
+    assert zoo.main(["train", "cyclegan", "--max-iter", "9", "--cpu-minutes", "1e-6", *common]) == 0  # spent
+    assert "nothing to do" in capsys.readouterr().out
+    assert zoo.main(["publish", "cyclegan", "--runs", str(runs), "--out", str(out), "--n", "4", "--styles", "2"]) == 0
+    scores = json.loads((out / "cyclegan" / "scores.json").read_text())
+    assert scores["model"] == "cyclegan" and scores["iteration"] == 2
+    assert scores["train_cpu_seconds"] == round(read_clock(runs / "cyclegan")["cpu_seconds"], 1)
+    assert MUNITConfig.from_yaml(out / "cyclegan" / "config.yaml").model == "cyclegan"
+    assert pretrained("cyclegan", root=tmp_path).image_size == 64  # listed and loadable
+    rows = (runs / "cyclegan" / "losses.csv").read_text().strip().splitlines()
+    assert [int(float(r.split(",")[0])) for r in rows[1:]] == [1, 2]  # one row per iteration, none redone
+
+
+def test_a_course_model_is_published_with_its_log_samples_scores_and_readme(zoo, tmp_path, capsys):
+    runs, out = tmp_path / "runs", tmp_path / "pretrained"
+    assert zoo.main(["train", "shapes_cpu", "--max-iter", "3", "--runs", str(runs), "--quiet", "--set", *TINY]) == 0
+    assert zoo.main(["publish", "shapes_cpu", "--runs", str(runs), "--out", str(out), "--n", "4",
+                     "--note", "How it was made: a test."]) == 0
+    folder = out / "shapes_cpu"
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.yaml", "generators.pt", "losses.csv",
+                                                        "samples_a2b.png", "samples_b2a.png", "scores.json"]
+    scores = json.loads((folder / "scores.json").read_text())
+    assert scores["iteration"] == scores["sampled"] == 3 and scores["note"] == "How it was made: a test."
+    assert set(scores["factor_probes"]) >= {"style_colour", "content_texture"} and scores["colour_histogram"]
+    assert "dtype" not in torch.load(folder / "generators.pt", weights_only=True)  # float32, as the course's model
+    readme = (folder / "README.md").read_text()
+    assert "python scripts/zoo.py train shapes_cpu --max-iter 3" in readme and "How it was made: a test." in readme
+    assert "time_to_quality.jsonl" not in readme  # no curve was given
+
+
+def test_an_openmoji_model_is_published_with_samples_the_training_record_and_readme(zoo, tmp_path, monkeypatch):
+    import munit_lib.zoo.publishing as publishing
+
+    runs, out = tmp_path / "runs", tmp_path / "pretrained"
+    tiny = ["gen_dim=8", "dis_dim=8", "n_res=1", "checkpoint_every=1", "sample_every=100", "log_every=1",
+            "display_size=2"]
+    assert zoo.main(["train", "openmoji_cyclegan", "--max-iter", "1", "--runs", str(runs), "--quiet",
+                     "--set", *tiny]) == 0
+    # the full protocol takes minutes: here the scorer is stood in for, the rest is real
+    monkeypatch.setattr(publishing, "score_file", lambda family, path, **k: {"tones_reached": 1.0, "family": family})
+    assert zoo.main(["publish", "openmoji_cyclegan", "--runs", str(runs), "--out", str(out), "--note", "A test."]) == 0
+    folder = out / "openmoji_cyclegan"
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.yaml", "generators.pt", "losses.csv",
+                                                        "samples.png", "scores.json"]
+    scores = json.loads((folder / "scores.json").read_text())
+    record = scores["training"]
+    assert scores["family"] == "openmoji" and record["kind"] == "CycleGAN" and record["iterations"] == 1
+    assert record["config"] == "configs/openmoji_cpu_cyclegan.yaml" and record["machine"].endswith(", 1 thread")
+    assert record["cpu_minutes"] == round(read_clock(runs / "openmoji_cyclegan")["cpu_seconds"] / 60, 1)
+    assert "CycleGAN on OpenMoji" in (folder / "README.md").read_text() and "A test." in (folder / "README.md").read_text()
+    assert torch.load(folder / "generators.pt", weights_only=True)["dtype"] == "float16"
