@@ -153,6 +153,11 @@ class TranslationSide(nn.Module):
     def can_decode(self) -> bool:
         return self.producer is not None
 
+    @property
+    def can_encode_style(self) -> bool:
+        """Whether an image of this domain has a code of its own (BicycleGAN's B: its encoder's mu)."""
+        return self.code_encoder is not None
+
     def _check(self, x: torch.Tensor, who: str) -> None:
         if x.dim() != 4 or x.shape[1] != self.input_dim:
             raise ValueError(f"{who} expects images shaped (B, {self.input_dim}, H, W); got {tuple(x.shape)}")
@@ -209,7 +214,9 @@ def translation_sides(model: nn.Module, cfg: MUNITConfig | None = None) -> tuple
     :class:`TranslationSide` s sharing the baseline's networks (not copies)."""
     if isinstance(model, MUNIT):
         return model.gen_a, model.gen_b
-    cfg = cfg or model.run_cfg
+    if not isinstance(model, (UNIT, CycleGAN, BicycleGAN)):
+        raise TypeError(f"no translation sides for {type(model).__name__}")
+    cfg = cfg or run_config(model)  # the MUNITConfig it was built from (ValueError when it has none)
     if isinstance(model, UNIT):
         return tuple(TranslationSide(cfg, g.input_dim, _UNITDecode(g), False, content_encoder=_UNITEncode(g))
                      for g in (model.gen_a, model.gen_b))
@@ -217,10 +224,9 @@ def translation_sides(model: nn.Module, cfg: MUNITConfig | None = None) -> tuple
         uses = model.nz > 0
         return (TranslationSide(cfg, model.cfg.input_nc_a, model.gen_a, uses),
                 TranslationSide(cfg, model.cfg.input_nc_b, model.gen_b, uses))
-    if isinstance(model, BicycleGAN):
-        return (TranslationSide(cfg, model.cfg.input_nc, None, True),
-                TranslationSide(cfg, model.cfg.output_nc, model.gen, True, code_encoder=model.enc))
-    raise TypeError(f"no translation sides for {type(model).__name__}")
+    # BicycleGAN: domain A is only its input (it translates a -> b)
+    return (TranslationSide(cfg, model.cfg.input_nc, None, True),
+            TranslationSide(cfg, model.cfg.output_nc, model.gen, True, code_encoder=model.enc))
 
 
 def directions_of(model: nn.Module) -> tuple[str, ...]:

@@ -16,7 +16,10 @@ style: interpolating between two styles or sweeping one coordinate shows what th
 has learned to do with each.
 
 ``Translator`` holds the pair ``(gen_a, gen_b)``; direction ``"a2b"`` encodes content with
-``gen_a`` and decodes with ``gen_b`` (style of domain B), ``"b2a"`` the reverse. Everything runs
+``gen_a`` and decodes with ``gen_b`` (style of domain B), ``"b2a"`` the reverse. Any model is
+seen this way (``Translator.from_model``: MUNIT's generators, or a baseline's translation sides),
+and one step translates a ready batch, ``translate_batch`` (``encode_content_batch`` then
+``decode_batch``): every method here and every score of ``munit_lib.evaluation`` goes through it. Everything runs
 under ``torch.no_grad()`` on the generators' device, in eval mode, and everything random takes a
 ``seed`` and its own ``torch.Generator``: the global RNG is never touched, so the same call gives
 the same images.
@@ -46,7 +49,7 @@ from torch.nn import functional as F
 
 from .config import MUNITConfig
 from .networks import DIRECTIONS, check_direction, random_styles  # the prior and directions live with the model
-from .registry import generators_from_data, load_generators
+from .registry import generators_from_data, load_generators, translation_sides
 
 # munit_lib.data (file loading) and munit_lib.viz are imported inside the functions that read and
 # write files: they bring in torchvision, which costs seconds, and ``import munit_lib`` should stay quick.
@@ -331,9 +334,19 @@ class Translator:
         return cls(*generators_from_data(data, path, cfg, use_ema), device=device, **kwargs)
 
     @classmethod
-    def from_model(cls, model: Any, **kwargs: Any) -> "Translator":
-        """From anything holding ``gen_a`` and ``gen_b`` (a ``MUNIT`` model, a trainer)."""
-        return cls(model.gen_a, model.gen_b, **kwargs)
+    def from_model(cls, model: Any, cfg: Optional[MUNITConfig] = None, **kwargs: Any) -> "Translator":
+        """From any model munit_lib translates with: a ``Translator`` (itself, unless options are
+        given), a pair ``(gen_a, gen_b)``, anything holding two generators as ``gen_a`` and ``gen_b``
+        (a ``MUNIT`` model, a trainer), or a baseline of ``munit_lib.baselines`` (its translation
+        sides, ``registry.translation_sides``; ``cfg``, the ``MUNITConfig`` it was built from, is
+        needed only for one built from its own config class)."""
+        if isinstance(model, Translator):
+            return cls(model.gen_a, model.gen_b, **kwargs) if kwargs else model
+        if isinstance(model, (tuple, list)) and len(model) == 2:
+            return cls(*model, **kwargs)
+        if hasattr(getattr(model, "gen_a", None), "encode_content"):  # MUNIT's own generators
+            return cls(model.gen_a, model.gen_b, **kwargs)
+        return cls(*translation_sides(model, cfg), **kwargs)  # a baseline (TypeError for anything else)
 
     # ---------------------------------------------------------------- facts
     @property
@@ -375,6 +388,18 @@ class Translator:
         if domain not in ("a", "b"):
             raise ValueError(f"domain must be 'a' or 'b', got {domain!r}")
         return int((self.gen_a if domain == "a" else self.gen_b).input_dim)
+
+    def can_translate(self, direction: str) -> bool:
+        """Whether the model translates in ``direction`` (BicycleGAN: ``"a2b"`` only)."""
+        _, target = self.generators(direction)
+        return bool(getattr(target, "can_decode", True))
+
+    def can_encode_style(self, direction: str = "a2b") -> bool:
+        """Whether images of ``direction``'s target domain have a style code to guide a translation
+        (MUNIT: yes; BicycleGAN: B images, its encoder's mu; UNIT and CycleGAN have no encoder of
+        codes, and every image gets the neutral code)."""
+        _, target = self.generators(direction)
+        return bool(getattr(target, "can_encode_style", True))
 
     def __repr__(self) -> str:
         return (f"Translator(style_dim={self.style_dim}, image_size={self.image_size}, "
@@ -428,9 +453,8 @@ class Translator:
     @torch.no_grad()
     def encode_content(self, x: Any, direction: str = "a2b") -> torch.Tensor:
         """Content codes of source-domain images: ``c = E^c_source(x)``, ``(B, C', H/4, W/4)``."""
-        source, _ = self.generators(direction)
         x = self.prepare(x, self.domains(direction)[0], "input")
-        return source.encode_content(x)
+        return self.encode_content_batch(x, direction)
 
     @torch.no_grad()
     def encode_style(self, reference: Any, direction: str = "a2b") -> torch.Tensor:
@@ -440,9 +464,8 @@ class Translator:
         take). Returns ``(R, style_dim)``. References need not share the inputs' size: the style
         encoder ends in a global average pool, so each one is encoded at its own size.
         """
-        _, target = self.generators(direction)
         refs, _ = self.prepare_each(reference, self.domains(direction)[1], "reference")
-        codes = [target.encode_style(r.unsqueeze(0)) for r in refs]  # R x (1, d): the style encoder only
+        codes = [self.encode_style_batch(r.unsqueeze(0), direction) for r in refs]  # R x (1, d)
         return torch.cat(codes)  # (R, d)
 
     @torch.no_grad()
@@ -452,15 +475,45 @@ class Translator:
         ``content`` (B, C', h, w), ``styles`` (N, d) -> images ``(B, N, C, H, W)``. Decoded
         ``chunk_size`` images at a time, so memory does not grow with B * N.
         """
-        _, target = self.generators(direction)
+        direction = check_direction(direction)
         styles = self._styles(styles)
         b, n = content.shape[0], styles.shape[0]
         pairs = torch.arange(b * n, device=self.device)  # flat index k = i_content * N + i_style
         out = []
         for chunk in pairs.split(self.chunk_size):
-            out.append(target.decode(content[chunk // n], styles[chunk % n]))  # (k, C, H, W)
+            out.append(self.decode_batch(content[chunk // n], styles[chunk % n], direction))  # (k, C, H, W)
         images = torch.cat(out)  # (B * N, C, H, W)
         return images.reshape(b, n, *images.shape[1:])  # -> (B, N, C, H, W)
+
+    # ---------------------------------------------------------------- the translation step
+    # On ready batches: tensors the generators take as they are (sides a valid size, the model's
+    # dtype). One network call each, nothing resized, nothing split into chunks. Every method of this
+    # class translates through these, and so do the scores (munit_lib.evaluation): what is measured
+    # is what is shown.
+    @torch.no_grad()
+    def encode_content_batch(self, x: torch.Tensor, direction: str = "a2b") -> torch.Tensor:
+        """``c = E^c_source(x)`` for a ready batch ``(B, C, H, W)``: ``(B, C', h, w)``."""
+        source, _ = self.generators(direction)
+        return source.encode_content(x.to(self.device))
+
+    @torch.no_grad()
+    def encode_style_batch(self, x: torch.Tensor, direction: str = "a2b") -> torch.Tensor:
+        """``s = E^s_target(x)`` for a ready batch of TARGET-domain images: ``(B, style_dim)``."""
+        _, target = self.generators(direction)
+        return target.encode_style(x.to(self.device))
+
+    @torch.no_grad()
+    def decode_batch(self, content: torch.Tensor, styles: Any, direction: str = "a2b") -> torch.Tensor:
+        """``x[b] = G_target(c[b], s[b])``: content ``(B, C', h, w)`` with one style per code ``(B, d)``
+        or one style for all ``(1, d)``; images ``(B, C, H, W)``."""
+        _, target = self.generators(direction)
+        return target.decode(content, self._styles(styles))
+
+    @torch.no_grad()
+    def translate_batch(self, x: torch.Tensor, styles: Any, direction: str = "a2b") -> torch.Tensor:
+        """``x_out[b] = G_target(E^c_source(x[b]), s[b])`` for a ready batch ``(B, C, H, W)`` with one
+        style per image ``(B, d)`` or one for all ``(1, d)``: ``(B, C, H, W)``."""
+        return self.decode_batch(self.encode_content_batch(x, direction), styles, direction)
 
     # ---------------------------------------------------------------- translation
     @torch.no_grad()
@@ -512,12 +565,13 @@ class Translator:
         """Content code ``b`` with style ``b`` only: ``x[b, 0] = G_target(c[b], s[b])``.
 
         ``content`` (B, C', h, w), ``styles`` (B, d) -> images ``(B, 1, C, H, W)``."""
-        _, target = self.generators(direction)
+        direction = check_direction(direction)
         styles = self._styles(styles)
         if styles.shape[0] != content.shape[0]:
             raise ValueError(f"decode_pairwise needs one style per content code: got {content.shape[0]} codes "
                              f"and {styles.shape[0]} styles")
-        out = [target.decode(c, s) for c, s in zip(content.split(self.chunk_size), styles.split(self.chunk_size))]
+        out = [self.decode_batch(c, s, direction)
+               for c, s in zip(content.split(self.chunk_size), styles.split(self.chunk_size))]
         return torch.cat(out).unsqueeze(1)  # (B, C, H, W) -> (B, 1, C, H, W)
 
     @torch.no_grad()

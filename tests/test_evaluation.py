@@ -389,33 +389,52 @@ def test_evaluate_a_tiny_munit_gives_every_metric_in_range(tiny_munit, shipped_c
         assert 0 <= r[key] <= 1, key
 
 
-def test_unimodal_models_have_zero_diversity_and_cis_one(shipped_classifier):
-    """UNIT and CycleGAN take no style: both protocols see identical outputs per input."""
-    from munit_lib.baselines import UNIT, CycleGAN, cpu_config
-    from munit_lib.evaluation import as_translator, evaluate_sketch_to_painting
+def small_baseline(name: str):
+    """A baseline as munit_lib builds one from a config (``registry.build_model``): 32 px, width 4."""
+    from munit_lib import MUNITConfig
+    from munit_lib.registry import build_model
 
     torch.manual_seed(0)
-    for name, cls in (("unit", UNIT), ("cyclegan", CycleGAN)):
-        model = cls(cpu_config(name, image_size=32, width=4))
-        assert as_translator(model).style_dim == 0
+    return build_model(MUNITConfig.profile_named("ci", model=name, gen_dim=4, dis_dim=4))
+
+
+def test_unimodal_models_have_zero_diversity_and_cis_one(shipped_classifier):
+    """UNIT and CycleGAN ignore the style: both protocols see identical outputs per input."""
+    from munit_lib.evaluation import as_translator, evaluate_sketch_to_painting
+
+    for name in ("unit", "cyclegan"):
+        model = small_baseline(name)
+        tr = as_translator(model)
+        assert tr.name == name and tr.style_dim == model.run_cfg.style_dim  # the Translator's, styles ignored
+        x = random_images((2, 3, 32, 32), 11)
+        assert torch.equal(tr(x, torch.randn(2, 8)), tr(x, torch.randn(2, 8)))
+        assert torch.equal(tr(x, torch.randn(2, 8)), model.translate(x, "a2b"))  # the model's own translation
         r = evaluate_sketch_to_painting(model, shipped_classifier, n_inputs=2, n_pairs=2, n_styles=3, size=32)
         assert r["diversity"] == 0.0, name
         assert r["cis"] == pytest.approx(1.0), name
 
 
 def test_as_translator_reads_the_latent_of_multimodal_baselines():
-    from munit_lib.baselines import BicycleGAN, CycleGAN, cpu_config
+    from munit_lib.baselines import UNIT, cpu_config
     from munit_lib.evaluation import as_translator
+    from munit_lib.translate import Translator
 
-    torch.manual_seed(0)
-    for name, cls in (("cyclegan_noise", CycleGAN), ("bicyclegan", BicycleGAN)):
-        tr = as_translator(cls(cpu_config(name, image_size=32, width=4)))
+    for name in ("cyclegan_noise", "bicyclegan"):
+        model = small_baseline(name)
+        tr = as_translator(model)
         x = random_images((2, 3, 32, 32), 11)
         assert tr.style_dim == 8
         z1, z2 = torch.randn(2, 8), torch.randn(2, 8)
         assert not torch.equal(tr(x, z1), tr(x, z2)), name  # the latent reaches the output
+        own = model.translate(x, "a2b", z=z1) if name == "cyclegan_noise" else model.translate(x, z=z1)
+        assert torch.equal(tr(x, z1), own), name  # bit for bit the model's own translation
+        sides = Translator.from_model(model)  # what the OpenMoji measures ask of it
+        assert sides.can_translate("b2a") == (name == "cyclegan_noise")  # BicycleGAN: a -> b only
+        assert sides.can_encode_style("a2b") == (name == "bicyclegan")  # its encoder gives z of a B image
     with pytest.raises(TypeError, match="cannot evaluate"):
         as_translator(object())
+    with pytest.raises(ValueError, match="build_model sets run_cfg"):  # built from its own config class
+        as_translator(UNIT(cpu_config("unit", width=4)))
 
 
 def test_real_data_row_and_markdown_table(shipped_classifier, tiny_munit):

@@ -199,10 +199,12 @@ class ColourLottery(torch.nn.Module):
     N(0, I) gives every colour with probability 1/8. It cannot translate b -> a."""
 
     can_decode = False
+    style_dim = 8
 
     def __init__(self) -> None:
         super().__init__()
-        self.cfg = type("Cfg", (), {"style_dim": 8, "image_size": 64, "texture_anchor": "shape"})()
+        self.cfg = type("Cfg", (), {"style_dim": 8, "image_size": 64, "texture_anchor": "shape",
+                                    "generator_min_size": 4, "size_multiple": 4})()
         self.dummy = torch.nn.Parameter(torch.zeros(()))  # a parameter, so the scorer finds a device
 
     @staticmethod
@@ -214,6 +216,9 @@ class ColourLottery(torch.nn.Module):
 
     def encode_style(self, x):
         return torch.zeros(x.shape[0], 8)
+
+    def encode(self, x):
+        return self.encode_content(x), self.encode_style(x)
 
     def decode(self, c, s):
         s = s.expand(c.shape[0], -1)

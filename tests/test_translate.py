@@ -421,3 +421,48 @@ def test_trainer_sample_grids_are_translator_outputs(tmp_path, ci_cfg):
     grid = grids["b2a"].reshape(len(x), 1 + len(run.display_styles), *x.shape[1:])
     torch.testing.assert_close(grid[:, 0], x)
     torch.testing.assert_close(grid[:, 1:], expected, rtol=0, atol=0)
+
+
+# ----------------------------------------------------------------------------- one translation path
+def test_the_batch_step_is_what_every_method_and_every_score_translates_with(cfg, monkeypatch):
+    """Translator.decode_batch is the one place a generator decodes: the Translator's own methods, the
+    shapes scores, the evaluation's and OpenMoji's model views all go through it, and give what the
+    generators give called by hand."""
+    from munit_lib.evaluation.evaluate import as_translator
+    from munit_lib.evaluation.openmoji import openmoji_model
+    from munit_lib.evaluation.shapes_score import score_shapes_model
+
+    gen_a, gen_b = make_generators(cfg)
+    x = random_images((3, 3, 32, 32), 5)
+    s = torch.randn(3, cfg.style_dim, generator=torch.Generator().manual_seed(1))
+    tr = Translator(gen_a, gen_b)
+    by_hand = gen_b.decode(gen_a.encode_content(x), s)
+    assert torch.equal(tr.translate_batch(x, s), by_hand)
+    assert torch.equal(tr.decode_pairwise(gen_a.encode_content(x), s)[:, 0], by_hand)
+    assert torch.equal(gen_b.decode(gen_a.encode_content(x), s[:1]), tr.translate_batch(x, s[:1]))  # one style for all
+    assert torch.equal(tr.encode_style_batch(x, "b2a"), gen_a.encode_style(x))
+
+    depth, calls = [], {"through the step": 0, "around it": 0}
+    step, decode = Translator.decode_batch, Generator.decode
+
+    def counted_step(self, *args, **kwargs):
+        depth.append(1)
+        try:
+            return step(self, *args, **kwargs)
+        finally:
+            depth.pop()
+
+    def counted_decode(self, *args, **kwargs):
+        calls["through the step" if depth else "around it"] += 1
+        return decode(self, *args, **kwargs)
+
+    monkeypatch.setattr(Translator, "decode_batch", counted_step)
+    monkeypatch.setattr(Generator, "decode", counted_decode)
+    tr.translate_random(x, num_styles=2)
+    tr.translate_guided(x, x[:2])
+    score_shapes_model(gen_a, gen_b, n=2, num_styles=2, pair_styles=2, pair_inputs=1)
+    assert torch.equal(as_translator((gen_a, gen_b))(x, s), by_hand)
+    om = openmoji_model(tr)
+    assert torch.equal(om.a2b(x, s), by_hand) and om.b2a(x).shape == x.shape
+    assert torch.equal(om.encode_b(x), gen_b.encode_style(x))
+    assert calls["through the step"] > 0 and calls["around it"] == 0, calls

@@ -2,9 +2,10 @@
 
 The model can be MUNIT (a ``MUNIT``, a ``Translator``, a pair of generators) or one of the
 baselines of ``munit_lib.baselines`` (UNIT, CycleGAN, CycleGAN*, BicycleGAN): ``as_translator``
-turns each into ``translate(sketches (B, 3, H, W), styles (B, d)) -> paintings``, with ``d = 0``
-for unimodal models. ``evaluate_real_paintings`` gives the same columns for real data (the row
-every model is compared with). The protocol (all from the *test* split, never trained on):
+turns each into ``translate(sketches (B, 3, H, W), styles (B, d)) -> paintings`` through the
+``Translator`` (unimodal models ignore the styles). ``evaluate_real_paintings`` gives the same
+columns for real data (the row every model is compared with). The protocol (all from the *test*
+split, never trained on):
 
 * ``diversity``: the paper's LPIPS protocol (``n_inputs`` sketches x ``n_pairs`` pairs of random
   styles) with the domain-feature distance (``classifier_feature_distance``); ``diversity_lpips``
@@ -16,7 +17,6 @@ every model is compared with). The protocol (all from the *test* split, never tr
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -24,6 +24,7 @@ import torch
 
 from ..data.shapes import ShapesDomain, render_sketch
 from ..data.transforms import image_to_tensor
+from ..translate import Translator
 from .classifier import ShapesClassifier, classifier_feature_distance, load_shapes_classifier
 from .diversity import PAPER_INPUTS, PAPER_PAIRS, lpips_distance, protocol_diversity
 from .frechet import frechet_distance
@@ -42,7 +43,8 @@ METRIC_COLUMNS = (("quality", "quality proxy"), ("diversity", "diversity (domain
 
 @dataclass
 class SketchToPainting:
-    """A model seen as ``translate(sketches, styles) -> paintings``; ``style_dim`` 0 when it takes none."""
+    """A model seen as ``translate(sketches, styles) -> paintings``, styles ``(B, style_dim)``
+    (``style_dim`` 0 for a hand-made translator that takes none)."""
 
     translate: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     style_dim: int
@@ -59,44 +61,23 @@ def _cfg_size(model: Any) -> Optional[int]:
 
 
 def as_translator(model: Any, name: Optional[str] = None) -> SketchToPainting:
-    """Wrap any supported model as a ``SketchToPainting`` (direction a -> b, eval mode).
-
-    * MUNIT: anything with ``gen_a``/``gen_b`` that ``encode_content``/``decode`` (a ``MUNIT``, a
-      ``Translator``), or a pair ``(gen_a, gen_b)``: ``gen_b.decode(gen_a.encode_content(x), s)``;
-    * a model with ``translate(x, direction, z=...)`` or ``translate(x, z=...)`` (CycleGAN*,
-      BicycleGAN: the style is their latent ``z``, ``style_dim = cfg.nz``) or
-      ``translate(x, direction)`` alone (UNIT, CycleGAN: ``style_dim = 0``).
-    """
+    """Wrap any supported model as a ``SketchToPainting`` (direction a -> b, eval mode): a
+    ``Translator``, a ``MUNIT`` model, a pair ``(gen_a, gen_b)`` or a baseline of
+    ``munit_lib.baselines`` as built or loaded by ``munit_lib.registry`` (``Translator.from_model``).
+    It translates with ``Translator.translate_batch``, the step every translation and score takes;
+    the style is MUNIT's style code, CycleGAN*'s noise or BicycleGAN's z, and UNIT and CycleGAN
+    ignore it (``style_dim`` is the config's all the same)."""
     if isinstance(model, SketchToPainting):
         return model
-    if isinstance(model, (tuple, list)) and len(model) == 2:
-        gen_a, gen_b = model
-    else:
-        gen_a, gen_b = getattr(model, "gen_a", None), getattr(model, "gen_b", None)
-    if gen_a is not None and hasattr(gen_a, "encode_content") and hasattr(gen_b, "decode"):
-        for g in (gen_a, gen_b):
-            g.eval()
-
-        def munit(x: torch.Tensor, styles: torch.Tensor) -> torch.Tensor:
-            return gen_b.decode(gen_a.encode_content(x), styles)
-
-        return SketchToPainting(munit, int(gen_b.style_dim), _cfg_size(gen_b), name or "munit")
-    if hasattr(model, "translate") and callable(model.translate):
-        if hasattr(model, "eval"):
-            model.eval()
-        params = inspect.signature(model.translate).parameters
-        nz = int(getattr(getattr(model, "cfg", None), "nz", 0) or 0) if "z" in params else 0
-        kind = name or type(model).__name__.lower()
-
-        def baseline(x: torch.Tensor, styles: torch.Tensor) -> torch.Tensor:
-            kwargs = {"z": styles} if nz else {}
-            if "direction" in params:
-                return model.translate(x, "a2b", **kwargs)
-            return model.translate(x, **kwargs)
-
-        return SketchToPainting(baseline, nz, _cfg_size(model), kind)
-    raise TypeError(f"cannot evaluate a {type(model).__name__}: pass a MUNIT model or Translator, a pair of "
-                    "generators, a munit_lib.baselines model, or a SketchToPainting(translate, style_dim)")
+    try:
+        tr = Translator.from_model(model)
+    except TypeError:
+        raise TypeError(f"cannot evaluate a {type(model).__name__}: pass a MUNIT model or Translator, a pair of "
+                        "generators, a munit_lib.baselines model, or a SketchToPainting(translate, style_dim)") from None
+    munit = isinstance(model, (Translator, tuple, list)) or hasattr(getattr(model, "gen_a", None), "encode_content")
+    if munit:  # generators, or a Translator of any model's sides: named and sized by their config
+        return SketchToPainting(tr.translate_batch, tr.style_dim, _cfg_size(tr.gen_b), name or "munit")
+    return SketchToPainting(tr.translate_batch, tr.style_dim, _cfg_size(model), name or type(model).__name__.lower())
 
 
 def _stack(domain: ShapesDomain, indices) -> torch.Tensor:

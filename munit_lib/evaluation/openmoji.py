@@ -38,9 +38,7 @@ import torch
 from ..data.folders import load_image
 from ..data.openmoji import EMOJI_YELLOW, SKIN_SHADOWS, SKIN_TONES, read_metadata_table
 from ..data.transforms import image_to_tensor
-from ..official import read_checkpoint
 from ..pretrained import data_dir
-from ..registry import generators_from_data, model_from_checkpoint
 from ..translate import Translator
 from .diversity import pixel_l1_distance, protocol_diversity
 from .frechet import frechet_distance
@@ -167,42 +165,31 @@ class OpenMojiModel:
 
 
 def openmoji_model(model, name: Optional[str] = None) -> OpenMojiModel:
-    """Wrap a MUNIT ``Translator`` (or anything with ``gen_a``/``gen_b``), a ``BicycleGAN`` or a
-    ``CycleGAN``, or read a checkpoint or export of any of them (a path), as an ``OpenMojiModel``."""
+    """Wrap a MUNIT ``Translator`` (or model, or pair of generators), a ``BicycleGAN`` or a ``CycleGAN``,
+    or read a checkpoint or export of any of them (a path, with ``registry.load_generators``), as an
+    ``OpenMojiModel`` that translates through the ``Translator`` (``translate_batch``,
+    ``encode_style_batch``): ``b2a`` where the model translates back (not BicycleGAN), ``encode_b``
+    where B images have a code (MUNIT, BicycleGAN)."""
     if isinstance(model, OpenMojiModel):
         return model
     if isinstance(model, (str, os.PathLike)):
         path = Path(model)
-        data = read_checkpoint(path)  # once, through the one safe reader
-        saved = data.get("config") if isinstance(data, dict) else None
-        if isinstance(saved, dict) and saved.get("model", "munit") in ("bicyclegan", "cyclegan", "cyclegan_noise"):
-            model = model_from_checkpoint(data, path)[0]  # the whole model: BicycleGAN's encoder is needed
-        else:
-            model = Translator(*generators_from_data(data, path))
         name = name or (path.parent.name if path.stem in ("last", "generators") else path.stem)
-    if hasattr(model, "gen_a") and hasattr(model.gen_a, "encode_content"):
-        gen_a, gen_b = model.gen_a.eval(), model.gen_b.eval()
+        model = Translator.from_checkpoint(path)  # the one loader: a baseline's file gives its translation sides
+    try:
+        tr = Translator.from_model(model)
+    except TypeError:
+        raise TypeError(f"cannot measure a {type(model).__name__} on OpenMoji: pass a MUNIT Translator or model, a "
+                        "BicycleGAN, a CycleGAN, a checkpoint path, or an OpenMojiModel") from None
 
-        def b2a(y: torch.Tensor) -> torch.Tensor:  # one random line-art style per image, the same every call
-            styles = torch.randn(y.shape[0], gen_a.style_dim, generator=torch.Generator().manual_seed(0))
-            return gen_a.decode(gen_b.encode_content(y), styles)
+    def b2a(y: torch.Tensor) -> torch.Tensor:  # one random line-art style per image, the same every call
+        styles = torch.randn(y.shape[0], tr.style_dim, generator=torch.Generator().manual_seed(0))
+        return tr.translate_batch(y, styles, "b2a")
 
-        return OpenMojiModel(name or "munit", int(gen_b.style_dim),
-                             a2b=lambda x, s: gen_b.decode(gen_a.encode_content(x), s), b2a=b2a,
-                             encode_b=lambda y: gen_b.encode(y)[1])
-    kind = type(model).__name__.lower()
-    if hasattr(model, "enc") and hasattr(model, "gen") and hasattr(model, "random_z"):  # BicycleGAN
-        model.eval()
-        return OpenMojiModel(name or kind, int(model.cfg.nz), a2b=lambda x, z: model.gen(x, z),
-                             encode_b=lambda y: model.enc(y)[0])
-    if hasattr(model, "translate") and hasattr(model, "gen_b"):  # CycleGAN (and CycleGAN*, with its noise)
-        model.eval()
-        nz = int(getattr(model, "nz", 0) or 0)
-        return OpenMojiModel(name or kind, nz,
-                             a2b=lambda x, z: model.translate(x, "a2b", z=z if nz else None),
-                             b2a=lambda y: model.translate(y, "b2a"))
-    raise TypeError(f"cannot measure a {type(model).__name__} on OpenMoji: pass a MUNIT Translator or model, a "
-                    "BicycleGAN, a CycleGAN, a checkpoint path, or an OpenMojiModel")
+    munit = isinstance(model, (Translator, tuple, list)) or hasattr(getattr(model, "gen_a", None), "encode_content")
+    return OpenMojiModel(name or ("munit" if munit else type(model).__name__.lower()), tr.style_dim,
+                         a2b=tr.translate_batch, b2a=b2a if tr.can_translate("b2a") else None,
+                         encode_b=tr.encode_style_batch if tr.can_encode_style("a2b") else None)
 
 
 def _batched(fn: Callable, *tensors: torch.Tensor, batch: int = 64) -> torch.Tensor:

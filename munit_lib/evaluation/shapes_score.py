@@ -19,6 +19,7 @@ import torch
 from torch.nn import functional as F
 
 from ..data.shapes import PALETTE, TEXTURES, ShapesDomain
+from ..translate import Translator
 from .probes import linear_probe_accuracy
 from .shapes import content_iou, example_guided_fidelity, style_diversity
 
@@ -94,6 +95,11 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     ``size`` defaults to the generators' ``cfg.image_size``, ``texture_anchor`` (how the test
     paintings pin their patterns) to the one the model was trained on (``cfg.texture_anchor``),
     so that references come from the model's own data. Deterministic for a given ``seed``.
+
+    Every translation is the ``Translator``'s own step (``encode_content_batch``, ``decode_batch``,
+    ``encode_style_batch``), so the scores measure the translations the course shows; ``gen_a`` and
+    ``gen_b`` are anything a ``Translator`` takes (a model's two generators, a baseline's translation
+    sides).
     """
     from tqdm.auto import tqdm  # here: tqdm loads on first use (start-up time)
 
@@ -103,7 +109,7 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     size = int(size or gen_a.cfg.image_size)
     device = next(gen_a.parameters()).device
     modes = (gen_a.training, gen_b.training)
-    gen_a.eval(), gen_b.eval()
+    tr = Translator(gen_a, gen_b)  # every translation below is the Translator's own step (eval mode)
     anchor = texture_anchor or model_texture_anchor(gen_b)
     sketches = ShapesDomain("a", "test", size, n, data_seed)
     paintings = ShapesDomain("b", "test", size, n, data_seed, texture_anchor=anchor)
@@ -124,26 +130,26 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
             x_a = torch.stack([sketches[i] for i in idx]).to(device)  # (B, 3, H, W)
             x_b = torch.stack([paintings[i] for i in idx]).to(device)
             refs = torch.stack([paintings[(i + 1) % n] for i in idx]).to(device)
-            c_a = gen_a.encode_content(x_a)
-            c_b = gen_b.encode_content(x_b)
+            c_a = tr.encode_content_batch(x_a)
+            c_b = tr.encode_content_batch(x_b, "b2a")
             # every input with every style: (S, B, 3, H, W)
-            out_ab = torch.stack([gen_b.decode(c_a, s[None]) for s in styles_b])
-            # b -> a, unless that side cannot decode (BicycleGAN translates a -> b only)
-            out_ba = (torch.stack([gen_a.decode(c_b, s[None]) for s in styles_a])
-                      if getattr(gen_a, "can_decode", True) else None)
+            out_ab = torch.stack([tr.decode_batch(c_a, s[None]) for s in styles_b])
+            # b -> a, unless the model cannot (BicycleGAN translates a -> b only)
+            out_ba = (torch.stack([tr.decode_batch(c_b, s[None], "b2a") for s in styles_a])
+                      if tr.can_translate("b2a") else None)
             for k in range(num_styles):
                 iou_a2b += content_iou(x_a, "a", out_ab[k], "b")["per_pair"]
                 if out_ba is not None:
                     iou_b2a += content_iou(x_b, "b", out_ba[k], "a")["per_pair"]
             for j in range(len(idx)):  # the S paintings of one sketch, with the shared and its own styles
                 own = torch.randn(num_styles, gen_b.cfg.style_dim, generator=g_fresh).to(device)  # (S, d)
-                with_own = gen_b.decode(c_a[j:j + 1].expand(num_styles, -1, -1, -1), own)  # (S, 3, H, W)
+                with_own = tr.decode_batch(c_a[j:j + 1].expand(num_styles, -1, -1, -1), own)  # (S, 3, H, W)
                 for lists, outputs in ((shared, out_ab[:, j]), (fresh, with_own)):
                     d = style_diversity(outputs)
                     for k in coverage_keys:
                         lists[k].append(d[k])
-            ref_styles = gen_b.encode_style(refs)
-            guided_out.append(gen_b.decode(c_a, ref_styles).cpu())
+            ref_styles = tr.encode_style_batch(refs)
+            guided_out.append(tr.decode_batch(c_a, ref_styles).cpu())
             guided_ref.append(refs.cpu())
             bar.update(len(idx))
         # pair coverage: the first pair_inputs sketches, each with the same pair_styles random styles
@@ -151,10 +157,10 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
         if pair_styles and pair_inputs:
             many = torch.randn(pair_styles, gen_b.cfg.style_dim, generator=g).to(device)  # (P, d)
             for i in range(min(pair_inputs, n)):
-                c = gen_a.encode_content(sketches[i][None].to(device)).expand(pair_styles, -1, -1, -1)  # (P, C, h, w)
-                pair_cov.append(style_diversity(gen_b.decode(c, many))["style_coverage"])  # outputs (P, 3, H, W)
+                c = tr.encode_content_batch(sketches[i][None]).expand(pair_styles, -1, -1, -1)  # (P, C, h, w)
+                pair_cov.append(style_diversity(tr.decode_batch(c, many))["style_coverage"])  # outputs (P, 3, H, W)
                 own = torch.randn(pair_styles, gen_b.cfg.style_dim, generator=g_fresh).to(device)  # (P, d)
-                pair_cov_fresh.append(style_diversity(gen_b.decode(c, own))["style_coverage"])
+                pair_cov_fresh.append(style_diversity(tr.decode_batch(c, own))["style_coverage"])
     finally:
         bar.close()
         gen_a.train(modes[0]), gen_b.train(modes[1])
