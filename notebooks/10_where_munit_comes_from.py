@@ -32,8 +32,10 @@
 # - what the latent size nz changes: the parameters it adds, and the diversity/fidelity trade-off;
 # - all of them beside MUNIT on the same sketches, with the ground-truth scores in one table.
 #
-# *Stored outputs: the CI profile (`MUNIT_PROFILE=ci`, what `pytest --nbval` checks): small sizes,
-# short training and small samples. Run the notebook yourself for the full-size results.*
+# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`):
+# every measurement on test images uses 100 of them (16 under the CI profile); the models are the
+# shipped ones. The tests re-run every cell under the small CI profile and compare the cells marked
+# `# NBVAL_CHECK_OUTPUT`.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -100,6 +102,7 @@ def cell(scores, key, fmt):
 # MUNIT's generator is counted beside them.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 with torch.device("meta"):  # shapes only, no memory and no initialisation: counting needs no values
     headline = {
         "MUNIT generator (for comparison)": (Generator(MUNITConfig()), 15_026_187),
@@ -241,6 +244,7 @@ print(f"KL per image: {float(kl_per_image.mean()):,.0f} nats on average = mean(h
 # The library returns each term; their weighted sum is its total:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 terms = unit_gen_losses(unit, sketches[:2], paintings[:2], rng=torch.Generator().manual_seed(0))
 total_by_hand = (terms["adv_a"] + terms["adv_b"] + 10 * (terms["recon_x_a"] + terms["recon_x_b"])
                  + 0.01 * (terms["kl_a"] + terms["kl_b"]) + 10 * (terms["cyc_x_a"] + terms["cyc_x_b"])
@@ -258,6 +262,7 @@ print(sorted(k for k in terms if k != "total"))
 # differ in other ways, so the two codes' totals do not compare.)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 with torch.device("meta"):
     gen_a, gen_b = UNITGenerator(3, 64), UNITGenerator(3, 64)
     separate = count_parameters(gen_a) + count_parameters(gen_b)
@@ -292,17 +297,20 @@ pixel_spread = float(noisy_codes.std(dim=1).mean())
 print(f"distinct colours over {N_NOISE} noise draws, per sketch: {colours_per_sketch}")
 print(f"share of noisy decodings with the colour of decode(h): {same_as_mean:.2f}")
 print(f"pixel std across noise draws: {pixel_spread:.3f}")
+one_colour = np.mean(np.array(colours_per_sketch) == 1)  # share of sketches whose 8 decodings share one colour
+print(f"sketches with one colour over the {N_NOISE} draws: {one_colour:.2f}")
 if sources["unit"] == "shipped":  # what the text below says about the shipped model
-    assert same_as_mean >= 0.9 and max(colours_per_sketch) <= 2
+    assert same_as_mean >= 0.9 and one_colour >= 0.6 and max(colours_per_sketch) <= 3
 
 rows = [[sketches[i], at_mean[i]] + [noisy_codes[i, k] for k in range(4)] for i in range(3)]
 show_grid(rows, col_titles=["sketch", "decode(h)"] + [f"decode(h + eps{k})" for k in range(1, 5)], size=1.2)
 plt.show()
 
 # %% [markdown]
-# The noise moves pixels a little, never the painting: nearly every noisy decoding has the colour
-# of $G_b(h)$, and no sketch reaches more than two colours with 8 draws. The decoder reads past
-# the noise although the code is not much larger (mean square about 2.3 against the noise's 1).
+# The noise moves pixels a little and the painting rarely: nearly every noisy decoding has the
+# colour of $G_b(h)$, and most sketches keep one colour over the 8 draws (the others reach two,
+# rarely three). The decoder reads past the noise although the code is not much larger (mean
+# square about 2.3 against the noise's 1).
 #
 # **Where the colour would have to live.** UNIT's assumption is that a sketch and its painting have
 # the *same* code. Our pairs test it directly: encode each sketch with $E_a$ and its own painting
@@ -324,12 +332,16 @@ for name, images in (("G_b(E_b(painting))", from_painting), ("G_b(E_a(sketch))",
     print(f"{name:20s} true colour {np.mean([r == t for r, t in zip(read, true_colours)]):.2f}, "
           f"distinct colours {len(set(read) - {None})}")
 own = np.mean([r == t for r, t in zip(classify_colour(from_painting), true_colours)])
+sketch_colours = [c for c in classify_colour(from_sketch) if c is not None]
+most_common = max(map(sketch_colours.count, set(sketch_colours)), default=0) / len(from_sketch)
+print(f"translations of sketches in their most common colour: {most_common:.2f}")
 if sources["unit"] == "shipped":
-    assert own >= 0.8 and len(set(classify_colour(from_sketch)) - {None}) <= 2
+    assert own >= 0.8 and most_common >= 0.9
 
 # %% [markdown]
 # The painting's own code holds its colour: decoded, it gives the right colour almost every time.
-# The sketch's code cannot: all its translations come out in one colour, right only by chance. And
+# The sketch's code cannot: its translations come out in one colour (all but a few of them), right
+# only by chance. And
 # the codes of a sketch and of its own painting are hardly closer than codes of different pairs:
 # after 10 minutes of training the two VAEs, which share no layer, have not made their latent
 # spaces one (section 7's scores show the other direction too: paintings come back as blank paper).
@@ -411,6 +423,7 @@ print(f"pixel std across inputs {spread_inputs:.2f}; across noises, and the larg
 # By hand, on the trained generator:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 gen = noisy.gen_b  # G_ab of CycleGAN*: model = [pad, conv(3 + nz -> ngf), IN, ReLU, ...]
 pad, conv, norm = gen.model[0], gen.model[1], gen.model[2]
 x = sketches[:2]
@@ -431,6 +444,7 @@ print("after instance norm, by less than 1e-4 (float rounding): nothing is left"
 # had the choice. We check the gradient of the whole generator objective on one batch:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 noisy.zero_grad(set_to_none=True)
 terms = cyclegan_gen_losses(noisy, sketches[:2], paintings[:2], rng=torch.Generator().manual_seed(0))
 terms["total"].backward()
@@ -534,6 +548,7 @@ print(f"encoded codes: mean |mu| {float(mu.abs().mean()):.2f}, mean sigma {float
 # which networks the library's term reaches:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 terms = bicyclegan_gen_losses(bicycle, pair_a[:2], pair_b[:2], rng=torch.Generator().manual_seed(0))
 bicycle.zero_grad(set_to_none=True)
 terms["z_l1"].backward(retain_graph=True)
@@ -594,10 +609,10 @@ plt.show()
 
 # %% [markdown]
 # Both cycles are only half learnt after 10 minutes. Decoded with its own painting's code, a sketch
-# keeps its shape (it is in the sketch) but gets the painting's colour only about a third of the
+# keeps its shape (it is in the sketch) but gets the painting's colour only about a quarter of the
 # time (a guess: 1 in 8). The encoder uses about half of its 8 dimensions; the others hardly vary
 # from painting to painting: the KL has pulled them onto the prior, and they carry nothing. Through
-# z → image → z, three of the four used dimensions come back (correlations 0.4 to 0.6); the unused
+# z → image → z, three of the four used dimensions come back (correlations about 0.4 to 0.6); the unused
 # ones do not. Section 7 shows the consequence: random z give varied paintings, but a
 # reference's code seldom gives the reference's colour.
 
@@ -610,6 +625,7 @@ plt.show()
 # encoder grows by its two heads (mu and log-variance), each a Linear(4 × 16, nz). By hand:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 widths = [16 * min(2 ** i, 8) for i in range(6)]  # the down conv's output channels per level, outside in
 per_nz_gen = sum(w * 4 * 4 for w in widths)  # weights one more z channel adds
 per_nz_enc = 2 * (4 * 16 + 1)  # two Linear(64, nz) heads: weights and biases
@@ -647,6 +663,7 @@ del g8, g32, e8, e32
 # (example-guided: does the output take the reference painting's colour and texture?).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 SWEEP = data_dir() / "pretrained" / "evaluation" / "bicyclegan_nz_sweep.json"
 if SWEEP.is_file():
     stored = json.loads(SWEEP.read_text(encoding="utf-8"))
@@ -710,6 +727,7 @@ if len(sweep) > 1:
 # random z for BicycleGAN; UNIT and CycleGAN have no code and give the same painting three times.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 SHOWN, CODES = (0, 1), 3
 fig, axes = plt.subplots(1 + len(translators), len(SHOWN) * CODES, figsize=(1.15 * len(SHOWN) * CODES,
                                                                              1.15 * (1 + len(translators))))
@@ -783,6 +801,7 @@ for name, translator in translators.items():
 # reaches 0.87 of the 32 pairs), with the training each got:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 STORED = {"UNIT": "unit", "CycleGAN": "cyclegan", "CycleGAN*": "cyclegan_noise", "BicycleGAN": "bicyclegan",
           "MUNIT (shapes_cpu)": "shapes_cpu", "MUNIT (cyc10, same budget)": "shapes_cyc10"}
 table = {}
