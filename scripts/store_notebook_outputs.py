@@ -20,6 +20,7 @@ outputs of unchanged and edited cells are kept).
 """
 from __future__ import annotations
 
+import html
 import os
 import subprocess
 import sys
@@ -39,7 +40,8 @@ STORED_PROFILE = "cpu"
 #: The environment of the kernels that store outputs (a value already set wins, except a profile
 #: other than STORED_PROFILE, which is refused). 2 threads: ``munit_lib.course.CI_THREADS``, the
 #: count the CI profile pins, so checked numbers agree with CI's; passive OpenMP waits; no progress
-#: bars (in a notebook a bar is a widget whose stored text is its first state, "0%").
+#: bars where a cell leaves them to the default (the lessons' training cells ask for one: see
+#: freeze_progress_bars).
 STORE_ENV = {"MUNIT_PROFILE": STORED_PROFILE, "OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE",
              "TQDM_DISABLE": "1"}
 
@@ -70,6 +72,29 @@ def sync_from_twin(notebook: Path) -> None:
                    check=True, cwd=ROOT)
 
 
+def freeze_progress_bars(nb) -> int:
+    """Replace each progress bar's widget output by its final state, as text; return how many.
+
+    In a notebook tqdm draws a widget, whose stored text is its first state ("0%"); its final state
+    lives only in the widget state, which is not kept. A reader sees the bar as it ended instead.
+    """
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    frozen = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+            box = state.get(view.get("model_id"), {}) if view else {}
+            parts = [state.get(child.replace("IPY_MODEL_", ""), {}) for child in box.get("state", {}).get("children", [])]
+            if [part.get("model_name") for part in parts] != ["HTMLModel", "FloatProgressModel", "HTMLModel"]:
+                continue  # not a tqdm bar
+            left, bar, right = (part.get("state", {}) for part in parts)
+            share = min(max(bar.get("value", 0) / bar["max"], 0), 1) if bar.get("max") else 0
+            text = lambda part: html.unescape(part.get("value", "")).replace("\u2007", " ")  # noqa: E731
+            out["data"] = {"text/plain": f"{text(left)}|{'█' * round(10 * share):<10}|{text(right)}"}
+            frozen += 1
+    return frozen
+
+
 def store(path: Path) -> float:
     """Execute the notebook at ``path`` in a fresh kernel (cwd notebooks/) and save it with outputs."""
     nb = nbformat.read(path, as_version=4)
@@ -81,6 +106,7 @@ def store(path: Path) -> float:
     elapsed = time.perf_counter() - start
     for cell in nb.cells:  # keep diffs small: drop per-run timestamps
         cell.get("metadata", {}).pop("execution", None)
+    freeze_progress_bars(nb)
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("jupytext", None)  # pairing is set in notebooks/jupytext.toml, not per notebook
     nb.metadata["munit_course"] = {"outputs_profile": os.environ["MUNIT_PROFILE"]}  # tests check it

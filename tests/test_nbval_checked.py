@@ -158,3 +158,20 @@ def test_the_store_script_pins_the_threads_ci_pins():
     module = store_script()
     assert module.STORE_ENV == {"MUNIT_PROFILE": "cpu", "OMP_NUM_THREADS": str(CI_THREADS), "OMP_WAIT_POLICY": "PASSIVE",
                                 "TQDM_DISABLE": "1"}
+
+
+def test_a_stored_progress_bar_shows_how_it_ended():
+    """tqdm's widget stores its first state as text; the store script writes its final state instead."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("train()", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/plain": "MUNIT:   0%|          | 0/400 [00:00<?, ?it/s]",
+        "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": "box"}})]
+    nb.cells.append(cell)
+    models = {"box": ("HBoxModel", {"children": ["IPY_MODEL_l", "IPY_MODEL_p", "IPY_MODEL_r"]}),
+              "l": ("HTMLModel", {"value": "MUNIT:\u2007100%"}), "p": ("FloatProgressModel", {"value": 400.0, "max": 400.0}),
+              "r": ("HTMLModel", {"value": "\u2007400/400\u2007[03:10&lt;00:00,\u2007\u20072.10it/s]"})}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {key: {"model_name": name, "state": state} for key, (name, state) in models.items()}}}
+    assert store_script().freeze_progress_bars(nb) == 1
+    assert cell.outputs[0]["data"] == {"text/plain": "MUNIT: 100%|██████████| 400/400 [03:10<00:00,  2.10it/s]"}
