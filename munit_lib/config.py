@@ -83,7 +83,9 @@ class MUNITConfig:
     display_size: int = 8
     data_root: str = ""
     # the shapes data only: patterns pinned to the image's corner ("canvas", the default) or to
-    # each shape ("shape", the fast recipe's); see data.shapes.render_painting
+    # each shape ("shape", the fast recipe's); see data.shapes.render_painting. A setting of the data,
+    # read with data_root into the data's description (data.DataSpec.from_config), which the trainer
+    # records in its checkpoints ("data"); scoring reads that record, never a model's config
     texture_anchor: str = "canvas"
     profile: str = "paper"
     # ---- which model (munit_lib.baselines: the systems MUNIT is compared with) ----

@@ -185,10 +185,27 @@ def load_official_generators(path: str | os.PathLike, cfg: MUNITConfig | None = 
     return generators_from_checkpoint(read_checkpoint(path), path, cfg)
 
 
+def checkpoint_data_record(data: Mapping) -> dict:
+    """The data a checkpoint or export (as read from the file) was trained on, as a plain record
+    ``{"root": data_root, "texture_anchor": ...}``: its ``"data"`` entry; for a file written before
+    that entry (every shipped model), its config's ``data_root`` and ``texture_anchor``; for the
+    original project's files, ``{"root": "", "texture_anchor": "canvas"}``. ``munit_lib.data.DataSpec``
+    is this record checked; the loaders attach it to each generator as ``data_record``."""
+    if isinstance(data, Mapping) and isinstance(data.get("data"), Mapping):
+        record = data["data"]
+        root, anchor = record.get("root", ""), record.get("texture_anchor", "canvas")
+    elif isinstance(data, Mapping) and isinstance(data.get("config"), Mapping):  # before "data": the old config keys
+        root, anchor = data["config"].get("data_root", ""), data["config"].get("texture_anchor", "canvas")
+    else:
+        root, anchor = "", "canvas"
+    return {"root": str(root or ""), "texture_anchor": str(anchor)}
+
+
 def generators_from_checkpoint(data: dict, path: str | os.PathLike = "the checkpoint",
                                cfg: MUNITConfig | None = None) -> tuple[Generator, Generator]:
     """:func:`load_official_generators` on a file already read (:func:`read_checkpoint`), for a
-    caller that looked inside it first; ``path`` names it in errors."""
+    caller that looked inside it first; ``path`` names it in errors. Each generator carries the
+    file's data record as ``data_record`` (:func:`checkpoint_data_record`), which scoring reads."""
     if not {"a", "b"} <= set(data):
         raise ValueError(f"{path} is not an official MUNIT generator file: expected keys 'a' and 'b' "
                          f"(one state dict per generator), found {sorted(data)[:8]}")
@@ -210,6 +227,7 @@ def generators_from_checkpoint(data: dict, path: str | os.PathLike = "the checkp
         input_dim = domain_cfg.input_dim_a if domain == "a" else domain_cfg.input_dim_b
         generator = Generator(domain_cfg, input_dim)
         load_state_dict_strict(generator, state, f"{path} (generator {domain!r})")
+        generator.data_record = checkpoint_data_record(data)  # what it was trained on (munit_lib.data.DataSpec)
         generators.append(generator.eval())
     return generators[0], generators[1]
 

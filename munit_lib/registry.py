@@ -42,6 +42,7 @@ from .baselines.steps import discriminator_modules as baseline_discriminator_mod
 from .baselines.steps import generator_modules as baseline_generator_modules
 from .baselines.unit import UNIT, UNITConfig, UNITGenerator
 from .config import MUNITConfig
+from .data import DataSpec
 from .networks import MUNIT
 from .official import generators_from_checkpoint, load_state_dict_strict, read_checkpoint
 
@@ -302,7 +303,23 @@ def load_generators(path: str | os.PathLike, use_ema: bool = True,
 def generators_from_data(data: dict, path: str | os.PathLike = "the checkpoint", cfg: MUNITConfig | None = None,
                          use_ema: bool = True) -> tuple[nn.Module, nn.Module]:
     """:func:`load_generators` on a checkpoint already read, for a caller that needs more of it (a
-    training checkpoint's discriminators or iteration, say); ``path`` names it in errors."""
+    training checkpoint's discriminators or iteration, say); ``path`` names it in errors.
+
+    Each generator carries the data it was trained on as ``data_record`` (``DataSpec.to_dict()``:
+    the file's ``"data"`` record, or for an older file its config's ``data_root`` and
+    ``texture_anchor``), which scoring reads to draw test data the way the model's were drawn."""
+    gens = _generators_from_data(data, path, cfg, use_ema)
+    record = DataSpec.from_checkpoint(data).to_dict()
+    for gen in gens:
+        try:
+            gen.data_record = dict(record)
+        except AttributeError:  # a side that takes no attributes: scoring falls back to the default data
+            pass
+    return gens
+
+
+def _generators_from_data(data: dict, path: str | os.PathLike = "the checkpoint", cfg: MUNITConfig | None = None,
+                          use_ema: bool = True) -> tuple[nn.Module, nn.Module]:
     saved = data.get("config") if isinstance(data, dict) else None
     if isinstance(saved, dict) and saved.get("model", "munit") != "munit":  # a baseline's export or checkpoint
         model, run_cfg = model_from_checkpoint(data, path, use_ema)

@@ -205,6 +205,7 @@ class ColourLottery(torch.nn.Module):
         super().__init__()
         self.cfg = type("Cfg", (), {"style_dim": 8, "image_size": 64, "texture_anchor": "shape",
                                     "generator_min_size": 4, "size_multiple": 4})()
+        self.data_record = {"root": "shapes", "texture_anchor": "shape"}  # what the loaders attach
         self.dummy = torch.nn.Parameter(torch.zeros(()))  # a parameter, so the scorer finds a device
 
     @staticmethod

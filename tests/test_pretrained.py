@@ -127,6 +127,9 @@ def test_the_shipped_shapes_model_is_the_fast_recipes():
         assert getattr(shipped, key) == getattr(recipe, key), key
     assert shipped.texture_anchor == "shape"
     _, gen_b = load_official_generators(folder / "generators.pt")
-    assert gen_b.cfg.texture_anchor == "shape"  # the export carries it, so scoring draws the model's own data
+    # the export (written before the "data" record) carries it in its config: read as its data's description
+    assert gen_b.data_record == {"root": "shapes:4000", "texture_anchor": "shape"}
+    from munit_lib.evaluation.shapes_score import model_texture_anchor
+    assert model_texture_anchor(gen_b) == "shape"  # so scoring draws the model's own data
     scores = json.loads((folder / "scores.json").read_text())
     assert scores["iteration"] == torch.load(folder / "generators.pt", map_location="cpu", weights_only=True)["iteration"]

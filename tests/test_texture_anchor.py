@@ -11,12 +11,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import torch
+
 from munit_lib.config import MUNITConfig
-from munit_lib.data import (TEXTURE_ANCHORS, ShapeGeometry, ShapesDomain, ShapesPairs, ShapeStyle, load_ground_truth,
-                            make_shapes_dataset, render_painting)
+from munit_lib.data import (TEXTURE_ANCHORS, DataSpec, ShapeGeometry, ShapesDomain, ShapesPairs, ShapeStyle,
+                            load_ground_truth, make_shapes_dataset, render_painting)
 from munit_lib.evaluation.shapes import classify_colour, classify_texture, painting_mask
 from munit_lib.evaluation.shapes_score import model_texture_anchor
-from munit_lib.training import build_datasets
+from munit_lib.official import load_official_generators, read_checkpoint
+from munit_lib.registry import load_generators
+from munit_lib.training import Trainer, build_datasets
+from munit_lib.training.checkpoint import export_checkpoint
 
 SIZE = 64
 
@@ -115,12 +120,76 @@ def test_the_config_chooses_the_training_data():
 
 
 def test_a_model_is_scored_on_its_own_data():
-    class Gen:
+    class Gen:  # what the loaders and the trainer attach: the data's description, as recorded
+        data_record = {"root": "shapes:4000", "texture_anchor": "shape"}
+
+    class ConfigOnly:  # the model's config is not where the anchor is read from
         cfg = MUNITConfig(texture_anchor="shape")
 
-    class Old:  # a config from before the option (the baselines' own configs, say)
-        cfg = object()
-
     assert model_texture_anchor(Gen()) == "shape"
-    assert model_texture_anchor(Old()) == "canvas"
+    assert model_texture_anchor(ConfigOnly()) == "canvas"
     assert model_texture_anchor(object()) == "canvas"
+
+
+def test_the_data_description_reads_old_and_new_records():
+    assert DataSpec.from_config(MUNITConfig(data_root=" shapes:4 ", texture_anchor="shape")) == DataSpec("shapes:4",
+                                                                                                         "shape")
+    assert DataSpec.from_config(MUNITConfig(data_root="shapes")).texture_anchor == "canvas"
+    spec = DataSpec("shapes:4000", "shape")
+    assert DataSpec.from_dict(spec.to_dict()) == spec
+    # a file with the record, one written before it (its config's keys), and the original's (neither)
+    assert DataSpec.from_checkpoint({"data": spec.to_dict(), "config": {"data_root": "x"}}) == spec
+    assert DataSpec.from_checkpoint({"config": {"data_root": "shapes:4000", "texture_anchor": "shape"}}) == spec
+    assert DataSpec.from_checkpoint({"config": {"data_root": "shapes:4000"}}) == DataSpec("shapes:4000")
+    assert DataSpec.from_checkpoint({"a": {}, "b": {}}) == DataSpec()
+    with pytest.raises(ValueError, match="unknown texture_anchor"):
+        DataSpec("shapes", "corner")
+
+
+def test_an_old_style_config_with_the_key_still_loads(tmp_path):
+    (tmp_path / "old.yaml").write_text("data_root: shapes:4\nimage_size: 64\nnew_size: 64\ntexture_anchor: shape\n")
+    cfg = MUNITConfig.from_yaml(tmp_path / "old.yaml")
+    assert DataSpec.from_config(cfg) == DataSpec("shapes:4", "shape")
+    assert build_datasets(cfg)[1].texture_anchor == "shape"
+
+
+def test_the_anchor_travels_from_the_config_to_the_data_and_into_every_checkpoint(tmp_path):
+    cfg = MUNITConfig.profile_named("ci", data_root="shapes:4", texture_anchor="shape", max_iter=1,
+                                    checkpoint_every=1, sample_every=1000, ema_decay=0.9)
+    trainer = Trainer(cfg, tmp_path / "run", progress=False, tensorboard=False)
+    assert trainer.data_spec == DataSpec("shapes:4", "shape")
+    assert trainer.datasets[1].texture_anchor == "shape"
+    assert model_texture_anchor(trainer.model.gen_b) == "shape"  # the in-memory generators carry it too
+    trainer.fit(1)
+    record = {"root": "shapes:4", "texture_anchor": "shape"}
+    assert read_checkpoint(trainer.checkpoint_path)["data"] == record
+    export = trainer.export_generators(tmp_path / "gens.pt")
+    assert read_checkpoint(export)["data"] == record
+    exported = export_checkpoint(trainer.checkpoint_path, tmp_path / "exported.pt")["path"]
+    assert read_checkpoint(exported)["data"] == record
+    for path in (trainer.checkpoint_path, export, exported):  # every loader gives it back, EMA or not
+        for use_ema in (True, False):
+            assert [model_texture_anchor(g) for g in load_generators(path, use_ema=use_ema)] == ["shape", "shape"]
+    assert model_texture_anchor(load_official_generators(export)[1]) == "shape"
+
+
+def test_a_file_without_the_record_falls_back_to_its_configs_key(tmp_path):
+    cfg = MUNITConfig.profile_named("ci", data_root="shapes:4", texture_anchor="shape")
+    trainer = Trainer(cfg, tmp_path / "run", progress=False, tensorboard=False)
+    path = trainer.export_generators(tmp_path / "gens.pt")
+    old = read_checkpoint(path)
+    del old["data"]  # as every shipped export was written
+    torch.save(old, tmp_path / "old.pt")
+    assert model_texture_anchor(load_generators(tmp_path / "old.pt")[1]) == "shape"
+    assert model_texture_anchor(load_official_generators(tmp_path / "old.pt")[1]) == "shape"
+
+
+def test_resume_from_a_checkpoint_without_the_record_still_says_when_the_anchor_changes(tmp_path):
+    cfg = MUNITConfig.profile_named("ci", data_root="shapes:4", max_iter=1, checkpoint_every=1, sample_every=1000)
+    run = Trainer(cfg, tmp_path / "run", progress=False, tensorboard=False)
+    run.fit(1)
+    state = read_checkpoint(run.checkpoint_path)
+    del state["data"]  # as a checkpoint written before the record: its config's key is read instead
+    torch.save(state, run.checkpoint_path)
+    with pytest.warns(UserWarning, match="pinned to the canvas; this config pins them to the shape"):
+        Trainer(cfg.replace(texture_anchor="shape"), tmp_path / "run", progress=False, tensorboard=False).resume()

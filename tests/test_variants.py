@@ -80,11 +80,12 @@ def test_score_variant_draws_the_test_paintings_as_the_model_was_trained(monkeyp
     """A shape-pinned model's cycle errors are measured on shape-pinned paintings, not the default."""
     import munit_lib.evaluation.propositions
     import munit_lib.evaluation.shapes_score
-    from munit_lib.data import ShapesDomain
+    from munit_lib.data import DataSpec, ShapesDomain
 
     cfg = MUNITConfig.profile_named("ci").replace(image_size=32, new_size=32, gen_dim=8, mlp_dim=16, n_res=1,
                                                   texture_anchor="shape")
     model = MUNIT(cfg)
+    model.gen_b.data_record = DataSpec.from_config(cfg).to_dict()  # as the trainer and the loaders attach it
     seen = {}
     monkeypatch.setattr(munit_lib.evaluation.shapes_score, "score_shapes_model", lambda *a, **k: {"content_iou_a2b": 0.0})
     monkeypatch.setattr(munit_lib.evaluation.propositions, "cycle_errors",

@@ -19,6 +19,7 @@ import torch
 from torch.nn import functional as F
 
 from ..data.shapes import PALETTE, TEXTURES, ShapesDomain
+from ..data.spec import trained_on
 from ..translate import Translator
 from .probes import linear_probe_accuracy
 from .shapes import content_iou, example_guided_fidelity, style_diversity
@@ -56,9 +57,11 @@ def ideal_style_coverage(num_styles: int) -> float:
 
 
 def model_texture_anchor(gen) -> str:
-    """The ``texture_anchor`` of the shapes data a generator was trained on: its config's, or
-    ``"canvas"`` for a config without the field (every model made before the option)."""
-    return getattr(getattr(gen, "cfg", None), "texture_anchor", "canvas")
+    """The ``texture_anchor`` of the shapes data a generator was trained on, read from the data's
+    description it carries (``gen.data_record``, :func:`munit_lib.data.trained_on`: the checkpoint's
+    ``"data"`` record, or an older file's config key, attached by the loaders and the trainer);
+    ``"canvas"`` for a generator that carries none (every model made before the option)."""
+    return trained_on(gen).texture_anchor
 
 
 # ----------------------------------------------------------------------------- scoring a model
@@ -93,7 +96,8 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
       styles), ``texture_coverage_ideal`` (0.990) and the pair ideals above.
 
     ``size`` defaults to the generators' ``cfg.image_size``, ``texture_anchor`` (how the test
-    paintings pin their patterns) to the one the model was trained on (``cfg.texture_anchor``),
+    paintings pin their patterns) to the one the model was trained on (its data's description,
+    :func:`model_texture_anchor`),
     so that references come from the model's own data. Deterministic for a given ``seed``.
 
     Every translation is the ``Translator``'s own step (``encode_content_batch``, ``decode_batch``,
@@ -193,9 +197,9 @@ def factor_probes(gen_b, n_train: int = 600, n_test: int = 200, size: Optional[i
     keep there; a texture is a spatial pattern, which survives it: a model trained with the image
     reconstruction alone may carry texture through the content code (high ``content_texture``,
     low ``style_texture``), and then a reference painting's texture cannot be transferred.
-    The paintings are pinned as the model's data were (``texture_anchor``, default: the
-    generator's ``cfg.texture_anchor``). Returns ``{"style_colour", "style_texture",
-    "content_colour", "content_texture"}``."""
+    The paintings are pinned as the model's data were (``texture_anchor``, default: the one
+    recorded with the generator, :func:`model_texture_anchor`). Returns ``{"style_colour",
+    "style_texture", "content_colour", "content_texture"}``."""
     size = int(size or gen_b.cfg.image_size)
     anchor = texture_anchor or model_texture_anchor(gen_b)
     device = next(gen_b.parameters()).device

@@ -4,12 +4,17 @@ A checkpoint is a plain dict of tensors, numbers and strings (so ``torch.load(..
 weights_only=True)`` reads it without unpickling code)::
 
     {"format": "munit_lib.checkpoint/1", "iteration": int, "config": {...},
+     "data": {"root": data_root, "texture_anchor": "canvas" | "shape"},
      "model": MUNIT state dict, "ema": {...} or None,
      "opt_gen": ..., "opt_dis": ..., "sched_gen": ..., "sched_dis": ...,
      "rng": {"torch": ByteTensor, "style": ByteTensor, "cuda": [ByteTensor, ...]}}
 
 Writes go to a temporary file in the same folder, are flushed to disk, then renamed over the
 old file: a crash mid-save leaves the previous checkpoint intact.
+
+``"data"`` is the data's description (``munit_lib.data.DataSpec``); the exports keep it too. Files
+written before it carry ``texture_anchor`` in their config only, where ``DataSpec.from_checkpoint``
+reads it.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ import torch
 from torch import nn
 
 from ..config import MUNITConfig
+from ..data import DataSpec
 from ..official import read_checkpoint
 from ..registry import EXPORT_FORMAT, checkpoint_networks, generators_from_data, model_from_checkpoint, model_name
 
@@ -119,12 +125,14 @@ def exportable_state(module: nn.Module, half: bool = False) -> dict:
 
 
 def export_generators(gen_a: nn.Module, gen_b: nn.Module, path: str | os.PathLike, cfg: MUNITConfig,
-                      iteration: int = 0, half: bool = False) -> Path:
+                      iteration: int = 0, half: bool = False, data: dict | None = None) -> Path:
     """Save two generators in the original ``gen_XXXXXXXX.pt`` layout (``{"a": ..., "b": ...}``)
     plus our ``config``, so both ``load_official_generators`` and the original code can read it.
-    ``half=True`` stores the weights in float16 and adds ``"dtype": "float16"``."""
+    ``half=True`` stores the weights in float16 and adds ``"dtype": "float16"``. ``data`` is the
+    data's description (``DataSpec.to_dict()``; default: the config's), kept under ``"data"``."""
+    record = data if data is not None else DataSpec.from_config(cfg).to_dict()
     data = {"a": exportable_state(gen_a, half), "b": exportable_state(gen_b, half), "config": cfg.to_dict(),
-            "format": GENERATORS_FORMAT, "iteration": int(iteration)}
+            "data": dict(record), "format": GENERATORS_FORMAT, "iteration": int(iteration)}
     if half:
         data["dtype"] = "float16"
     if is_training_checkpoint(path):  # a run's last.pt: its optimiser and RNG state would be lost
@@ -134,7 +142,7 @@ def export_generators(gen_a: nn.Module, gen_b: nn.Module, path: str | os.PathLik
 
 
 def export_model(model: nn.Module, path: str | os.PathLike, cfg: MUNITConfig, iteration: int = 0,
-                 half: bool = False) -> Path:
+                 half: bool = False, data: dict | None = None) -> Path:
     """Save a baseline's generator-side networks (contiguous CPU tensors) with the run's config::
 
         {"format": "munit_lib.baseline/1", "model": "cyclegan", "config": {...}, "iteration": N,
@@ -143,7 +151,8 @@ def export_model(model: nn.Module, path: str | os.PathLike, cfg: MUNITConfig, it
     ``half=True`` stores every floating tensor in float16 (half the bytes; ``registry.load_model``
     copies them into float32 networks) and adds ``"dtype": "float16"``."""
     nets = {name: exportable_state(net, half) for name, net in checkpoint_networks(model).items()}
-    data = {"format": EXPORT_FORMAT, "model": model_name(cfg), "config": cfg.to_dict(),
+    record = data if data is not None else DataSpec.from_config(cfg).to_dict()  # the data's description
+    data = {"format": EXPORT_FORMAT, "model": model_name(cfg), "config": cfg.to_dict(), "data": dict(record),
             "iteration": int(iteration), "networks": nets}
     if half:
         data["dtype"] = "float16"
@@ -163,9 +172,9 @@ def export_checkpoint(checkpoint: str | os.PathLike, path: str | os.PathLike, us
     iteration = int(state["iteration"])
     if model_name(cfg) != "munit":  # a baseline's run: its generator-side networks, in its original's names
         model, cfg = model_from_checkpoint(state, checkpoint, use_ema=use_ema)
-        written = export_model(model, path, cfg, iteration, half=half)
+        written = export_model(model, path, cfg, iteration, half=half, data=DataSpec.from_checkpoint(state).to_dict())
         return {"path": written, "iteration": iteration, "model": model_name(cfg), "ema": use_ema, "config": cfg}
     ema = bool(state.get("ema")) and use_ema
     gens = generators_from_data(state, checkpoint, use_ema=ema)  # the one loader; names bad keys
-    written = export_generators(*gens, path, cfg, iteration, half=half)
+    written = export_generators(*gens, path, cfg, iteration, half=half, data=DataSpec.from_checkpoint(state).to_dict())
     return {"path": written, "iteration": iteration, "model": "munit", "ema": ema, "config": cfg}

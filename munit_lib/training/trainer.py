@@ -43,7 +43,7 @@ from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
 from ..config import RESUMABLE_FIELDS, MUNITConfig
-from ..data import ShapesDomain, ShapesPairs, unpaired_domains
+from ..data import DataSpec, ShapesDomain, ShapesPairs, unpaired_domains
 from ..data.batches import SeededItems, batch_stream
 from ..data.folders import check_images_open
 from ..losses import VGG16_URL, PerceptualLoss
@@ -114,7 +114,8 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
 
     * ``"shapes"`` or ``"shapes:N"``: the synthetic shapes domains, drawn in memory at
       ``image_size`` (N images per domain for training, default 2000; 64 for ``test``), with
-      their textures pinned as ``cfg.texture_anchor`` says;
+      their textures pinned as the data's description says (``DataSpec.from_config(cfg)``: the
+      YAML key ``texture_anchor``);
     * a folder in the original layout (``trainA/ trainB/ testA/ testB/``, or ``trainA.txt``
       file lists), loaded with the paper's transforms at ``new_size`` / ``image_size``.
     """
@@ -123,12 +124,13 @@ def build_datasets(cfg: MUNITConfig, split: str = "train") -> tuple[Dataset, Dat
         raise ValueError("the config has no data_root: set it to a folder with trainA/ and trainB/ "
                          "(python -m munit_lib make-shapes --out FOLDER writes one) or to 'shapes'")
     if is_shapes_root(root):
+        anchor = DataSpec.from_config(cfg).texture_anchor  # the data's description, recorded in checkpoints
         n = shapes_count(root) if split == "train" else 64
         if is_paired(cfg):  # BicycleGAN: aligned sketch/painting pairs, item i of A and B is pair i
-            pairs = ShapesPairs(split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor)
+            pairs = ShapesPairs(split, cfg.image_size, n, cfg.seed, texture_anchor=anchor)
             return pairs.domain("a"), pairs.domain("b")
-        return (ShapesDomain("a", split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor),
-                ShapesDomain("b", split, cfg.image_size, n, cfg.seed, texture_anchor=cfg.texture_anchor))
+        return (ShapesDomain("a", split, cfg.image_size, n, cfg.seed, texture_anchor=anchor),
+                ShapesDomain("b", split, cfg.image_size, n, cfg.seed, texture_anchor=anchor))
     if is_paired(cfg):  # aligned folders (OpenMoji): the same file names on both sides, and no random flip,
         # which would mirror one half of a pair and not the other
         domains = unpaired_domains(root, split, cfg=cfg, train=False)
@@ -274,6 +276,11 @@ class Trainer:
         self.model = build_model(self.cfg).to(self.device)  # MUNIT, or the baseline cfg.model names
         if self.cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
+        # what the model learns from (recorded in every checkpoint and export as "data"; scoring reads it)
+        self.data_spec = DataSpec.from_config(self.cfg)
+        for gen in (getattr(self.model, "gen_a", None), getattr(self.model, "gen_b", None)):
+            if gen is not None:
+                gen.data_record = self.data_spec.to_dict()
         self.opt_gen, self.opt_dis = make_optimizers(self.model, self.cfg)
         self.sched_gen, self.sched_dis = make_schedulers((self.opt_gen, self.opt_dis), self.cfg)
         self.ema = GeneratorEMA(self.model, self.cfg.ema_decay) if self.cfg.ema_decay > 0 else None
@@ -319,7 +326,8 @@ class Trainer:
 
     def state_dict(self) -> dict:
         return {"format": CHECKPOINT_FORMAT, "iteration": self.iteration, "config": self.cfg.to_dict(),
-                "model": self.model.state_dict(), "ema": self.ema.state_dict() if self.ema else None,
+                "data": self.data_spec.to_dict(), "model": self.model.state_dict(),
+                "ema": self.ema.state_dict() if self.ema else None,
                 "opt_gen": self.opt_gen.state_dict(), "opt_dis": self.opt_dis.state_dict(),
                 "sched_gen": self.sched_gen.state_dict(), "sched_dis": self.sched_dis.state_dict(),
                 "rng": self._rng_state(), "world_size": self.dist.world_size}
@@ -335,10 +343,11 @@ class Trainer:
             raise ValueError(f"resuming cannot change {'; '.join(changed)} (checkpoint vs config): a run keeps "
                              "these from its start; put the checkpoint's values back, or start a new run in "
                              f"another folder. A resume may change only {', '.join(RESUMABLE_FIELDS)}")
-        if saved.data_root == self.cfg.data_root and saved.texture_anchor != self.cfg.texture_anchor:
+        saved_data = DataSpec.from_checkpoint(state)  # its "data" record; an older file's config keys
+        if saved_data.root == self.data_spec.root and saved_data.texture_anchor != self.data_spec.texture_anchor:
             # the same shapes data drawn another way: allowed (a run may switch on purpose), never silent
-            warnings.warn(f"the checkpoint was trained on shapes textures pinned to the {saved.texture_anchor}; "
-                          f"this config pins them to the {self.cfg.texture_anchor}, so training continues on "
+            warnings.warn(f"the checkpoint was trained on shapes textures pinned to the {saved_data.texture_anchor}; "
+                          f"this config pins them to the {self.data_spec.texture_anchor}, so training continues on "
                           "other paintings", stacklevel=2)
         # a checkpoint whose stored config disagrees with its own tensors: name the keys, one error
         load_state_dict_strict(self.model, state["model"], "the checkpoint's networks")
@@ -383,10 +392,12 @@ class Trainer:
     def export_generators(self, path: str | os.PathLike | None = None, use_ema: bool = True) -> Path:
         """The generators alone (EMA weights when there are some), in the original layout + config."""
         if not isinstance(self.model, MUNIT):  # a baseline: its networks under the original's names
-            return export_model(self.model, path or self.generators_path(), self.cfg, self.iteration)
+            return export_model(self.model, path or self.generators_path(), self.cfg, self.iteration,
+                                data=self.data_spec.to_dict())
         gens = (self.ema.gen_a, self.ema.gen_b) if use_ema and self.ema is not None else (self.model.gen_a,
                                                                                             self.model.gen_b)
-        return export_generators(*gens, path or self.generators_path(), self.cfg, self.iteration)
+        return export_generators(*gens, path or self.generators_path(), self.cfg, self.iteration,
+                                 data=self.data_spec.to_dict())
 
     # ------------------------------------------------------------------ logging
     def _truncate_log(self, iteration: int) -> None:
