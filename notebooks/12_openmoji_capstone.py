@@ -465,9 +465,13 @@ plt.show()
 # and the decoder has learned to place the tone with their help. MUNIT assumes
 # that both domains map into **one** content space. Here the content code of a true drawing and that of
 # the model's own drawing of the same emoji still differ, and example-guided translation falls into
-# that gap. Closing it means a line-art translator (b → a) that draws exactly what people drew: longer
-# training and more capacity, as at the paper's scale (section 7). A larger style-reconstruction weight
-# (10 instead of 1) did not close it (`benchmarks/results.md`, OpenMoji).
+# that gap. The gap is not the whole story, though. A run trained so that the model's own line art
+# cannot carry traces for the cycle (no gradient through it) nearly closes the gap. Its tone comes back
+# 0.43 of the time over true line art and 0.51 over its own, yet guided accuracy stays at 0.36. Over
+# content read from any line drawing the tone comes back about half as often as over a colouring's
+# own content (0.91-0.96). At 64 pixels and this width, placing a tone from a drawing alone is the
+# limit. More capacity and training, as at the paper's scale (section 7), is the next thing to try
+# (`benchmarks/results.md`, OpenMoji, has these runs).
 
 # %% [markdown]
 # How to read the table (each claim is checked in the next cell):
