@@ -109,7 +109,8 @@ assert not gen_a.training and not gen_b.training  # eval mode
 # %% [markdown]
 # Our inputs come from the **test** split of the shapes domains, which the model never saw during
 # training: 32 sketches and 32 paintings, as tensors in $[-1, 1]$. The paintings pin their textures
-# as the model's training data did (its config's `texture_anchor`; notebook 06 shows the two rules).
+# as the model's training data did (`texture_anchor`, which its checkpoint records with its data;
+# notebook 06 shows the two rules).
 
 # %%
 # NBVAL_CHECK_OUTPUT
