@@ -48,9 +48,8 @@ notebooks: $(VENV)/.test-installed
 # its .ipynb, re-executes it under the real profile (cpu: the lessons' own training run and sample
 # sizes, 2 threads as in CI) and stores its outputs: what a reader sees before running anything.
 # The tests re-run every cell under the CI profile and compare the cells marked NBVAL_CHECK_OUTPUT.
-# Measured 2026-12-06 on a 2-core CPU shared with training jobs (load 2-10): 35 to 50 minutes for
-# all but 07 (09: 8, 10: 15, 12: 5-21, the rest 6.5 together); 07 takes 2 minutes plus its lesson run,
-# 4,000 iterations (about 15 minutes of a quiet 2-core CPU, 74 on the shared one). See README.md.
+# Measured 2026-12-06 on a 2-core CPU (load 1-3): 10 min 19 s, with 07's lesson run already in runs/;
+# on a fresh clone 07 first trains its 4,000 iterations, about 16 minutes more. See README.md.
 # One notebook: make outputs NB=notebooks/03_decoder_and_mlp.py
 STOREENV := MUNIT_PROFILE=cpu OMP_WAIT_POLICY=PASSIVE
 
