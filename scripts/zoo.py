@@ -7,6 +7,7 @@
                                 [--cpu-minutes M] [--iteration N] [--curve FILE [--label L] [--seed S]] [--readme-only]
     python scripts/zoo.py score NAME [--write] [--n 200] [--styles 16] [--note TEXT]
     python scripts/zoo.py table shapes | openmoji | table1 [--out FILE] [--allow-missing] [--lpips]
+    python scripts/zoo.py seeds [NAME ...] [--seeds 1 2] [--runs runs/seeds] [--collect-only]
 
 train: the model's recipe for its budget, in runs/zoo/NAME/ (one thread unless --threads); run it
 again to go on from the last checkpoint (Ctrl-C stops after the iteration under way, saved); a run
@@ -22,6 +23,12 @@ the new scores into its scores.json (keeping the training record) and rewrites i
 table: shapes, the shapes models' published scores; openmoji, the OpenMoji models' published
 scores; table1, Table 1 of the paper measured now on the shipped models (written to
 data/pretrained/evaluation/table1_shapes.md and .json).
+
+seeds: the models whose differences the course states as findings (default: notebook 09's cycle
+variants and ablations, UNIT) trained again from seeds 1 and 2 in runs/seeds/seed<S>/, each
+published there as its family publishes, then the shipped (seed 0) and new scores gathered into
+data/pretrained/seeds.json, which notebooks 09 and 10 read. Run it again to go on; --collect-only
+only gathers what is published.
 
 --out names the folder of published models (default data/pretrained/ of the data directory,
 $MUNIT_DATA_DIR when set); for table, the file to write. Errors are one line.
@@ -42,6 +49,7 @@ from munit_lib.cli.train import parse_overrides  # noqa: E402
 from munit_lib.pretrained import data_dir  # noqa: E402
 from munit_lib.zoo import (DEFAULT_RUNS, ZOO, openmoji_table, publish, run_iteration, score,  # noqa: E402
                            shipped_scores_table, table1, train, write_readme_again, zoo_model)
+from munit_lib.zoo import seeds as seeded  # noqa: E402
 
 
 def _published(out_root: Path, name: str) -> dict | None:
@@ -127,6 +135,24 @@ def cmd_table(args) -> int:
     return 0
 
 
+def cmd_seeds(args) -> int:
+    names = args.names or list(seeded.SEEDED)
+    torch.set_num_threads(args.threads)
+    if not args.collect_only:
+        seeded.run_seeds(names, args.seeds, args.runs, overrides=parse_overrides(args.set), max_iter=args.max_iter,
+                         n=args.n, num_styles=args.styles, progress=not args.quiet)
+    path = seeded.collect(names, args.seeds, args.runs, out=args.out)
+    record = seeded.read_seeds(path)
+    for name in names:
+        for key in ("content_iou_a2b", "content_iou_b2a", "guided_colour"):
+            if key in record["models"][name]["0"]:
+                s = seeded.spread(record, name, key)
+                print(f"{name:16s} {key:16s} " + " ".join(f"{v:.3f}" for v in s["values"])
+                      + f"  (mean {s['mean']:.3f})")
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="verb", required=True)
@@ -189,6 +215,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-missing", action="store_true", help="table1: skip models that are not on disk")
     p.add_argument("--threads", type=int, default=1, help="table1: torch threads (default 1)")
     p.set_defaults(func=cmd_table)
+
+    p = sub.add_parser("seeds", help="the findings' models trained again from seeds 1, 2; scores in seeds.json")
+    p.add_argument("names", nargs="*", metavar="NAME", help="default: " + " ".join(seeded.SEEDED))
+    p.add_argument("--seeds", nargs="+", type=int, default=list(seeded.EXTRA_SEEDS), help="default 1 2")
+    p.add_argument("--runs", default=str(seeded.SEED_RUNS), help="where the runs go (default runs/seeds)")
+    p.add_argument("--out", help="the file to write (default data/pretrained/seeds.json)")
+    p.add_argument("--collect-only", action="store_true", help="only gather the published scores")
+    p.add_argument("--max-iter", type=int, help="the budget in iterations (default: the model's)")
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="change the recipe (a test's tiny network)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    scoring(p)
+    p.set_defaults(func=cmd_seeds)
     return parser
 
 

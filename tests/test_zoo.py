@@ -150,3 +150,36 @@ def test_an_openmoji_model_is_published_with_samples_the_training_record_and_rea
     assert record["cpu_minutes"] == round(read_clock(runs / "openmoji_cyclegan")["cpu_seconds"] / 60, 1)
     assert "CycleGAN on OpenMoji" in (folder / "README.md").read_text() and "A test." in (folder / "README.md").read_text()
     assert torch.load(folder / "generators.pt", weights_only=True)["dtype"] == "float16"
+
+
+def test_seeds_train_publish_and_gather_the_findings_from_other_seeds(zoo, tmp_path, capsys):
+    from munit_lib.zoo import seeds as seeded
+    from munit_lib.config import MUNITConfig as Config
+    runs, out = tmp_path / "runs", tmp_path / "seeds.json"
+    common = ["shapes_plain10", "--seeds", "1", "2", "--runs", str(runs), "--out", str(out), "--n", "4",
+              "--styles", "2"]
+    # nothing trained yet: gathering alone names the command that makes the seed
+    assert zoo.main(["seeds", *common, "--collect-only"]) == 2
+    assert "python scripts/zoo.py seeds shapes_plain10 --seeds 1" in capsys.readouterr().err
+    assert zoo.main(["seeds", *common, "--max-iter", "2", "--quiet", "--set", *TINY]) == 0
+    for seed in (1, 2):  # each seed trained with its own seed, and published as the zoo publishes
+        assert Config.from_yaml(runs / f"seed{seed}" / "shapes_plain10" / "config.yaml").seed == seed
+        assert (runs / f"seed{seed}" / "published" / "shapes_plain10" / "generators.pt").is_file()
+    w1, w2 = (torch.load(runs / f"seed{s}" / "published" / "shapes_plain10" / "generators.pt", weights_only=True)
+              for s in (1, 2))
+    assert not torch.equal(w1["a"]["enc_style.model.0.conv.weight"], w2["a"]["enc_style.model.0.conv.weight"])
+    record = seeded.read_seeds(out)
+    assert record["seeds"] == [0, 1, 2] and set(record["models"]["shapes_plain10"]) == {"0", "1", "2"}
+    shipped = json.loads((DEFAULT_DATA_DIR / "pretrained" / "shapes_plain10" / "scores.json").read_text())
+    assert record["models"]["shapes_plain10"]["0"]["content_iou_a2b"] == shipped["content_iou_a2b"]
+    assert record["models"]["shapes_plain10"]["1"]["iteration"] == 2
+    s = seeded.spread(record, "shapes_plain10", "content_iou_a2b")
+    assert len(s["values"]) == 3 and s["min"] <= s["mean"] <= s["max"]
+    # run again: nothing is trained or published again
+    stamp = (runs / "seed1" / "published" / "shapes_plain10" / "scores.json").stat().st_mtime_ns
+    assert zoo.main(["seeds", *common, "--max-iter", "2", "--quiet", "--set", *TINY]) == 0
+    assert (runs / "seed1" / "published" / "shapes_plain10" / "scores.json").stat().st_mtime_ns == stamp
+    with pytest.raises(ValueError, match="seed 0 is the shipped model"):
+        seeded.seed_runs(0)
+    with pytest.raises(KeyError, match="no 'nonsense'"):
+        seeded.spread(record, "shapes_plain10", "nonsense")

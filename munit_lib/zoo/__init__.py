@@ -9,9 +9,11 @@
 * ``publishing``: ``publish``, a run written as the model's folder (weights, config, log, samples,
   scores, README);
 * ``readme``: ``scores.json`` and the README that states it;
-* ``tables``: the models side by side (shapes scores, OpenMoji scores, Table 1 measured).
+* ``tables``: the models side by side (shapes scores, OpenMoji scores, Table 1 measured);
+* ``seeds``: the findings' models trained again from seeds 1 and 2, their scores gathered with the
+  shipped seed 0's in ``data/pretrained/seeds.json`` (``spread`` reads one score across seeds).
 
-``python scripts/zoo.py list | train NAME | score NAME | publish NAME | table WHICH`` runs them.
+``python scripts/zoo.py list | train NAME | score NAME | publish NAME | table WHICH | seeds`` runs them.
 """
 from .catalogue import (CYCLE_VARIANTS, DATA_LIMIT_MB, PRETRAINED_LIMIT_MB, TABLE1_VARIANTS, VARIANTS, ZOO, ZooModel,
                         folder_size_mb, recipe, variant_config, zoo_model)
