@@ -183,3 +183,27 @@ def test_seeds_train_publish_and_gather_the_findings_from_other_seeds(zoo, tmp_p
         seeded.seed_runs(0)
     with pytest.raises(KeyError, match="no 'nonsense'"):
         seeded.spread(record, "shapes_plain10", "nonsense")
+
+
+def test_a_seed_of_a_table1_model_is_measured_by_its_protocol_and_read_as_a_row(tmp_path, monkeypatch):
+    from munit_lib.cli.train import parse_overrides
+    from munit_lib.evaluation import table1_findings
+    from munit_lib.zoo import seeds as seeded
+    runs = tmp_path / "runs"
+    seeded.run_seeds(["shapes_nos"], [1], runs, overrides=parse_overrides(TINY), max_iter=2, n=4, num_styles=2,
+                     progress=False, table1_protocol={"inputs": 4, "pairs": 2, "styles": 2}, log=lambda *a: None)
+    row = json.loads((runs / "seed1" / "published" / "shapes_nos" / "table1_row.json").read_text())
+    assert row["model"] == "shapes_nos" and row["diversity"] >= 0 and 0 <= row["quality"] <= 1
+    record = seeded.read_seeds(seeded.collect(["shapes_nos"], [1], runs, out=tmp_path / "seeds.json"))
+    shipped_rows = json.loads((DEFAULT_DATA_DIR / "pretrained" / "evaluation" / "table1_shapes.json").read_text())
+    shipped_nos = next(r for r in shipped_rows if r["model"] == "shapes_nos")
+    assert record["models"]["shapes_nos"]["0"]["table1"]["diversity"] == shipped_nos["diversity"]
+    assert record["models"]["shapes_nos"]["1"]["table1"]["diversity"] == row["diversity"]
+    assert seeded.spread(record, "shapes_nos", "table1.diversity")["values"] == [shipped_nos["diversity"],
+                                                                                  row["diversity"]]
+    # seed 1's rows: its own shapes_nos, every other model's shipped row
+    rows = seeded.table1_rows(record, 1)
+    assert rows["shapes_nos"]["diversity"] == row["diversity"]
+    assert rows["unit"] == next(r for r in shipped_rows if r["model"] == "unit")
+    finding = next(f for f in table1_findings(rows) if "Without L_s" in f["finding"])
+    assert finding["reproduced"] == (row["diversity"] < rows["shapes_cyc0"]["diversity"])
