@@ -17,9 +17,7 @@
 # - how to check your environment, and a first contact with `munit_lib`: the four networks of a
 #   generator, their parameter counts at the paper configuration, and the shapes of content and style codes.
 #
-# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
-# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
-# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
+# *Stored outputs: a run of the `cpu` profile, a laptop's default (`make outputs`); nothing here depends on it.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -314,14 +312,14 @@ bars = ax.barh(names[::-1], [parts[n] / 1e6 for n in names[::-1]], color=colors[
 ax.bar_label(bars, fmt="%.2f M", fontsize=8, padding=3)
 ax.set_xlabel("parameters (millions)")
 ax.set_xlim(0, 7)
-ax.set_title("Where the parameters are: one generator (coloured) and one discriminator (grey)")
+ax.set_title("One generator (coloured) and one discriminator (grey)")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
 # The decoder and the content encoder hold most of a generator; the MLP that turns 8 numbers into
 # the decoder's 4,096 AdaIN parameters is over a million parameters on its own. The style encoder is
-# small, and so is the style code it produces.
+# about half the size of the content encoder, yet all it keeps of an image is 8 numbers: the style code.
 #
 # ### Encode, decode, translate
 #
