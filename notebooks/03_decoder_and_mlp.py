@@ -18,9 +18,7 @@
 # - why the order of the MLP's outputs is part of the model (swap two halves and it breaks);
 # - what the MLP emits, untrained and in the shipped trained model: who sets the AdaIN scales.
 #
-# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
-# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
-# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
+# *Stored outputs: a run of the `cpu` profile, a laptop's default (`make outputs`); nothing here depends on it.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -53,7 +51,6 @@ from munit_lib.viz import to_image
 from munit_lib.course import setup
 from munit_lib.data import ShapesDomain
 from munit_lib.pretrained import pretrained
-from munit_lib.upsample_conv import phase_kernels
 
 PROFILE = setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
 
@@ -293,6 +290,11 @@ print("decoded image:", tuple(ours.shape), "- equal to Generator.decode")
 
 
 # %% [markdown]
+# *Optional: on large maps `munit_lib` computes each upsampling stage in a cheaper order, with the
+# same result to float rounding. Nearest upsampling repeats every pixel, so the $5 \times 5$ kernel's
+# taps can be summed in advance into four $3 \times 3$ kernels applied to the small map.
+# `munit_lib/upsample_conv.py` explains it; `gen.dec.fused_upsampling = False` turns it off.*
+#
 # ## 6. The order of the MLP outputs is part of the model
 #
 # Nothing in the MLP says which of its 1,024 outputs is a bias and which a scale: the meaning is
@@ -402,7 +404,7 @@ assert 0.2 < negative < 0.8
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True)
 labels = [f"{i + 1}" for i in range(len(pairs))]
 axes[0].boxplot([g.numpy() for g in gammas], showfliers=False)
-axes[0].axhline(1.0, color="tab:green", ls="--", lw=1, label="gamma = 1 (identity scale)")
+axes[0].axhline(1.0, color="tab:green", ls="--", lw=1, label=r"$\gamma = 1$ (identity scale)")
 axes[0].set_title(r"$\gamma$ (scale) per AdaIN layer")
 axes[1].boxplot([b.numpy() for b in betas], showfliers=False)
 axes[1].set_title(r"$\beta$ (bias) per AdaIN layer")
@@ -410,9 +412,9 @@ for ax in axes:
     ax.set_xticks(range(1, len(labels) + 1), labels)
     ax.set_xlabel("AdaIN layer (module order)")
     ax.axhline(0.0, color="grey", lw=0.8)
-axes[0].legend(fontsize=8, loc="upper right")
 fig.suptitle("AdaIN parameters of an untrained MLP, 256 random styles", fontsize=10)
-fig.tight_layout()
+fig.tight_layout(rect=(0, 0.07, 1, 1))  # room below the axes for the legend
+fig.legend(loc="lower center", fontsize=8, frameon=False)
 plt.show()
 
 # %% [markdown]
@@ -517,16 +519,16 @@ plt.show()
 #   the root, per-channel affine), which keeps the relative channel statistics AdaIN has set;
 #   instance normalisation would erase them.
 # - We rebuilt the MLP and the decoder from `F.conv2d`, `F.interpolate` and a few means and
-#   variances, and proved them equal to `Generator.decode`. (On large maps the library computes each
-#   upsampling stage at the low resolution: see the appendix.)
+#   variances, and proved them equal to `Generator.decode`.
 #
 # ## Exercises
 #
 # 1. Using `conv_params`, count the decoder and MLP parameters of the `cpu` profile
 #    (`MUNITConfig.profile_named("cpu")`) by hand; check against `count_parameters`.
-# 2. Change `decode_by_hand` to use $1 + \gamma$ as the scale and redraw the figure of section 7.
-#    Do the untrained outputs change character? Why might a re-implementation choose $1+\gamma$,
-#    and why must ours not, if it is to load the official checkpoints?
+# 2. With the untrained `gen` of section 2, decode its `content` with the `style` of section 3 by
+#    `decode_by_hand`, reading the MLP's output as $1 + \gamma$ (`one_plus_gamma` of section 6), and
+#    show the images beside `gen.decode(content, style)`. Do the untrained outputs change character? Why might a
+#    re-implementation choose $1+\gamma$, and why must ours not, if it is to load the official checkpoints?
 # 3. Replace `layer_norm_by_hand` by `instance_norm` in the upsampling stages of
 #    `decode_by_hand` and measure how much the decoded image still changes between two styles,
 #    compared with the original decoder.
@@ -534,13 +536,6 @@ plt.show()
 #    weight matrices grows, and by how many parameters?
 # 5. The residual blocks apply no ReLU after the second AdaIN. Add one in `decode_by_hand`:
 #    what does that do to the range of values the skip connection can add?
-# 6. Build the four $3 \times 3$ phase kernels of one upsampling convolution by hand (group the
-#    kernel rows as in the appendix, then the columns the same way), run them on a
-#    replicate-padded content code and interleave them with `F.pixel_shuffle(..., 2)`. Compare
-#    with `F.interpolate` followed by the reflect-padded $5 \times 5$ convolution: which output
-#    pixels differ, and why only those? Check your kernels against
-#    `munit_lib.upsample_conv.phase_kernels`.
-#
 #
 # Each exercise has a check: put your answer in place of `None` and run the cell. It stays silent for
 # answers you have not given, says which ones are right, and fails with a hint otherwise.
@@ -551,7 +546,6 @@ ex2_images = None      # 2. decode_by_hand with 1 + gamma, for gen.mlp(style) an
 ex3_still_differ = None  # 3. True or False: with IN in the upsampling stages, do two styles still give different images?
 ex4_values = None      # 4. (MLP outputs for n_res = 6 at the paper widths, parameters the last MLP layer gains)
 ex5_skip_adds = None   # 5. with a ReLU after the second AdaIN, the skip adds values that are: "any", "non-negative" or "non-positive"
-ex6_kernels = None     # 6. your four phase kernels of gen.dec's first upsampling conv, as (C_out * 4, C_in, 3, 3)
 
 answered = []
 if ex1_counts is not None:
@@ -583,34 +577,8 @@ if ex4_values is not None:
 if ex5_skip_adds is not None:
     assert ex5_skip_adds == "non-negative", "5: what is the range of ReLU?"
     answered.append(5)
-if ex6_kernels is not None:
-    first_up = [m for m in gen.dec.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (5, 5)][0]
-    expected, _, _ = phase_kernels(first_up.weight.detach(), 2)
-    assert_close(ex6_kernels, expected)
-    answered.append(6)
 if answered:
     print("correct:", answered)
-
-# %% [markdown]
-# ## Appendix: how the library computes an upsampling stage
-#
-# Our by-hand decoder upsamples and then convolves, as the paper describes. On large maps the
-# library does the same arithmetic in a cheaper order: from 32 pixels a side and 64 channels,
-# which the paper's decoder reaches. The small generator here stays below that, so it runs layer
-# by layer.
-# Nearest upsampling repeats every pixel in a $2 \times 2$ block. A $5 \times 5$ kernel sliding
-# over the upsampled map therefore reads each input pixel more than once, and those taps can be
-# added together in advance.
-#
-# Take an even output row $2m$. It reads upsampled rows $2m-2, \dots, 2m+2$, that is input rows
-# $m-1, m-1, m, m, m+1$, so its kernel rows group as $(w_0 + w_1,\; w_2 + w_3,\; w_4)$.
-# An odd row groups them as $(w_0,\; w_1 + w_2,\; w_3 + w_4)$.
-# Each of the four output phases (even/odd row $\times$ even/odd column) is then a $3 \times 3$
-# convolution of the *small* map, and `pixel_shuffle` interleaves them.
-# That is 36 multiply-adds where there were 100, without building the upsampled image.
-# Only the reflection at the border needs the direct formula, on the outermost row and column.
-# `munit_lib.upsample_conv` implements it, and its tests check values and gradients against
-# the definition. `gen.dec.fused_upsampling = False` turns it off everywhere.
 
 # %% [markdown]
 # ## Solutions
@@ -641,7 +609,15 @@ if answered:
 # ```python
 # with torch.no_grad():
 #     ex2_images = decode_by_hand(one_plus_gamma(gen.mlp(style), channels), content, gen.dec)
-#     print((ex2_images - gen.decode(content, style)).abs().max())  # far from 0
+#     original = gen.decode(content, style)
+# print((ex2_images - original).abs().max())  # far from 0
+# fig, axes = plt.subplots(2, len(original), figsize=(2 * len(original), 4))
+# for col, (a, b) in enumerate(zip(original, ex2_images)):
+#     axes[0, col].imshow(to_image(a)); axes[1, col].imshow(to_image(b))
+# for ax in axes.flat:
+#     ax.axis("off")
+# axes[0, 0].set_title("gamma", fontsize=9); axes[1, 0].set_title("1 + gamma", fontsize=9)
+# plt.show()
 # ```
 #
 # With $1 + \gamma$ the untrained scales are centred on 1 instead of 0. Their spread is still about
@@ -694,36 +670,6 @@ if answered:
 # A ReLU's outputs are never negative, so each block could only *add* to its input: activations would
 # drift upwards block after block, and a block could never lower a feature. Without the final ReLU
 # the residual branch can push a feature either way.
-# </details>
-#
-# <details><summary>Solution to exercise 6</summary>
-#
-# Row grouping for even and odd output rows, as in the appendix; the same matrices group the columns.
-#
-# ```python
-# A = [torch.tensor([[1.0, 1, 0, 0, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 1]]),  # even rows: w0+w1, w2+w3, w4
-#      torch.tensor([[1.0, 0, 0, 0, 0], [0, 1, 1, 0, 0], [0, 0, 0, 1, 1]])]  # odd rows: w0, w1+w2, w3+w4
-# first_up = [m for m in gen.dec.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (5, 5)][0]
-# w = first_up.weight.detach()  # (C_out, C_in, 5, 5)
-# phases = torch.stack([A[i] @ w @ A[j].T for i in (0, 1) for j in (0, 1)], dim=1)  # (C_out, 4, C_in, 3, 3)
-# ex6_kernels = phases.reshape(-1, *phases.shape[2:])  # channel o * 4 + 2 i + j: pixel_shuffle's order
-#
-# with torch.no_grad():
-#     small_map = content[:1]
-#     fast = F.pixel_shuffle(F.conv2d(F.pad(small_map, (1, 1, 1, 1), mode="replicate"), ex6_kernels,
-#                                     first_up.bias.repeat_interleave(4)), 2)
-#     plain = conv(F.interpolate(small_map, scale_factor=2, mode="nearest"), first_up, 2)
-#     differs = (fast - plain).abs().amax(dim=(0, 1)) > 1e-4  # (2H, 2W): where the two disagree
-# ring = torch.ones_like(differs)
-# ring[1:-1, 1:-1] = False  # the outermost row and column on each side
-# print("they differ exactly on the outermost ring:", torch.equal(differs, ring))
-# ```
-#
-# Only the outermost row and column on each side differ; inside, both compute the same sums. Output
-# row 0 reads the two padded rows above the border. Upsampled rows 0 and 1 are both copies of input
-# row 0, so reflecting the *upsampled* map gives (input row 1, input row 0) above it, while
-# replicating the small map gives input row 0 twice. Row 1 reads only one padded row, the same in
-# both. That is why the library recomputes the outermost rows and columns with the direct formula.
 # </details>
 
 # %% [markdown]
