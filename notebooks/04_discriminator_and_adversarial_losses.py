@@ -23,9 +23,7 @@
 #   checked on score maps whose loss you can work out on paper, and plotted to show which ones
 #   saturate.
 #
-# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
-# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
-# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
+# *Stored outputs: a run of the `cpu` profile, a laptop's default (`make outputs`); nothing here depends on it.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -278,7 +276,8 @@ for s, (top, left, height, width) in enumerate(windows):
                                label=f"scale {s}: {height} px"))
     axes[s + 1].imshow(torch.log10(grad_maps[s] + 1e-12).numpy(), cmap="magma", vmin=-8)
     axes[s + 1].set_title(f"scale {s}: log10 |d score / d pixel|")
-axes[0].legend(loc="lower right", fontsize=8)
+axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=8, frameon=False,
+               handlelength=1.2, columnspacing=0.8)  # below the image
 for ax in axes:
     ax.axis("off")
 fig.suptitle("Receptive fields of MUNIT's three discriminator scales (256x256 input)", fontsize=11)
@@ -434,7 +433,9 @@ axes[2].set_ylim(-0.5, 12)
 for ax in axes:
     ax.set_xlabel("score $d = D(x)$")
     ax.axhline(0, color="black", lw=0.6)
-    ax.legend(fontsize=8)
+axes[0].legend(fontsize=8, loc="lower left")
+axes[1].legend(fontsize=8, loc="lower right")
+axes[2].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the panel, off the curves
 fig.tight_layout()
 plt.show()
 
