@@ -17,9 +17,7 @@
 # Reference material (odd image files, error messages, downloads, the shuffling in detail) is in the
 # optional notebook `A1_appendix_data_and_texture`.
 #
-# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
-# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
-# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
+# *Stored outputs: a run of the `cpu` profile, a laptop's default (`make outputs`); nothing here depends on it.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -51,11 +49,10 @@ from PIL import Image
 from torch.testing import assert_close
 
 from munit_lib.course import setup
-from munit_lib.data import (BACKGROUNDS, KINDS, PALETTE, TEXTURES, ImageFolderDomain, ShapesDomain, UnpairedLoader,
-                            batch_stream, image_to_tensor, list_images, load_ground_truth, load_image,
-                            make_shapes_dataset, read_file_list, render_painting, render_sketch, sample_style,
-                            split_side_by_side, tensor_to_uint8, test_transform, train_transform,
-                            unpaired_domains)
+from munit_lib.data import (BACKGROUNDS, KINDS, PALETTE, TEXTURES, ShapesDomain, UnpairedLoader, image_to_tensor,
+                            list_images, load_image, make_shapes_dataset, read_file_list, render_painting,
+                            render_sketch, sample_style, split_side_by_side, tensor_to_uint8, test_transform,
+                            train_transform, unpaired_domains)
 from munit_lib.data.shapes import SHADE_FACTOR  # a texture's ink is the fill colour times this
 from munit_lib.evaluation.shapes import (classify_colour, classify_texture, content_iou, example_guided_fidelity,
                                          mask_iou, shape_mask, style_diversity)
@@ -258,7 +255,7 @@ plt.show()
 # %% [markdown]
 # A style code of 8 numbers can say "stripes" but not "on rows 0-5, 12-17, ...", so canvas-pinned
 # stripes end up in the content code (notebook 07, section 5.3). The fast recipe of notebook 07 trains
-# on shape-pinned data; notebooks 09-11's models, on the canvas-pinned default.
+# on shape-pinned data; the models that notebooks 09-11 compare were trained on the canvas-pinned default.
 #
 # ## 3. From pixels to tensors, by hand
 #
@@ -350,96 +347,29 @@ plt.show()
 #
 # ## 4. On disk, in the original layout
 #
-# `make_shapes_dataset(root, size, n_train, n_test, seed)` writes both domains as PNG files in the
-# original layout, plus `ground_truth.json`. We write a small one into a temporary directory (paths
-# are printed relative to it):
+# `make_shapes_dataset` writes both domains as PNG files in the original layout, with their records in
+# `ground_truth.json`; `unpaired_domains(root, split)` reads them back through the paper's pipeline
+# (random crop and flip for `"train"`, centre crop for `"test"`). `UnpairedLoader` draws one batch
+# from each domain, each **shuffled on its own**, as the trainer of notebook 07 does: a sketch meets a
+# different painting every time.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 tmp = tempfile.TemporaryDirectory(prefix="munit_nb06_")
 TMP = Path(tmp.name)
-
-
-def show(path):
-    # a path relative to the temporary directory, or a message with it masked
-    return str(path).replace(str(TMP), "<tmp>")
-
-
 root = make_shapes_dataset(TMP / "shapes64", size=SIZE, n_train=24, n_test=8, seed=0, progress=False)
-print(show(root))
 for entry in sorted(root.iterdir()):
-    if entry.is_dir():
-        files = sorted(p.name for p in entry.iterdir())
-        print(f"  {entry.name + '/':<8} {len(files):>3} files: {files[0]}, {files[1]}, ..., {files[-1]}")
-    else:
-        print(f"  {entry.name}")
+    print(f"{entry.name}/: {len(list(entry.iterdir()))} PNG files" if entry.is_dir() else entry.name)
 
-# %% [markdown]
-# The files are the `ShapesDomain` items, byte for byte, and the data are a pure function of the seed:
-
-# %%
-# NBVAL_CHECK_OUTPUT
-truth = load_ground_truth(root)
-print({folder: len(records) for folder, records in truth.items()})
-for split, n in (("train", 24), ("test", 8)):
-    for d in ("a", "b"):
-        memory = ShapesDomain(d, split, size=SIZE, n=n, seed=0)
-        on_disk = ImageFolderDomain(root / f"{split}{d.upper()}")  # no transform: PIL images
-        assert len(on_disk) == len(memory) == n
-        for i in range(n):
-            assert np.array_equal(np.asarray(on_disk[i]), memory.image(i))
-            assert truth[f"{split}{d.upper()}"][f"{i:06d}.png"] == memory.ground_truth(i)
-print("every file equals its ShapesDomain item, and every record its ground truth")
-
-again = make_shapes_dataset(TMP / "shapes64_again", size=SIZE, n_train=24, n_test=8, seed=0, progress=False)
-same = all((again / p.relative_to(root)).read_bytes() == p.read_bytes() for p in root.rglob("*") if p.is_file())
-print("same seed, same bytes:", same)
-assert same
-
-# %% [markdown]
-# ### Two unpaired domains, and their batches
-#
-# `unpaired_domains(root, split)` returns the two domains of a root as `ImageFolderDomain`s with the
-# paper's pipeline attached: the training transform for `"train"`, the centre crop for `"test"`.
-
-# %%
-# NBVAL_CHECK_OUTPUT
 train_a, train_b = unpaired_domains(root, "train", new_size=SIZE, crop=SIZE)
 test_a, test_b = unpaired_domains(root, "test", new_size=SIZE, crop=SIZE)
-print(show(repr(train_a)))
-print(show(repr(test_b)))
-print("transform:", [type(t).__name__ for t in train_a.transform.transforms])
-for i in range(len(test_a)):  # test: no flip, no crop at this size, so exactly the in-memory items
-    assert_close(test_a[i], ShapesDomain("a", "test", size=SIZE, n=8)[i])
-print("test items equal the in-memory tensors")
+for domain, on_disk in (("a", test_a), ("b", test_b)):  # test: no flip, and no crop at this size
+    in_memory = ShapesDomain(domain, "test", size=SIZE, n=8, seed=0)
+    assert len(on_disk) == len(in_memory) and all(torch.equal(on_disk[i], in_memory[i]) for i in range(8))
+print("read back: every test image equals its ShapesDomain item")
 
-
-# %% [markdown]
-# `UnpairedLoader` draws one batch from each, each domain **shuffled on its own**, so a sketch meets a
-# different painting every time. Everything random comes from `seed`, the flips included, and the
-# batches are exactly those the trainer of notebook 07 draws (`batch_stream`):
-
-# %%
-# NBVAL_CHECK_OUTPUT
-def first_batches(seed, n=4):
-    return [pair for pair, _ in zip(UnpairedLoader(train_a, train_b, batch_size=4, seed=seed), range(n))]
-
-
-def same(run1, run2):
-    return all(torch.equal(p, q) for r, s in zip(run1, run2) for p, q in zip(r, s))
-
-
-run1, run2, other = first_batches(0), first_batches(0), first_batches(1)
-x_a, x_b = run1[0]
-print("one batch:", tuple(x_a.shape), tuple(x_b.shape))
-print("seed 0 twice, same batches:", same(run1, run2), "| seed 1, same as seed 0:", same(run1, other))
-assert same(run1, run2) and not same(run1, other)
-same_as_training = same(run1, batch_stream([train_a, train_b], batch_size=4, seed=0))  # what Trainer.fit draws
-assert same_as_training
-print("the loader's batches are the trainer's:", same_as_training)
-
-# %%
-# NBVAL_CHECK_OUTPUT
+x_a, x_b = next(iter(UnpairedLoader(train_a, train_b, batch_size=4, seed=0)))
+print("one batch of each domain:", tuple(x_a.shape), tuple(x_b.shape))
 fig, axes = plt.subplots(2, 4, figsize=(6.4, 3.4))
 for k in range(4):
     axes[0, k].imshow(tensor_to_uint8(x_a[k]))
@@ -454,13 +384,11 @@ plt.show()
 # %% [markdown]
 # ## 5. Paired datasets, made unpaired
 #
-# The paper's edges2shoes and edges2handbags come from pix2pix, where each file holds a *pair* side
-# by side: the edge map left, the photo right. `split_side_by_side` cuts every file in two and writes
-# the halves to `{split}A/` and `{split}B/`. By default it does what the original project did: every
-# file's halves go to both folders (the pairs hide in the data, but the loader never shows them
-# together); this is the preparation behind the paper's numbers. With `disjoint=True` A's halves come
-# from one half of the files and B's from the other: strictly unpaired, half the data each. We make
-# "edges2shapes", eight 128 × 64 files, each a sketch and a painting of the **same** geometry:
+# The paper's edges2shoes and edges2handbags come from pix2pix: each file holds a *pair*, the edge
+# map left and the photo right. `split_side_by_side` cuts every file in two, as the original project
+# did, writing the halves to `{split}A/` and `{split}B/` under the same name. Since each domain is
+# shuffled on its own, training never shows a pair together. Eight "edges2shapes" files, each a sketch
+# and a painting of the **same** geometry:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -473,31 +401,22 @@ for i in range(8):
     right, _ = render_painting(record.geometry, record.style, SIZE)
     Image.fromarray(np.concatenate([left, right], axis=1)).save(pairs / f"{i}_AB.png")  # edges | photo
 
-print("pairs:", [p.name for p in list_images(pairs)], "| size", Image.open(pairs / "0_AB.png").size)
-both_a, both_b = split_side_by_side(pairs, TMP / "edges2shapes_both", "train", progress=False)  # the original's
-print("default:", len(list_images(both_a)), "files in A and", len(list_images(both_b)), "in B")
-folder_a, folder_b = split_side_by_side(pairs, TMP / "edges2shapes_unpaired", "train", disjoint=True, seed=0,
-                                        progress=False)
-names_a = [p.name for p in list_images(folder_a)]
-names_b = [p.name for p in list_images(folder_b)]
-print(show(folder_a), names_a)
-print(show(folder_b), names_b)
-assert not set(names_a) & set(names_b)  # disjoint halves: no pair survives
-for name in names_a:  # A is the left half, B the right half, pixel for pixel
-    assert np.array_equal(np.asarray(load_image(folder_a / name)), np.asarray(Image.open(pairs / name))[:, :SIZE])
-for name in names_b:
-    assert np.array_equal(np.asarray(load_image(folder_b / name)), np.asarray(Image.open(pairs / name))[:, SIZE:])
+folder_a, folder_b = split_side_by_side(pairs, TMP / "edges2shapes_unpaired", "train", progress=False)
+names = [p.name for p in list_images(pairs)]
+for name in names:  # A is the left half, B the right half, pixel for pixel
+    whole = np.asarray(Image.open(pairs / name))
+    assert np.array_equal(np.asarray(load_image(folder_a / name)), whole[:, :SIZE])
+    assert np.array_equal(np.asarray(load_image(folder_b / name)), whole[:, SIZE:])
+print(f"{len(names)} files of {Image.open(pairs / names[0]).size} -> "
+      f"trainA/: {len(list_images(folder_a))} of {load_image(folder_a / names[0]).size}, "
+      f"trainB/: {len(list_images(folder_b))} of {load_image(folder_b / names[0]).size}")
 
-# %%
-# NBVAL_CHECK_OUTPUT
 fig, axes = plt.subplots(1, 3, figsize=(8, 2.2), gridspec_kw={"width_ratios": [2, 1, 1]})
-axes[0].imshow(Image.open(pairs / names_a[0]))
-axes[0].set_title(f"pair {names_a[0]} (edges | photo)", fontsize=8)
-axes[1].imshow(load_image(folder_a / names_a[0]))
-axes[1].set_title(f"trainA/{names_a[0]}", fontsize=8)
-axes[2].imshow(load_image(folder_b / names_b[0]))
-axes[2].set_title(f"trainB/{names_b[0]}", fontsize=8)
-for ax in axes:
+for ax, (img, title) in zip(axes, [(Image.open(pairs / names[0]), f"{names[0]} (edges | photo)"),
+                                   (load_image(folder_a / names[0]), f"trainA/{names[0]}"),
+                                   (load_image(folder_b / names[0]), f"trainB/{names[0]}")]):
+    ax.imshow(img)
+    ax.set_title(title, fontsize=8)
     ax.set_xticks([]), ax.set_yticks([])
 fig.tight_layout()
 plt.show()
@@ -694,9 +613,15 @@ for name, outputs in (("oracle, random styles", multimodal), ("mode collapse", c
     else:
         assert d["n_colours"] >= 7 and d["n_textures"] == 4 and d["n_styles"] >= 15
 
+expected = 32 * (1 - (31 / 32) ** 32)  # distinct pairs that 32 draws of 32 equally likely pairs reach, on average
+simulated = np.mean([len({(st.colour, st.texture) for st in (sample_style(rng) for _ in range(32))})
+                     for rng in (np.random.default_rng(seed) for seed in range(200))])
+print(f"distinct pairs that 32 random styles reach on average: {expected:.1f} (simulated: {simulated:.1f})")
+assert abs(simulated - expected) < 0.5
+
 # %% [markdown]
 # Random draws repeat: $n$ draws from $m$ equally likely styles reach $m\,(1 - (1 - 1/m)^n)$ on
-# average, here $32\,(1 - (31/32)^{32}) \approx 20.5$: the ceiling to compare with.
+# average, here $32\,(1 - (31/32)^{32}) \approx 20.4$ (printed above): the ceiling to compare with.
 #
 # ### Example-guided fidelity: does the output take the reference's style?
 #
@@ -733,8 +658,8 @@ for name, outputs in (("oracle, reference's style", guided), ("ignores the refer
 #   textures × 4 backgrounds). Content is shared, style lives only in B, every image has a
 #   ground-truth record, and one sketch has 128 correct paintings.
 # - The paper's pipeline (short side to `new_size`, random `crop`, flip, $2p/255 - 1$) equals
-#   `train_transform` and `test_transform`; the batches are a pure function of the seed.
-# - `split_side_by_side` turns pix2pix pairs into two unpaired folders.
+#   `train_transform` and `test_transform`; `UnpairedLoader` shuffles each domain on its own.
+# - `split_side_by_side` turns pix2pix pairs into two folders whose pairs training never shows together.
 # - The readers agree with the ground truth on at least 95% of test images, so **content IoU**,
 #   **style diversity** and **example-guided fidelity** can be trusted on a model's outputs.
 #
@@ -742,8 +667,8 @@ for name, outputs in (("oracle, reference's style", guided), ("ignores the refer
 #
 # 1. Move the flip in `paper_transform_by_hand` before the crop. Is the result still equal to
 #    `train_transform` for every seed? Is it the same *distribution* of outputs?
-# 2. How many hidden pairs does a default `split_side_by_side` of the 8 edges2shapes files hold
-#    (files whose two halves are both in the result)?
+# 2. Split the 8 edges2shapes files again with `split_side_by_side(..., disjoint=True, seed=0)`. How
+#    many files does `trainA/` get, and how many pairs survive (files with both halves in the result)?
 # 3. Make the paintings at 32 px (`ShapesDomain(..., size=32)`) and measure the three readers'
 #    agreement again. Which agrees least? (`texture_period` scales with the size; what does not?)
 # 4. A model outputs the right shape, $k$ times bigger about its centre. What content IoU does that
@@ -756,7 +681,7 @@ for name, outputs in (("oracle, reference's style", guided), ("ignores the refer
 
 # %%
 ex1_answers = None        # 1. (still equal for every seed?, still the same distribution?) as two booleans
-ex2_hidden_pairs = None   # 2. how many hidden pairs a default split of the 8 edges2shapes files holds
+ex2_disjoint = None       # 2. (files in trainA/, pairs that survive) after a disjoint split of the 8 files
 ex3_first_reader = None   # 3. the reader that suffers first at 32 px: "mask", "colour" or "texture"
 ex4_circle_iou = None     # 4. a function k -> content IoU of a circle scaled by k >= 1 about its centre
 ex5_missing_file = None   # 5. what reading a list with a missing file does: "skips it" or "raises"
@@ -765,10 +690,10 @@ answered = []
 if ex1_answers is not None:
     assert tuple(ex1_answers) == (False, True), "1: same random draws, used in another order; same laws for each"
     answered.append(1)
-if ex2_hidden_pairs is not None:
-    kept_a, kept_b = split_side_by_side(pairs, TMP / "keep_all", "train", progress=False)
-    hidden = {p.name for p in list_images(kept_a)} & {p.name for p in list_images(kept_b)}
-    assert ex2_hidden_pairs == len(hidden), "2: every file gives both halves"
+if ex2_disjoint is not None:
+    half_a, half_b = split_side_by_side(pairs, TMP / "disjoint", "train", disjoint=True, seed=0, progress=False)
+    kept = {p.name for p in list_images(half_a)} & {p.name for p in list_images(half_b)}
+    assert tuple(ex2_disjoint) == (len(list_images(half_a)), len(kept)), "2: list the two folders and compare their names"
     answered.append(2)
 if ex3_first_reader is not None:
     small = ShapesDomain("b", "test", size=32, n=N)
@@ -815,8 +740,9 @@ print("temporary files removed")
 #
 # <details><summary>Solution to exercise 2</summary>
 #
-# `ex2_hidden_pairs = 8`: by default each file's halves go to `trainA/` and `trainB/` under the same
-# name. The loader never shows them together, since each domain is shuffled on its own.
+# `ex2_disjoint = (4, 0)`: the files are shuffled, A takes the left halves of one half of them and B
+# the right halves of the other, so no pair survives, at the price of half the data in each domain.
+# The default split keeps all 8 in both, as the preparation behind the paper's numbers did.
 #
 # </details>
 #
