@@ -6,6 +6,7 @@ import math
 import pytest
 import torch
 from torch import nn
+from torch.testing import assert_close
 
 from munit_lib import Generator, MUNITConfig
 from munit_lib.evaluation.propositions import (content_features, content_probe, cycle_errors, dependence,
@@ -198,21 +199,84 @@ class Painter(PixelStyleGenerator):
         return torch.where(mask, colour, torch.ones_like(c))
 
 
+class KindPainter(Painter):
+    """Like :class:`Painter`, but the kind moves the threshold: red when s[0] > -0.8 for circles,
+    squares and triangles, when s[0] > 0.2 for the other kinds (it looks each sketch's kind up)."""
+
+    def __init__(self, sketches, n):
+        super().__init__()
+        self.kinds = {sketches[i].numpy().tobytes(): sketches.ground_truth(i).kind for i in range(n)}
+
+    def decode(self, c, s):
+        s = s.expand(c.shape[0], -1)
+        low = torch.tensor([self.kinds[x.numpy().tobytes()] in ("circle", "square", "triangle") for x in c])
+        shifted = s.clone()
+        shifted[:, 0] = torch.where(low, s[:, 0] + 0.8, s[:, 0] - 0.2)  # Painter's rule is red iff > 0
+        return super().decode(c, shifted)
+
+
+class StyleRecorder(Painter):
+    """A Painter that keeps every style it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def decode(self, c, s):
+        self.seen.append(s.clone())
+        return super().decode(c, s)
+
+
+def test_kind_colour_dependence_gives_each_translation_its_own_style():
+    sketches = ShapesDomain("a", "test", 32, 24)
+    gen = StyleRecorder()
+    result = kind_colour_dependence(gen, gen, sketches, n=10, num_styles=3, seed=5, batch=7)
+    seen = torch.cat(gen.seen)
+    assert seen.shape == (30, 8)  # 10 sketches x 3 draws, in batches of about 7 translations
+    assert_close(seen, _prior(30, 8, seed=5))  # row i * 3 + k: draw k of sketch i, from the seed alone
+    assert result["n"] == 30 and sum(result["colour_counts"].values()) == 30
+    again = kind_colour_dependence(Painter(), Painter(), sketches, n=10, num_styles=3, seed=5, batch=64)
+    assert again["table"].tolist() == result["table"].tolist()  # the batch size changes nothing
+    with pytest.raises(ValueError, match="num_styles must be at least 1"):
+        kind_colour_dependence(gen, gen, sketches, n=4, num_styles=0)
+
+
 def test_kind_colour_dependence_style_only_colours_are_independent_of_kind():
+    """Colour from the style alone: the chi-square behaves as under independence (about its
+    degrees of freedom on average, rarely significant), neither zero nor large."""
     sketches = ShapesDomain("a", "test", 32, 24)
     gen = Painter()
     result = kind_colour_dependence(gen, gen, sketches, n=24, num_styles=4, seed=0, batch=10)
     assert result["n"] == 96 and result["n_dropped"] == 0
-    assert set(result["colour_counts"]) <= {"red", "blue"}
-    assert result["chi2"] == pytest.approx(0.0, abs=1e-9)  # every sketch got the same 4 styles
+    assert set(result["colour_counts"]) == {"red", "blue"}
     assert result["content_iou"] > 0.95  # the painter keeps the region exactly (up to the reader)
     assert "kind_kept" not in result
+    runs = [kind_colour_dependence(gen, gen, sketches, n=24, num_styles=4, seed=seed) for seed in range(10)]
+    chi2 = [r["chi2"] for r in runs]
+    assert min(chi2) > 0  # the same styles for every kind would give exactly 0
+    assert 0.4 * runs[0]["dof"] < sum(chi2) / len(chi2) < 2 * runs[0]["dof"]
+    assert sum(r["p_value"] < 0.05 for r in runs) <= 3
     # a kind reader that always answers "circle" is right exactly for the circles
     circles = sum(sketches.ground_truth(i).kind == "circle" for i in range(24)) / 24
     read = kind_colour_dependence(gen, gen, sketches, n=24, num_styles=4, read_kind=lambda x: ["circle"] * len(x))
     assert read["kind_kept"] == pytest.approx(circles) and 0 < circles < 1
     with pytest.raises(ValueError, match="one kind name per image"):
         kind_colour_dependence(gen, gen, sketches, n=4, num_styles=1, read_kind=lambda x: ["circle"])
+
+
+def test_kind_colour_dependence_detects_colours_that_depend_on_the_kind():
+    """The kind moves where the style turns red: about 79% red for three kinds, 42% for the
+    others. No code of the 4 that seed 0 draws lies between the two thresholds, so giving every
+    sketch those same 4 codes would show no dependence at all; independent draws do."""
+    sketches = ShapesDomain("a", "test", 32, 60)
+    shared = _prior(4, 8, seed=0)[:, 0]
+    assert not ((shared > -0.8) & (shared < 0.2)).any()
+    gen = KindPainter(sketches, 60)
+    result = kind_colour_dependence(gen, gen, sketches, n=60, num_styles=4, seed=0)
+    assert result["n"] == 240
+    assert result["p_value"] < 1e-4 and result["mutual_information"] > 0.05
+    style_only = kind_colour_dependence(Painter(), Painter(), sketches, n=60, num_styles=4, seed=0)
+    assert style_only["p_value"] > 0.01
 
 
 # ----------------------------------------------------------------------------- cycles

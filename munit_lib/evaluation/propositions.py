@@ -261,32 +261,48 @@ def dependence(labels_x: Sequence, labels_y: Sequence) -> dict:
 @torch.no_grad()
 def kind_colour_dependence(gen_a: nn.Module, gen_b: nn.Module, sketches, n: int = 96, num_styles: int = 4,
                            seed: int = 0, batch: int = 64, read_kind: Optional[Callable] = None) -> dict:
-    """Proposition 3 on the shapes ground truth: translate ``n`` sketches of a
-    :class:`~munit_lib.data.ShapesDomain` each with ``num_styles`` random styles (the same styles
-    for every sketch), read each painting's colour (``classify_colour``) and its shape region,
-    and return :func:`dependence` between the sketch's true kind and the colour, plus
-    ``content_iou`` (the kind and mask kept: mean IoU of sketch and painting regions) and
-    ``colour_counts``. In the data, kind and colour are independent: so should they be here.
+    """Proposition 3 on the shapes ground truth: is the colour of a translation independent of
+    the kind of its sketch, as a painting's colour is of its kind in the data?
+
+    Translates each of the first ``n`` sketches of a :class:`~munit_lib.data.ShapesDomain`
+    ``num_styles`` times, **each translation with its own random style**: the ``n * num_styles``
+    codes are the rows of ``torch.randn(n * num_styles, d, generator=torch.Generator().manual_seed(seed))``,
+    row ``i * num_styles + k`` for draw ``k`` of sketch ``i``. Each painting's colour is read with
+    ``classify_colour``, and the result is :func:`dependence` between the sketch's true kind and
+    that colour over the ``n * num_styles`` records (one record per translation, in that order),
+    plus ``content_iou`` (mean IoU of the sketch's and the painting's shape regions) and
+    ``colour_counts``.
+
+    Why one style per translation: the records are then drawn as the data's are (a content, and
+    a style independent of it), so the chi-square is a test of independence with the usual
+    reference distribution, and its numbers can be set beside the same test on as many real
+    paintings. An earlier version gave every sketch the same ``num_styles`` codes. Since the
+    colour is nearly a function of the style, every kind then received nearly the same colours
+    in the same proportions whatever the model did, the chi-square fell far below its degrees
+    of freedom (p close to 1) by design, and a model whose colours depend on the kind could pass
+    whenever none of the few shared codes fell where that dependence shows.
 
     ``read_kind`` (optional): a function from a batch of paintings (B, 3, H, W) in [-1, 1] to a list
     of B kind names (e.g. the shapes classifier's kind head); then ``kind_kept`` is the share of
     translations whose kind, read back, is the sketch's true kind.
     """
-    n = min(int(n), len(sketches))
-    styles = _prior_styles(num_styles, gen_b.style_dim, seed)  # (S, d)
+    n, draws = min(int(n), len(sketches)), int(num_styles)
+    if draws < 1:
+        raise ValueError(f"num_styles must be at least 1 (translations per sketch), got {num_styles}")
+    styles = _prior_styles(n * draws, gen_b.style_dim, seed)  # (n * S, d): one code per translation
     dev = _device(gen_a)
     kinds, colours, ious, kinds_read = [], [], [], []
-    for part in _chunks(n, batch):
+    for part in _chunks(n, max(1, int(batch) // draws)):  # about ``batch`` translations at a time
         idx = range(part.start, part.stop)
         x = torch.stack([sketches[i] for i in idx])  # (B, 3, H, W)
-        c = gen_a.encode_content(x.to(dev))
-        for s in styles:
-            out = gen_b.decode(c, s[None].to(dev)).float().cpu()  # one style for the whole batch
-            colours += classify_colour(out)
-            kinds += [sketches.ground_truth(i).kind for i in idx]
-            ious += content_iou(x, "a", out, "b")["per_pair"]
-            if read_kind is not None:
-                kinds_read += list(read_kind(out))
+        c = gen_a.encode_content(x.to(dev)).repeat_interleave(draws, 0)  # (B * S, ...): sketch i, draws 0..S-1
+        s = styles[part.start * draws:part.stop * draws].to(dev)  # (B * S, d), in the same order
+        out = gen_b.decode(c, s).float().cpu()  # (B * S, 3, H, W)
+        colours += classify_colour(out)
+        kinds += [sketches.ground_truth(i).kind for i in idx for _ in range(draws)]
+        ious += content_iou(x.repeat_interleave(draws, 0), "a", out, "b")["per_pair"]
+        if read_kind is not None:
+            kinds_read += list(read_kind(out))
     result = dependence(kinds, colours)
     counts = {}
     for colour in colours:
