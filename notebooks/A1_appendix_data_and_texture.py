@@ -8,12 +8,10 @@
 # - **Part 1** is reference material for `munit_lib.data`: how the unpaired loader shuffles, the
 #   datasets it can download, the odd image files it reads, and the errors it gives for files and
 #   folders it cannot read.
-# - **Part 2** tells the longer story behind notebook 07, section 5.3: how the fast recipe was
-#   chosen, and what was measured about where the texture of a painting lives, in words.
+# - **Part 2** gives the measurements behind notebook 07, section 5.3: how the fast recipe was chosen,
+#   and where the texture of a painting lives.
 #
-# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`);
-# nothing here depends on the profile. The tests re-run every cell under the small CI profile and
-# compare the cells marked `# NBVAL_CHECK_OUTPUT`.*
+# *Stored outputs: a run of the `cpu` profile, a laptop's default; nothing here depends on it.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -227,109 +225,84 @@ assert not TMP.exists()
 print("temporary files removed")
 
 # %% [markdown]
-# ## Part 2. Where texture lives: the longer story
+# ## Part 2. Where texture lives
 #
-# Notebook 07 states the findings in a few lines. Here is how they were reached. Every number below
-# comes from training the course's small shapes networks on a 2-core CPU and scoring them on the
-# shapes ground truth with `munit_lib.evaluation.shapes` (notebook 06's measures). Most are from one
-# run or two: read them as observations about these small networks, not as settled results.
+# The measurements behind notebook 07's section 5.3: the small shapes networks trained on a 2-core
+# CPU, one thread per run, and scored on the shapes ground truth (notebook 06). Each is one run:
+# observations about these small networks, not settled results.
 #
-# ### 2.1 Choosing the fast recipe by time to quality
+# ### 2.1 Three recipes after 15 minutes
 #
-# Training cost is what holds a course like this back, so the recipe was chosen by quality against
-# wall-clock time: train from scratch and, at fixed minutes, score the model. Three recipes, after 15
-# minutes of training (one thread each, two runs sharing the machine; seed 0):
-#
-# | recipe | content IoU a→b | b→a | colours reached | guided colour | guided texture |
-# |---|---|---|---|---|---|
-# | older (paper's settings, lr $10^{-4}$, no explicit cycle, canvas-pinned) | 0.82 | 0.65 | 0.77 | 0.93 | 0.39 |
-# | first fast (lr $2 \cdot 10^{-4}$, explicit cycle weight 10, canvas-pinned) | 0.86 | 0.69 | 0.85 | 0.97 | 0.35 |
-# | course's fast (lr $2 \cdot 10^{-4}$, explicit cycle weight 1, shape-pinned) | 0.91 | 0.84 | 1.00 | 0.98 | 0.41 |
-#
-# The course's recipe is ahead on content and colour at the same time; a second seed gave the same
-# order. Texture is close to the same for all three, and that is the rest of this story.
+# The fast recipe was chosen by quality against training time: train from scratch, score the model
+# at fixed minutes. `benchmarks/time_to_quality.jsonl` holds those scores; at 15 minutes (seed 0):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+import json
+
+import munit_lib
+from munit_lib.pretrained import pretrained_path
+
+REPO = Path(munit_lib.__file__).resolve().parents[1]  # the repository: benchmarks/, data/
+curves = [json.loads(line) for line in (REPO / "benchmarks" / "time_to_quality.jsonl").read_text().splitlines()]
+RECIPES = {"shapes_cpu": "older (lr 1e-4, no cycle)", "shapes_fast_canvas": "first fast (cycle weight 10)",
+           "shapes_fast": "course's fast (cycle weight 1)"}
+PINNED = {"shapes_cpu": "canvas", "shapes_fast_canvas": "canvas", "shapes_fast": "shape"}
+at15 = {label: min((r for r in curves if r["label"] == label and r["seed"] == 0), key=lambda r: abs(r["wall_s"] - 900))
+        for label in RECIPES}
+COLUMNS = {"content_iou_a2b": "IoU a>b", "content_iou_b2a": "IoU b>a", "colour_coverage": "colours",
+           "guided_colour": "g.colour", "guided_texture": "g.texture", "probe_content_texture": "c.probe",
+           "probe_style_texture": "s.probe"}
+print(f"{'recipe':31}{'pinned':>8}{'iter.':>7}" + "".join(f"{title:>10}" for title in COLUMNS.values()))
+for label, name in RECIPES.items():
+    r = at15[label]
+    print(f"{name:31}{PINNED[label]:>8}{r['iteration']:>7,}" + "".join(f"{r[key]:>10.2f}" for key in COLUMNS))
+fast, others = at15["shapes_fast"], [at15["shapes_cpu"], at15["shapes_fast_canvas"]]
+assert all(abs(r["wall_s"] - 900) < 5 for r in at15.values())  # all three at 15 minutes
+assert all(fast[key] > r[key] for r in others for key in ("content_iou_a2b", "content_iou_b2a", "colour_coverage"))
+assert max(r["guided_texture"] for r in at15.values()) - min(r["guided_texture"] for r in at15.values()) < 0.1
+assert min(r["probe_content_texture"] for r in others) > fast["probe_content_texture"] + 0.2
+
+# %% [markdown]
+# The course's recipe is ahead on content and colour at once. All three take the reference's texture
+# about equally rarely (chance 0.25): the rest of this story.
 #
 # ### 2.2 The probes: texture moves with the data
 #
-# A linear probe on the codes (notebook 07, section 5.3) reads the ground-truth texture from the
-# style code and from a pooled content code. With textures **pinned to the canvas**, colour lives in
-# the style code (read almost perfectly) and texture lives in the **content code** (about 0.8-0.86
-# from the content code, 0.34-0.46 from the style code, in every such run). It follows from how
-# MUNIT is built:
+# The last two columns are linear probes (notebook 07, section 5.3) reading the texture from the
+# pooled content code and from the style code (chance 0.25). With textures **pinned to the canvas**,
+# the content code holds the texture, as follows from how MUNIT is built:
 #
-# - Instance normalisation in the content encoder removes each channel's mean and variance: the
-#   global statistics, like the fill colour. A texture is a spatial pattern, and passes through.
-# - The within-domain reconstruction (weight 10) is the strongest term. A canvas-pinned stripe falls
-#   on the same rows in every painting, and a convolutional decoder draws the same thing wherever a
-#   shape sits: from 8 numbers it can say "stripes" but not "on these rows". The content code, a
-#   spatial map, simply carries the pattern, phase and all; under an L1 loss a pattern at the wrong
-#   phase costs more than no pattern.
-# - The explicit style-augmented cycle loss is the paper's remedy (the content goes through the
-#   sketch domain, which has no texture), but it cannot help while the style cannot say where the
-#   pattern goes.
+# - Instance normalisation in the content encoder removes each channel's mean and variance (the fill
+#   colour); a texture is a spatial pattern, and passes through.
+# - The strongest term, the within-domain reconstruction, wants a canvas-pinned stripe on the same
+#   rows in every painting. From 8 numbers a decoder can say "stripes", not "on these rows"; the
+#   content code, a spatial map, carries the pattern, phase and all.
+# - The explicit cycle, the paper's remedy, cannot help while the style cannot say where the pattern goes.
 #
-# With textures **pinned to the shape**, the shape's position says where the pattern starts. The
-# content code's texture probe drops to about 0.4-0.55, and the style code's rises a little. Reading
-# the texture is half of the job, though: the decoder also has to *draw* it from a sketch.
+# Pinned to the **shape**, the shape's position says where the pattern starts, and the content code
+# holds less of it. The shipped model, the fast recipe trained for an hour:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+shipped = json.loads((pretrained_path("shapes").parent / "scores.json").read_text())
+probes = shipped["factor_probes"]
+print(f"shipped shapes model, {shipped['iteration']:,} iterations: texture read from the content code "
+      f"{probes['content_texture']:.2f}, from the style code {probes['style_texture']:.2f}; "
+      f"guided texture {shipped['guided_texture']:.2f}")
+assert probes["content_texture"] < min(r["probe_content_texture"] for r in others)
+
+# %% [markdown]
+# ### 2.3 What the decoder has to draw
 #
-# ### 2.3 What the decoder draws
-#
-# Given a reference painting, the shipped model paints a solid reference solid, and a patterned one
-# patterned, but mostly with the wrong pattern: dots and checks come out, stripes almost never. The
-# texture reader is not at fault: its statistic for stripes (the share of the dark pattern's
-# variance that rows explain, notebook 06) stays where dots and checks sit on those outputs, and
-# random styles draw no stripes either. As notebook 07 shows, a flat content code decodes to a flat
-# picture whatever the style, so the bands of a stripe have to be laid by the content code, and a
-# sketch's content code brings only an outline.
-#
-# ### 2.4 Giving the sketches a carrier
-#
-# If the missing carrier were all that held the texture back, giving the sketches one should help.
-# Three changes to the data were tried: graph paper under sketches and paintings, whose lines mark
-# where each band begins; light-grey guide dots inside each sketch at the nodes of the grid its
-# painting's pattern is pinned to; and a random phase per painting. With each, the networks still
-# drew no stripes from a sketch within 15 minutes (with the guide dots, none in 30 minutes either),
-# while they rebuilt a painting's stripes from its own content code without trouble. Given a
-# carrier, the decoder drew a blur of the fill and its shade, or blotches, and the painting
-# discriminator scored real striped paintings and those blotches nearly alike, close to the
-# equilibrium level of notebook 07. The older recipe, trained for 16,405 iterations on canvas-pinned
-# data, does draw some stripes.
-#
-# ### 2.5 Can the small generators draw textures at all?
-#
-# To find out, they were shown the answer: no discriminator and no cycle, just the sketch of a
-# painting's own outline with that painting's style code, decoded and compared with the painting by
-# L1. For the first 15 minutes (about 24,000 updates) they drew little pattern (texture taken 0.37);
-# then they learned to lay the bands: 0.64 at 20 minutes, 0.84 at 25 and 30, stripes included. So the
-# networks can hold the textures, but even this most direct signal needs some 30,000 updates.
-#
-# Where do the updates go? Marking the pattern's grid on the sketches brought it only about a third
-# sooner: finding where the bands go is a small part of the cost. It is not an optimiser setting
-# either: a larger learning rate learned worse, Adam's $\beta_1 = 0.9$ instead of 0.5 brought the
-# stripes a fifth to a third sooner, and twice the width cost twice the time per update and drew no
-# texture by 10,900 updates. Two networks learn at once, and each waits for the other: the style
-# encoder has no reason to report a texture the decoder cannot draw, and the decoder has no code to
-# draw it from. Given the style as the answer (a learned code per colour, texture and background),
-# the decoder took the reference's texture 6 times in 10 after about 10,000 updates instead of
-# 23,000-31,000, and nearly always by 14,000; a style encoder four times as wide, or trained five
-# times as fast, did not shorten the wait.
-#
-# ### 2.6 What this means for a lesson-length run
-#
-# MUNIT's own signal (a discriminator and cycles) is no more direct than either of those answers,
-# and a 15-minute run makes 4,000 to 8,000 updates. That is why the lesson's model draws colours well
-# and textures poorly. Trained for two hours (41,000 iterations), the fast recipe begins to draw
-# stripes from sketches after about 30,000, but guided texture stays near 0.41: checks come out as
-# dots or stripes. A recipe that learns textures within a lesson is an open problem for this course;
-# try your own ideas with `python -m munit_lib score-shapes`.
-#
-# ### 2.7 The colour lottery, with numbers
-#
-# "Colours reached" gives every test sketch the same 16 random codes (notebook 07, section 5.2).
-# Scored with five different seeds, the shipped model reached 0.999, 1.000, 0.836, 0.858 and 0.995 of
-# the colours; with fresh codes per sketch (`colour_coverage_fresh`), 0.863-0.884 against a perfect
-# sampler's 0.882. The pairs of colour and texture with 64 codes move less: 0.56-0.64 with one shared
-# draw, 0.58-0.60 with fresh codes.
+# The decoder also has to *draw* the texture from a sketch. A flat content code decodes to a flat
+# picture whatever the style (notebook 07), so a stripe's bands are laid by the content code, and a
+# sketch's brings only an outline. Giving sketches a carrier (graph paper, guide dots on the
+# pattern's grid, a random phase per painting) did not make a 15-minute run draw stripes. Shown the
+# answer (a sketch, its painting's style code, an L1 loss to that painting, no discriminator), the
+# same generators learn every texture, but only after several times the updates a 15-minute run
+# makes; the last section of `benchmarks/results.md` describes these experiments. A recipe that
+# learns textures within a lesson is still to be found: try yours with `python -m munit_lib score-shapes`.
 #
 # ## References
 #
