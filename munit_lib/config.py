@@ -89,7 +89,7 @@ class MUNITConfig:
     texture_anchor: str = "canvas"
     profile: str = "paper"
     # ---- which model (munit_lib.baselines: the systems MUNIT is compared with) ----
-    model: str = "munit"  # munit | unit | cyclegan | cyclegan_noise | bicyclegan
+    model: str = "munit"  # munit | unit | cyclegan | cyclegan_noise | cyclegan_unet | bicyclegan
 
     # ------------------------------------------------------------------ checks
     def __post_init__(self) -> None:
@@ -146,7 +146,7 @@ class MUNITConfig:
             "precision": {"fp32", "bf16"},
             "vgg_layer": {"relu4_3", "relu5_3"},
             "recon_x_cyc_style": {"encoded", "random"},
-            "model": {"munit", "unit", "cyclegan", "cyclegan_noise", "bicyclegan"},
+            "model": {"munit", "unit", "cyclegan", "cyclegan_noise", "cyclegan_unet", "bicyclegan"},
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:

@@ -70,6 +70,8 @@ _BASELINE_ABOUT = {
     "unit": "UNIT (one shared latent space, two VAE-GANs; unimodal)",
     "cyclegan": "CycleGAN (deterministic cycle consistency; unimodal)",
     "cyclegan_noise": "CycleGAN* (CycleGAN with noise concatenated to the input, which its first instance norm erases)",
+    "cyclegan_unet": "CycleGAN* as the MUNIT paper built it (U-Net generators, noise at the input, dropout on at "
+                     "training and test time)",
     "bicyclegan": "BicycleGAN (multimodal, trained on aligned pairs: the supervised upper bound; sketch -> painting only)",
 }
 for _name, _about in _BASELINE_ABOUT.items():

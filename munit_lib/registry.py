@@ -1,6 +1,7 @@
 """Every model munit_lib trains and translates with, by name: MUNIT and the baselines.
 
-A ``MUNITConfig`` whose ``model:`` is ``unit``, ``cyclegan``, ``cyclegan_noise`` or ``bicyclegan``
+A ``MUNITConfig`` whose ``model:`` is ``unit``, ``cyclegan``, ``cyclegan_noise``, ``cyclegan_unet`` or
+``bicyclegan``
 selects a baseline (``munit`` when the key is absent); the shared keys keep their meaning
 (:func:`baseline_config`), the loss weights are each paper's defaults (build the model from its own
 config class in Python to change them). Everything the ``Trainer``, the ``Translator`` and the
@@ -14,7 +15,8 @@ command line need to know of a model is asked here:
   (``encode_content``, ``encode_style``, ``decode``, ``style_dim``, ``cfg``, ``input_dim``), so the
   ``Translator``, the sample grids and the shapes scores run unchanged. For image-to-image
   networks the "content" is the image itself and the "style" is the noise / latent code:
-  UNIT ignores it (one shared code, unimodal), CycleGAN ignores it, CycleGAN* feeds it as noise,
+  UNIT ignores it (one shared code, unimodal), CycleGAN ignores it, CycleGAN* feeds it as noise
+  (the U-Net form adds dropout masks drawn at every translation),
   BicycleGAN as z (and ``encode_style`` of a B image is its encoder's mu: example-guided);
   :func:`directions_of`;
 * :func:`load_model` / :func:`model_from_checkpoint`: a baseline from its export
@@ -46,12 +48,13 @@ from .data import DataSpec
 from .networks import MUNIT
 from .official import generators_from_checkpoint, load_state_dict_strict, read_checkpoint
 
-__all__ = ["MODELS", "EXPORT_FORMAT", "model_name", "is_paired", "run_config", "baseline_config", "build_model",
-           "generator_modules", "discriminator_modules", "baseline_step", "TranslationSide", "translation_sides",
-           "directions_of", "checkpoint_networks", "load_model", "model_from_checkpoint", "load_generators",
-           "generators_from_data"]
+__all__ = ["MODELS", "CYCLEGANS", "EXPORT_FORMAT", "model_name", "is_paired", "run_config", "baseline_config",
+           "build_model", "generator_modules", "discriminator_modules", "baseline_step", "TranslationSide",
+           "translation_sides", "directions_of", "checkpoint_networks", "load_model", "model_from_checkpoint",
+           "load_generators", "generators_from_data"]
 
-MODELS = ("munit", "unit", "cyclegan", "cyclegan_noise", "bicyclegan")
+MODELS = ("munit", "unit", "cyclegan", "cyclegan_noise", "cyclegan_unet", "bicyclegan")
+CYCLEGANS = ("cyclegan", "cyclegan_noise", "cyclegan_unet")  # CycleGAN, CycleGAN* (ResNet), CycleGAN* (U-Net)
 EXPORT_FORMAT = "munit_lib.baseline/1"
 
 
@@ -74,16 +77,18 @@ def baseline_config(cfg: MUNITConfig):
     (and of BicycleGAN's encoder), ``dis_dim`` = discriminator width, ``n_res`` = residual blocks
     (UNIT's 4; CycleGAN's 9), ``n_downsample`` (UNIT), ``dis_n_layer`` / ``dis_num_scales`` (UNIT's
     MUNIT-like discriminator), ``style_dim`` = noise length of CycleGAN* and BicycleGAN's nz,
-    ``input_dim_a`` / ``input_dim_b`` = channels, ``image_size`` (BicycleGAN's U-Net depth)."""
+    ``input_dim_a`` / ``input_dim_b`` = channels, ``image_size`` (the U-Nets' depth: BicycleGAN's and
+    ``cyclegan_unet``'s, the paper's CycleGAN*, which has dropout on and ignores ``n_res``)."""
     name = model_name(cfg)
     if name == "unit":
         return UNITConfig(dim=cfg.gen_dim, n_downsample=cfg.n_downsample, n_res=cfg.n_res, input_dim_a=cfg.input_dim_a,
                           input_dim_b=cfg.input_dim_b, dis_dim=cfg.dis_dim, dis_n_layer=cfg.dis_n_layer,
                           dis_num_scales=cfg.dis_num_scales)
-    if name in ("cyclegan", "cyclegan_noise"):
+    if name in CYCLEGANS:
         return CycleGANConfig(ngf=cfg.gen_dim, ndf=cfg.dis_dim, n_blocks=cfg.n_res, input_nc_a=cfg.input_dim_a,
-                              input_nc_b=cfg.input_dim_b, nz=cfg.style_dim if name == "cyclegan_noise" else 0,
-                              image_size=cfg.image_size, seed=cfg.seed)
+                              input_nc_b=cfg.input_dim_b, nz=cfg.style_dim if name != "cyclegan" else 0,
+                              image_size=cfg.image_size, seed=cfg.seed,
+                              generator="unet" if name == "cyclegan_unet" else "resnet")
     if name == "bicyclegan":
         return BicycleGANConfig(input_nc=cfg.input_dim_a, output_nc=cfg.input_dim_b, nz=cfg.style_dim, ngf=cfg.gen_dim,
                                 nef=cfg.gen_dim, ndf=cfg.dis_dim, image_size=cfg.image_size)
@@ -95,7 +100,8 @@ def build_model(cfg: MUNITConfig) -> nn.Module:
     name = model_name(cfg)
     if name == "munit":
         return MUNIT(cfg)
-    model = {"unit": UNIT, "cyclegan": CycleGAN, "cyclegan_noise": CycleGAN, "bicyclegan": BicycleGAN}[name](
+    model = {"unit": UNIT, "cyclegan": CycleGAN, "cyclegan_noise": CycleGAN, "cyclegan_unet": CycleGAN,
+             "bicyclegan": BicycleGAN}[name](
         baseline_config(cfg))
     model.run_cfg = cfg
     return model

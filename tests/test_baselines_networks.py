@@ -13,6 +13,8 @@ from torch import nn
 from munit_lib.baselines import (BicycleGAN, CycleGAN, MultiPatchGAN, PatchGAN, ResNetEncoder, ResnetGenerator, UNIT,
                                  UnetGenerator, UNITGenerator, cpu_config, headline_config, unit_discriminator)
 from munit_lib.baselines.bicyclegan import unet_levels
+from munit_lib.baselines.cyclegan import (CycleGANConfig, PersistentDropout, dropout_at_test, dropout_layers,
+                                          with_persistent_dropout)
 from munit_lib.networks import count_parameters
 from munit_test_helpers import random_images
 
@@ -161,6 +163,67 @@ def test_cyclegan_shapes_at_64_and_noise_channels():
         noisy.gen_b(x)
     with pytest.raises(ValueError, match="takes no noise"):
         plain.gen_b(x, z1)
+
+
+@pytest.mark.parametrize("width, count", [(4, 115_483), (16, 1_832_035)])
+def test_cyclegan_unet_is_the_papers_cyclegan_star(width, count):
+    """MUNIT's CycleGAN*: both generators pix2pix's U-Net (6 levels at 64 px) with z at the input only,
+    the layout of a plain UnetGenerator, and its one dropout layer kept on in eval mode."""
+    model = CycleGAN(cpu_config("cyclegan_unet", width=width))
+    assert model.cfg.generator == "unet" and model.nz == 8
+    for gen in (model.gen_a, model.gen_b):
+        assert isinstance(gen, UnetGenerator) and gen.levels == 6
+        assert count_parameters(gen) == count
+        assert gen.model.down[0].weight.shape[1] == 3 + 8  # the noise enters with the image ...
+        assert gen.model.submodule.down[1].weight.shape[1] == width  # ... and nowhere else
+        assert [type(m) for m in gen.modules() if isinstance(m, nn.Dropout)] == [PersistentDropout]
+    plain = UnetGenerator(3, 3, 8, 6, width, "input")
+    assert [(k, v.shape) for k, v in model.gen_b.state_dict().items()] == \
+           [(k, v.shape) for k, v in plain.state_dict().items()]
+    assert count_parameters(model.dis_a) == count_parameters(CycleGAN(cpu_config("cyclegan", width=width)).dis_a)
+    assert count_parameters(CycleGAN(headline_config("cyclegan_unet")).gen_b) == 54_417_795  # 8 levels at 256
+    assert model.eval().test_dropout  # eval() leaves it on
+    with pytest.raises(ValueError, match="give it noise"):
+        CycleGAN(CycleGANConfig(nz=0, generator="unet", image_size=64))
+    with pytest.raises(ValueError, match="generator must be one of"):
+        CycleGAN(CycleGANConfig(generator="unet_256"))
+
+
+def test_cyclegan_unet_is_random_through_noise_and_dropout():
+    """Eval mode: with dropout off the noise alone changes the output; at a fixed noise dropout does;
+    a torch.Generator makes a translation repeatable; the layers' settings come back after each call."""
+    torch.manual_seed(0)
+    model = CycleGAN(cpu_config("cyclegan_unet", width=8)).eval()
+    x = random_images((2, 3, 64, 64), 1)
+    z1, z2 = (torch.randn(2, 8, generator=torch.Generator().manual_seed(s)) for s in (1, 2))
+    for direction in ("a2b", "b2a"):
+        off = model.translate(x, direction, z=z1, dropout=False)
+        torch.testing.assert_close(off, model.translate(x, direction, z=z1, dropout=False), rtol=0, atol=0)
+        assert (off - model.translate(x, direction, z=z2, dropout=False)).abs().max() > 1e-4  # z reaches the output
+        on1, on2 = model.translate(x, direction, z=z1), model.translate(x, direction, z=z1)
+        assert (on1 - on2).abs().max() > 1e-4 and (on1 - off).abs().max() > 1e-4  # dropout at test time
+    seeded = [model.translate(x, generator=torch.Generator().manual_seed(3)) for _ in range(2)]
+    torch.testing.assert_close(seeded[0], seeded[1], rtol=0, atol=0)  # z, then the masks, from the generator
+    assert (seeded[0] - model.translate(x, generator=torch.Generator().manual_seed(4))).abs().max() > 1e-4
+    assert model.test_dropout and all(m.generator is None for m in dropout_layers(model))
+    with dropout_at_test(model, on=False):
+        assert not model.test_dropout
+        torch.testing.assert_close(model.gen_b(x, z1), model.translate(x, z=z1, dropout=False), rtol=0, atol=0)
+    assert model.test_dropout
+
+
+def test_persistent_dropout_ignores_the_mode_and_loads_plain_dropout_weights():
+    layer = PersistentDropout(0.5).eval()
+    x = torch.ones(4000)
+    y = layer(x)
+    assert set(y.unique().tolist()) == {0.0, 2.0} and 0.45 < float((y == 0).float().mean()) < 0.55
+    layer.active = False
+    assert layer(x) is x
+    net = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.25))
+    state = net.state_dict()
+    with_persistent_dropout(net)
+    assert isinstance(net[1], PersistentDropout) and net[1].p == 0.25
+    net.load_state_dict(state, strict=True)
 
 
 def test_bicyclegan_shapes_at_64():

@@ -227,10 +227,11 @@ def test_frozen_restores_and_passes_gradients_through():
 
 
 # ----------------------------------------------------------------------------- one step each
-@pytest.mark.parametrize("name", ["unit", "cyclegan", "cyclegan_noise", "bicyclegan"])
+@pytest.mark.parametrize("name", ["unit", "cyclegan", "cyclegan_noise", "cyclegan_unet", "bicyclegan"])
 def test_one_training_step_updates_every_network_and_logs_floats(name, images):
     torch.manual_seed(0)
-    model = {"unit": UNIT, "cyclegan": CycleGAN, "cyclegan_noise": CycleGAN, "bicyclegan": BicycleGAN}[name](
+    model = {"unit": UNIT, "cyclegan": CycleGAN, "cyclegan_noise": CycleGAN, "cyclegan_unet": CycleGAN,
+             "bicyclegan": BicycleGAN}[name](
         cpu_config(name))
     opt_gen, opt_dis = make_optimizers(model, MUNITConfig(lr=2e-4, weight_decay=0.0))
     before = {k: v.detach().clone() for k, v in model.named_parameters()}

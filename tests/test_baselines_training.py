@@ -14,13 +14,15 @@ from munit_lib.training import Trainer, build_datasets
 from munit_lib.data.batches import batch_stream
 from munit_test_helpers import random_images
 
-MODELS = ["unit", "cyclegan", "cyclegan_noise", "bicyclegan"]
+MODELS = ["unit", "cyclegan", "cyclegan_noise", "cyclegan_unet", "bicyclegan"]
 
 
 def _cfg(model: str, **changes) -> MUNITConfig:
     """The CI profile with ``model``; BicycleGAN at 64x64 (its 2-scale PatchGAN needs 64) and batch 2
-    (one encoded pair, one random-z pair)."""
+    (one encoded pair, one random-z pair); CycleGAN*'s U-Net at 64x64 (6 levels: its first with dropout)."""
     extra = dict(image_size=64, new_size=64, batch_size=2) if model == "bicyclegan" else {}
+    if model == "cyclegan_unet":
+        extra = dict(image_size=64, new_size=64)
     return MUNITConfig.profile_named("ci", model=model, data_root="shapes:8", lr=2e-4, weight_decay=0.0,
                                      **{**extra, **changes})
 
@@ -43,6 +45,10 @@ def test_config_selects_the_model_and_refuses_what_baselines_lack():
     assert (cyc.ngf, cyc.n_blocks, cyc.nz) == (12, 3, 0)
     bic = baseline_config(_cfg("bicyclegan", style_dim=4))
     assert (bic.nz, bic.image_size, bic.input_nc) == (4, 64, 3)
+    unet = baseline_config(_cfg("cyclegan_unet", style_dim=4))
+    assert (unet.generator, unet.nz, unet.use_dropout, unet.image_size) == ("unet", 4, True, 64)
+    assert (baseline_config(_cfg("cyclegan_noise")).generator, baseline_config(_cfg("cyclegan")).generator) == \
+           ("resnet", "resnet")
 
 
 def test_bicyclegan_batches_are_aligned_pairs():
@@ -98,6 +104,11 @@ def test_train_resume_and_translate(model, tmp_path):
     export = out / "gen_00000004.pt"
     loaded, loaded_cfg = load_model(export)
     assert loaded_cfg.model == model
+    if model == "cyclegan_unet":  # loaded in eval mode, dropout still on; the export holds the trained weights
+        assert not loaded.training and loaded.test_dropout
+        x = random_images((2, 3, 64, 64), 4)
+        torch.testing.assert_close(loaded.translate(x, generator=torch.Generator().manual_seed(0)),
+                                   straight.model.translate(x, generator=torch.Generator().manual_seed(0)))
     for path in (export, out / "checkpoints" / "last.pt"):
         translator = Translator.from_checkpoint(path)
         x = random_images((2, 3, cfg.image_size, cfg.image_size), 5)
@@ -137,8 +148,12 @@ def test_fast_shapes_recipes_mirror_munits(model, root):
         assert getattr(cfg, key) == getattr(munit, key), key
     built = build_model(cfg)
     assert type(built).__name__ == {"unit": "UNIT", "cyclegan": "CycleGAN", "cyclegan_noise": "CycleGAN",
-                                    "bicyclegan": "BicycleGAN"}[model]
+                                    "cyclegan_unet": "CycleGAN", "bicyclegan": "BicycleGAN"}[model]
     if model != "unit":  # CycleGAN and BicycleGAN: Adam 2e-4 without weight decay, constant then linear decay
         assert (cfg.lr, cfg.weight_decay, cfg.lr_policy) == (2e-4, 0.0, "linear")
     if model == "bicyclegan":
         assert cfg.batch_size == 2 and built.gen.levels == 6
+    if model == "cyclegan_unet":  # the paper's CycleGAN*: the ResNet form's recipe with U-Net generators
+        assert built.gen_b.levels == 6 and built.test_dropout
+        noise = MUNITConfig.from_yaml(root / "configs" / "shapes_fast_cyclegan_noise.yaml")
+        assert cfg.replace(model="cyclegan_noise", n_res=noise.n_res) == noise

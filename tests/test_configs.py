@@ -6,7 +6,8 @@ import pytest
 from munit_lib import MUNIT, MUNITConfig, count_parameters
 
 CONFIGS = ["shapes_cpu", "shapes_fast", "shapes_fast_canvas", "shapes_gpu", "edges2shoes", "edges2handbags", "afhq_cat2dog",
-           "shapes_fast_unit", "shapes_fast_cyclegan", "shapes_fast_cyclegan_noise", "shapes_fast_bicyclegan",
+           "shapes_fast_unit", "shapes_fast_cyclegan", "shapes_fast_cyclegan_noise", "shapes_fast_cyclegan_unet",
+           "shapes_fast_bicyclegan",
            "openmoji_cpu", "openmoji_cpu_bicyclegan", "openmoji_cpu_cyclegan", "openmoji_gpu"]
 
 

@@ -34,12 +34,12 @@ def _tiny_config(tmp_path, model: str) -> Path:
 
 
 def test_every_baseline_has_a_pretrained_name():
-    for name in ("unit", "cyclegan", "cyclegan_noise", "bicyclegan"):
+    for name in ("unit", "cyclegan", "cyclegan_noise", "cyclegan_unet", "bicyclegan"):
         assert PRETRAINED[name]["file"] == f"pretrained/{name}/generators.pt"
         assert f"scripts/zoo.py train {name} " in PRETRAINED[name]["recreate"]
 
 
-@pytest.mark.parametrize("model", ["unit", "bicyclegan"])
+@pytest.mark.parametrize("model", ["unit", "bicyclegan", "cyclegan_unet"])
 def test_half_export_of_a_baseline_loads_into_float32_and_translates_alike(tmp_path, model):
     cfg = MUNITConfig.from_yaml(_tiny_config(tmp_path, model))
     torch.manual_seed(0)
@@ -53,8 +53,10 @@ def test_half_export_of_a_baseline_loads_into_float32_and_translates_alike(tmp_p
     assert all(p.dtype == torch.float32 for p in loaded.parameters())
     x = random_images((2, 3, 64, 64), 0)
     z = torch.randn(2, cfg.style_dim, generator=torch.Generator().manual_seed(1))
-    with torch.no_grad():
+    with torch.no_grad():  # the same dropout masks (CycleGAN*'s U-Net draws them from the global RNG)
+        torch.manual_seed(2)
         want = translation_sides(net, cfg)[1].decode(translation_sides(net, cfg)[0].encode_content(x), z)
+        torch.manual_seed(2)
         got = translation_sides(loaded, cfg)[1].decode(translation_sides(loaded, cfg)[0].encode_content(x), z)
     torch.testing.assert_close(got, want, atol=3e-2, rtol=0)  # float16 weights: about 3 significant digits
 
@@ -65,6 +67,18 @@ def test_score_baseline_of_a_one_way_model_has_no_b2a_iou(tmp_path):
     scores = score_baseline(build_model(cfg), cfg, n=4, num_styles=2)
     assert math.isnan(scores["content_iou_b2a"])  # BicycleGAN translates sketch -> painting only
     assert 0.0 <= scores["content_iou_a2b"] <= 1.0 and 0.0 <= scores["colour_coverage"] <= 1.0
+
+
+def test_scores_of_cyclegan_unet_repeat_with_its_dropout_on_and_leave_the_global_rng_alone(tmp_path):
+    cfg = MUNITConfig.from_yaml(_tiny_config(tmp_path, "cyclegan_unet"))
+    torch.manual_seed(0)
+    model = build_model(cfg).eval()
+    assert model.test_dropout
+    state = torch.get_rng_state()
+    first = score_baseline(model, cfg, n=4, num_styles=2)
+    assert torch.equal(torch.get_rng_state(), state)  # the masks came from a forked, seeded RNG
+    torch.manual_seed(123)  # another caller state: the same scores
+    assert score_baseline(model, cfg, n=4, num_styles=2) == first
 
 
 def test_cli_exports_and_scores_a_baseline_run(tmp_path, capsys):

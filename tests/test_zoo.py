@@ -51,6 +51,22 @@ def test_every_recipe_is_a_config_and_every_budget_is_set():
     assert recipe("shapes_plain10").recon_x_cyc_style == "random" and recipe("shapes_sd2").style_dim == 2
 
 
+def test_cyclegan_unet_ships_u_nets_matched_to_the_resnet_form_with_dropout_on():
+    """The paper's CycleGAN*: its recipe at width 16, shipped with U-Nets of width 8, about as many
+    parameters as the ResNet form's generators; loaded, its test-time dropout is on."""
+    from munit_lib.networks import count_parameters
+    from munit_lib.registry import build_model, load_model
+
+    model = ZOO["cyclegan_unet"]
+    assert model.family == "baseline" and model.cpu_minutes == 10.0 and model.changes == {"gen_dim": 8}
+    assert MUNITConfig.from_yaml(ROOT / model.config).gen_dim == 16
+    unet, resnet = build_model(recipe("cyclegan_unet")), build_model(recipe("cyclegan_noise"))
+    assert count_parameters(unet.gen_b) == 459_315 and count_parameters(resnet.gen_b) == 500_355
+    assert count_parameters(unet.dis_b) == count_parameters(resnet.dis_b)
+    loaded, cfg = load_model(DEFAULT_DATA_DIR / "pretrained" / "cyclegan_unet" / "generators.pt")
+    assert cfg.model == "cyclegan_unet" and not loaded.training and loaded.test_dropout
+
+
 def test_unknown_names_are_one_line_errors(zoo, capsys):
     assert zoo.main(["train", "shapes_cyc0", "pix2pix"]) == 2
     err = capsys.readouterr().err

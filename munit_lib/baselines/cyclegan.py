@@ -1,24 +1,42 @@
-"""CycleGAN (Zhu, Park, Isola, Efros, ICCV 2017) and CycleGAN* (MUNIT's baseline with noise).
+"""CycleGAN (Zhu, Park, Isola, Efros, ICCV 2017) and CycleGAN* (MUNIT's baseline with noise), in two forms.
 
 Two deterministic translators G_ab: A -> B and G_ba: B -> A, each judged by a PatchGAN of its
 target domain, and tied by cycle consistency: G_ba(G_ab(x_a)) = x_a and G_ab(G_ba(x_b)) = x_b.
 A deterministic map gives one output per input: unimodal by construction.
 
-CycleGAN* (defined in the MUNIT paper, not in CycleGAN's code): a noise vector z ~ N(0, I) is
-tiled and concatenated to the generator's input as ``nz`` extra channels. Nothing in the
-objective rewards using it: the cycle term even penalises any dependence on z (x_aba must equal
-x_a whatever the noise). In this form the architecture settles the question before training does:
-tiled z is constant over the image, so after the reflect padding the first 7x7 convolution turns
-it into one constant per channel, which the instance norm right after subtracts. Outputs for
-different z are equal to float rounding and the weights that read z get no gradient (notebook 10
-shows both). MUNIT's Table 1 finds CycleGAN*'s outputs slightly more diverse than CycleGAN's
-(LPIPS 0.016 vs 0.010), so its noise probably entered another way (per-pixel noise maps, or after
-the first norm), which the paper does not say; we keep the form it names.
+CycleGAN* is defined in the MUNIT paper (section 5.1, Baselines), not in CycleGAN's code: CycleGAN
+given randomness the way pix2pix gives it. Nothing in the objective rewards using it: the cycle
+term even penalises any dependence on the randomness (x_aba must equal x_a whatever it is). Two
+forms, chosen by ``CycleGANConfig.generator``:
+
+* ``"unet"`` (``model: cyclegan_unet``), what the paper built: each generator is pix2pix's U-Net
+  (``bicyclegan.UnetGenerator`` with ``where_add="input"``: z tiled and concatenated to the input
+  image only) with dropout 0.5 in its 8 ngf levels between the 4 ngf one and the innermost, kept on
+  at test time as well as in training (:class:`PersistentDropout`: ``eval()`` does not turn it
+  off), so a translation is random through both z and the dropout masks. The outermost level has
+  no norm after its first conv and its output reaches the last layer through the skip, so z is not
+  erased by construction. At 64 px the U-Net has 6 levels (``unet_levels``) and one dropout layer
+  (on 8 ngf channels at 4x4); 1,832,035 parameters per generator at ngf 16 and nz 8 (54,417,795 at
+  ngf 64, 256 px, 8 levels, 3 dropout layers; 459,315 at ngf 8, the shipped ``cyclegan_unet``'s,
+  about the 500,355 of the ResNet form's generator at ngf 16 with 6 blocks).
+  :meth:`CycleGAN.translate` draws z, then the masks, from its ``generator`` (deterministic given
+  it); elsewhere the masks come from torch's global RNG: in training seeded from the trainer's
+  stream each step (``steps.baseline_train_step``), in the shapes scores seeded by the score's seed
+  (``score_shapes_model``), in the ``Translator`` and the sample grids as the caller left it.
+  :func:`dropout_at_test` turns them off or draws them from a generator.
+* ``"resnet"`` with ``nz`` > 0 (``model: cyclegan_noise``), the simpler form: z tiled and
+  concatenated to the ResNet generator's input as ``nz`` extra channels. Here the architecture
+  settles the question before training does: tiled z is constant over the image, so after the
+  reflect padding the first 7x7 convolution turns it into one constant per channel, which the
+  instance norm right after subtracts. Outputs for different z are equal to float rounding and the
+  weights that read z get no gradient (notebook 10 shows both). MUNIT's Table 1 finds CycleGAN*'s
+  outputs slightly more diverse than CycleGAN's (LPIPS 0.016 vs 0.010), as the U-Net form with
+  test-time dropout allows and this form does not.
 
 Generator (ResNet, Johnson et al.): reflect pad + 7x7 conv (ngf), two stride-2 3x3 convs, 9
 residual blocks (reflect pad, 3x3 conv, IN, ReLU, reflect pad, 3x3 conv, IN, identity skip), two
 stride-2 3x3 transposed convs, reflect pad + 7x7 conv + tanh; biases on (IN has no affine).
-Discriminator: the 70x70 PatchGAN (``common.PatchGAN``).
+Discriminator: the 70x70 PatchGAN (``common.PatchGAN``), whichever the generator.
 
 Objective (code defaults)::
 
@@ -31,26 +49,34 @@ have the same number of channels (a generator must be able to take its target do
 the paper used it only for paintings <-> photos, the code has it on by default (we follow the code).
 Each D sees fakes through a 50-image :class:`~munit_lib.baselines.common.ImagePool`.
 Adam 2e-4, (0.5, 0.999), no weight decay; 100 epochs constant, 100 decaying linearly to 0;
-N(0, 0.02) init. Per iteration: generators first (D frozen), then the discriminators.
+N(0, 0.02) init (the U-Net's too, as CycleGAN's code inits every generator). Per iteration:
+generators first (D frozen), then the discriminators. The objective is the same for both forms.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from ..losses import recon_loss
+from .bicyclegan import UnetGenerator, unet_levels
 from .common import (ImagePool, PatchGAN, check_images, init_gaussian, lsgan_d_loss, lsgan_g_loss, tile_code)
 
-__all__ = ["CycleGANConfig", "ResnetBlock", "ResnetGenerator", "CycleGAN", "cyclegan_gen_losses",
+__all__ = ["CycleGANConfig", "GENERATORS", "ResnetBlock", "ResnetGenerator", "PersistentDropout",
+           "with_persistent_dropout", "dropout_layers", "dropout_at_test", "CycleGAN", "cyclegan_gen_losses",
            "cyclegan_dis_losses"]
+
+GENERATORS = ("resnet", "unet")  # CycleGANConfig.generator
 
 
 @dataclass
 class CycleGANConfig:
     """CycleGAN's hyper-parameters (code defaults). ``nz`` > 0 makes CycleGAN*: noise channels
-    concatenated to each generator's input."""
+    concatenated to each generator's input. ``generator`` "unet" makes the paper's CycleGAN* (U-Net,
+    z at the input, dropout on in training and at test; needs ``nz`` > 0; its depth follows
+    ``image_size`` and ``n_blocks`` is unused)."""
 
     ngf: int = 64
     ndf: int = 64
@@ -64,6 +90,8 @@ class CycleGANConfig:
     pool_size: int = 50
     image_size: int = 256  # the training crops: the shape of the images the pools store
     seed: int = 0  # the image pools' draws
+    generator: str = "resnet"  # "resnet": CycleGAN's (and the simpler CycleGAN*); "unet": the paper's CycleGAN*
+    use_dropout: bool = True  # the U-Net's dropout (pix2pix's), on at test time too; unused by "resnet"
 
 
 class ResnetBlock(nn.Module):
@@ -116,18 +144,85 @@ class ResnetGenerator(nn.Module):
         return self.model(x)
 
 
+class PersistentDropout(nn.Dropout):
+    """Dropout that stays on in eval mode: pix2pix's (and the paper's CycleGAN*'s) randomness at test time.
+
+    Each element is zeroed with probability ``p`` and the rest scaled by 1 / (1 - p), in training and
+    in eval mode alike. ``active`` (not ``training``) turns it off; ``generator`` (None: torch's global
+    RNG) is what the masks are drawn from. Neither is saved: no parameters, and the state dict is that
+    of ``nn.Dropout`` (none), so weights trained with either load into the other."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(p)
+        self.active = True
+        self.generator: torch.Generator | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.active or self.p == 0:
+            return x
+        keep = torch.empty_like(x).bernoulli_(1 - self.p, generator=self.generator)  # 1 with probability 1 - p
+        return x * keep / (1 - self.p)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, active={self.active}"
+
+
+def with_persistent_dropout(module: nn.Module) -> nn.Module:
+    """``module`` with every ``nn.Dropout`` replaced, in place, by a :class:`PersistentDropout` of the same p."""
+    found = [(parent, name, child) for parent in module.modules() for name, child in parent.named_children()
+             if type(child) is nn.Dropout]
+    for parent, name, child in found:
+        setattr(parent, name, PersistentDropout(child.p))
+    return module
+
+
+def dropout_layers(module: nn.Module) -> list[PersistentDropout]:
+    """The test-time dropout layers of ``module`` (none in the ResNet generators)."""
+    return [m for m in module.modules() if isinstance(m, PersistentDropout)]
+
+
+@contextlib.contextmanager
+def dropout_at_test(module: nn.Module, on: bool = True, generator: torch.Generator | None = None):
+    """Within the block, ``module``'s test-time dropout is on or off (``on``) and draws its masks from
+    ``generator`` (None: torch's global RNG, on the images' device); each layer's settings come back
+    afterwards. With the masks off the U-Net form is random through z alone."""
+    layers = dropout_layers(module)
+    saved = [(m.active, m.generator) for m in layers]
+    for m in layers:
+        m.active, m.generator = on, generator
+    try:
+        yield module
+    finally:
+        for m, (active, gen) in zip(layers, saved):
+            m.active, m.generator = active, gen
+
+
+def _generator(cfg: CycleGANConfig, input_nc: int, output_nc: int) -> nn.Module:
+    """One generator as ``cfg.generator`` says: CycleGAN's ResNet, or the paper's CycleGAN* U-Net."""
+    if cfg.generator == "resnet":
+        return init_gaussian(ResnetGenerator(input_nc, output_nc, cfg.ngf, cfg.n_blocks, cfg.nz))
+    unet = UnetGenerator(input_nc, output_nc, cfg.nz, unet_levels(cfg.image_size), cfg.ngf, where_add="input",
+                         use_dropout=cfg.use_dropout)
+    return init_gaussian(with_persistent_dropout(unet))
+
+
 class CycleGAN(nn.Module):
     """Generators named by the domain they produce, as munit_lib's: ``gen_b`` = G_ab (A -> B, the
     original's ``netG_A``), ``gen_a`` = G_ba (``netG_B``); ``dis_b`` judges domain B (``netD_A``),
     ``dis_a`` domain A (``netD_B``). N(0, 0.02) init. ``pool_a``, ``pool_b`` hold past fakes
-    (``image_size`` crops)."""
+    (``image_size`` crops). The generators are :class:`ResnetGenerator` s, or with ``cfg.generator``
+    "unet" ``UnetGenerator`` s with z at the input and :class:`PersistentDropout` (the paper's CycleGAN*)."""
 
     def __init__(self, cfg: CycleGANConfig | None = None) -> None:
         super().__init__()
         cfg = cfg or CycleGANConfig()
+        if cfg.generator not in GENERATORS:
+            raise ValueError(f"CycleGANConfig.generator must be one of {list(GENERATORS)}, got {cfg.generator!r}")
+        if cfg.generator == "unet" and cfg.nz < 1:
+            raise ValueError("the U-Net form is CycleGAN* (the MUNIT paper's): give it noise, nz > 0")
         self.cfg = cfg
-        self.gen_b = init_gaussian(ResnetGenerator(cfg.input_nc_a, cfg.input_nc_b, cfg.ngf, cfg.n_blocks, cfg.nz))
-        self.gen_a = init_gaussian(ResnetGenerator(cfg.input_nc_b, cfg.input_nc_a, cfg.ngf, cfg.n_blocks, cfg.nz))
+        self.gen_b = _generator(cfg, cfg.input_nc_a, cfg.input_nc_b)
+        self.gen_a = _generator(cfg, cfg.input_nc_b, cfg.input_nc_a)
         self.dis_a = init_gaussian(PatchGAN(cfg.input_nc_a, cfg.ndf, cfg.n_layers_d))
         self.dis_b = init_gaussian(PatchGAN(cfg.input_nc_b, cfg.ndf, cfg.n_layers_d))
         # past fakes of each domain (buffers: saved with the model, so a resumed run draws the same)
@@ -138,6 +233,10 @@ class CycleGAN(nn.Module):
     def nz(self) -> int:
         return self.cfg.nz
 
+    @property
+    def test_dropout(self) -> bool:
+        """Whether a translation draws dropout masks (the U-Net form, unless turned off)."""
+        return any(m.active and m.p > 0 for m in dropout_layers(self))
 
     @property
     def identity_applies(self) -> bool:
@@ -152,13 +251,21 @@ class CycleGAN(nn.Module):
 
     @torch.no_grad()
     def translate(self, x: torch.Tensor, direction: str = "a2b", z: torch.Tensor | None = None,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
-        """Translate ``a2b`` or ``b2a``; CycleGAN* draws z when none is given."""
+                  generator: torch.Generator | None = None, dropout: bool | None = None) -> torch.Tensor:
+        """Translate ``a2b`` or ``b2a``; CycleGAN* draws z when none is given. The U-Net form's
+        dropout is on, as at training (``dropout=False`` turns it off for this call; None: as the
+        layers are set). z, then the dropout masks, come from ``generator`` (on the images' device):
+        the same generator state gives the same output; without one, from torch's global RNG."""
         if direction not in ("a2b", "b2a"):
             raise ValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}")
         if z is None:
             z = self.noise(x.shape[0], x.device, generator)
-        return (self.gen_b if direction == "a2b" else self.gen_a)(x, z)
+        gen = self.gen_b if direction == "a2b" else self.gen_a
+        with contextlib.ExitStack() as stack:
+            if dropout is not None or generator is not None:
+                on = self.test_dropout if dropout is None else dropout
+                stack.enter_context(dropout_at_test(gen, on, generator))
+            return gen(x, z)
 
 
 # ----------------------------------------------------------------------------- objective

@@ -12,6 +12,7 @@ Both draw the test paintings as the model's own data were drawn (``model_texture
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Optional
 
 import numpy as np
@@ -98,7 +99,10 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     ``size`` defaults to the generators' ``cfg.image_size``, ``texture_anchor`` (how the test
     paintings pin their patterns) to the one the model was trained on (its data's description,
     :func:`model_texture_anchor`),
-    so that references come from the model's own data. Deterministic for a given ``seed``.
+    so that references come from the model's own data. Deterministic for a given ``seed``: the codes
+    come from generators seeded by it, and whatever a model draws from torch's global RNG as it
+    translates (the dropout masks of CycleGAN*'s U-Net form) from that RNG seeded with ``seed`` for the
+    call, the caller's RNG state restored afterwards.
 
     Every translation is the ``Translator``'s own step (``encode_content_batch``, ``decode_batch``,
     ``encode_style_batch``), so the scores measure the translations the course shows; ``gen_a`` and
@@ -128,6 +132,9 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
     shared: dict[str, list] = {k: [] for k in coverage_keys}  # per sketch, with the shared styles_b
     fresh: dict[str, list] = {k: [] for k in coverage_keys}  # per sketch, with its own styles
     bar = tqdm(total=n, desc="scoring", unit="img", disable=not progress)
+    global_rng = contextlib.ExitStack()  # the model's own draws (test-time dropout), seeded, then given back
+    global_rng.enter_context(torch.random.fork_rng(devices=[device] if device.type == "cuda" else []))
+    torch.manual_seed(seed)
     try:
         for start in range(0, n, batch):
             idx = range(start, min(start + batch, n))
@@ -167,6 +174,7 @@ def score_shapes_model(gen_a, gen_b, size: Optional[int] = None, n: int = 200, n
                 pair_cov_fresh.append(style_diversity(tr.decode_batch(c, own))["style_coverage"])
     finally:
         bar.close()
+        global_rng.close()
         gen_a.train(modes[0]), gen_b.train(modes[1])
     guided = example_guided_fidelity(torch.cat(guided_out), torch.cat(guided_ref))
     return {"n_test": n, "num_styles": num_styles, "image_size": size, "seed": seed,

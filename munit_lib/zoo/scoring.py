@@ -80,7 +80,8 @@ def score_variant(gen_a: nn.Module, gen_b: nn.Module, n: int = 200, num_styles: 
 def score_baseline(model: nn.Module, cfg: MUNITConfig, n: int = 200, num_styles: int = 16, seed: int = 0) -> dict:
     """The shapes ground-truth scores of a baseline (``score_shapes_model`` through its translation
     sides: codes from N(0, I) are its noise or z, ignored by the unimodal models). BicycleGAN
-    translates a -> b only: its b -> a IoU is NaN."""
+    translates a -> b only: its b -> a IoU is NaN. CycleGAN*'s U-Net form is scored as it translates,
+    its dropout on (the masks seeded by ``seed``: ``score_shapes_model``)."""
     side_a, side_b = translation_sides(model, cfg)
     return shapes_score.score_shapes_model(side_a, side_b, n=n, num_styles=num_styles, seed=seed)
 
