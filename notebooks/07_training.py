@@ -18,12 +18,7 @@
 #
 # Run it from a clone of the course with `munit_lib` installed from it (`pip install -e .`).
 #
-# *Stored outputs: a run under the `cpu` profile, the one a laptop gets by default (`make outputs`):
-# section 3 trains the fast recipe here, 4,000 iterations from scratch (in two sittings: interrupted
-# at iteration 1,135 and resumed, which section 4 shows changes nothing), and the curves, sample
-# grids and scores of "our run" below are that run's; the CI profile trains tiny networks for 8
-# iterations. The tests re-run every cell under the CI profile and compare the cells marked
-# `# NBVAL_CHECK_OUTPUT`.*
+# *Stored outputs: a run of the `cpu` profile, with the lesson's own 4,000-iteration run (section 3); the run was interrupted once and resumed; section 4 shows that changes nothing.*
 
 # %%
 # Colab only: clone the course (configs, shipped weights under data/) and install munit_lib from it.
@@ -45,6 +40,7 @@ if "google.colab" in sys.modules:
     sys.path.insert(0, CLONE)  # use the clone now, without restarting the runtime
 
 # %%
+import copy
 import itertools
 import json
 import math
@@ -91,7 +87,8 @@ print("profile:", PROFILE)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-# Seconds per iteration of the paper's networks on a 2-core CPU, batch 1, 2 threads (munit_lib).
+# Seconds per iteration of the paper's networks with munit_lib, batch 1: medians of 7 rounds on a 2-core
+# AMD EPYC CPU, 2 threads (benchmarks/results.md, "Against the original implementation", 2026-11-25).
 CPU_SECONDS = {256: 19.41, 128: 5.76, 64: 2.16}
 PAPER_ITERATIONS = 1_000_000
 for size, seconds in CPU_SECONDS.items():
@@ -148,9 +145,9 @@ assert counts["paper"] == (15_026_187, 8_271_171)  # the paper's numbers (notebo
 # The optimisation settings (Adam, betas, weight decay, loss weights, batch size 1) are the paper's
 # in every profile; only sizes, widths, iteration counts and the step of the schedule change. The
 # fast recipe changes four more things: a learning rate twice the paper's, the explicit
-# style-augmented cycle loss at weight 1 (the paper uses 10 for summer2winter), an EMA with a
-# shorter memory, and paintings whose textures are pinned to the shape rather than to the canvas
-# (`texture_anchor: shape`, notebook 06; section 5.3 says why).
+# style-augmented cycle loss at weight 1 (the original code's summer2winter config uses 10), an EMA
+# with a shorter memory, and paintings whose textures are pinned to the shape rather than to the
+# canvas (`texture_anchor: shape`, notebook 06; section 5.3 says why).
 
 # %% [markdown]
 # ## 2. Three pieces of the trainer, by hand
@@ -640,7 +637,7 @@ assert late["gen_recon_s_b"] < late["gen_recon_s_a"] - 0.1  # paintings have a s
 # %%
 # NBVAL_CHECK_OUTPUT
 fig = course.plot_losses(shipped_log, title="the shipped shapes model (configs/shapes_fast.yaml)")
-fig.axes[0].axhline(EQUILIBRIUM_D, color="grey", linestyle="--", linewidth=1, label="dis_a, dis_b if D = 1/2")
+fig.axes[0].axhline(2 * EQUILIBRIUM_D, color="grey", linestyle="--", linewidth=1, label="dis_total if D = 1/2")
 fig.axes[0].axhline(EQUILIBRIUM_G, color="grey", linestyle=":", linewidth=1, label="gen_adv_* if D = 1/2")
 fig.axes[0].legend(fontsize=7)
 fig.axes[-1].axhline(PREDICT_ZERO, color="grey", linestyle="--", linewidth=1, label="predict zero: sqrt(2/pi)")
@@ -822,15 +819,15 @@ plt.show()
 # %% [markdown]
 # The style picks a colour but cannot lay anything out: it only scales and shifts, per channel,
 # features the content code brings. So every band of a striped painting is laid by the content code,
-# and a sketch's content code starts from an outline alone. What follows for training (the
-# measurements are in the optional notebook `A1_appendix_data_and_texture`):
+# and a sketch's content code starts from an outline alone. What follows for training (more in the
+# optional notebook `A1_appendix_data_and_texture` and in `benchmarks/results.md`):
 #
 # - **Pin textures to the shape.** Pinned to the canvas, the texture moves into the content code and
 #   cannot be taken from a reference. Pinned to the shape, the shape's position says where the
 #   pattern starts, and the style code can carry it. The recipe trains on such data.
 # - **The networks can draw textures, slowly.** Shown the answer (a sketch, its painting's style,
-#   an L1 loss to that painting), the same small generators draw every texture after some 30,000
-#   updates. A 15-minute MUNIT run makes 4,000 to 8,000, with a less direct signal. So a
+#   an L1 loss to that painting), the same small generators draw every texture only after 18,000 to
+#   31,000 updates. A 15-minute MUNIT run makes 4,000 to 8,000, with a less direct signal. So a
 #   lesson-length model draws colours well and textures poorly: a limit of the budget, not of the
 #   method.
 
@@ -960,9 +957,9 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 # 1. In section 4.1, give the resumed half a different `num_workers`
 #    (`demo_cfg.replace(num_workers=2)`). Is the result still identical? Which part of section 2.3
 #    makes the answer independent of worker processes?
-# 2. Write a "weights only" resume: load just `ckpt["model"]` into a fresh `Trainer` (keep its new
-#    optimisers), train $N$ more, and compare with the straight run. Which lost piece of state
-#    moves the weights most?
+# 2. Resume section 4.1's run from iteration $N$ (`first`) with every piece of its state but one,
+#    which a new `Trainer` supplies: the optimisers, the schedulers or the random generators. Train
+#    to $2N$ and compare the weights with the straight run's. Which lost piece moves them most?
 # 3. With $d = 0.999$, after how many iterations does the initialisation weigh less than 1% in the EMA?
 # 4. With 4 GPUs the effective batch is 4. Which setting of `MUNITConfig` would you change so that the
 #    learning rate halves after as many *images* as in the paper, and to what value? Does the batch
@@ -977,11 +974,30 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 
 # %%
 ex1_identical = None        # 1. True or False: still identical with num_workers=2 for the resumed half?
-ex2_most_important = None   # 2. "weights", "optimisers", "schedulers" or "rng": which lost state moves the weights most?
+ex2_most_important = None   # 2. "optimisers", "schedulers" or "rng": which lost piece moves the weights most?
 ex3_iterations = None       # 3. the number of iterations after which the initialisation weighs under 1% (d = 0.999)
 ex4_setting = None          # 4. (name of the setting, its new value)
 ex4_norm_depends = None     # 4. True or False: does IN/AdaIN's output for one image depend on the batch size?
 ex5_border_rows = None      # 5. how many rows from the top edge differ from the centre with zero padding
+
+
+PIECES = {"optimisers": ("opt_gen", "opt_dis"), "schedulers": ("sched_gen", "sched_dis"), "rng": ("rng",)}
+
+
+def drift_when_lost(piece):
+    """Exercise 2, measured: resume `first` (iteration N) with `piece` as a new Trainer has it, train to 2N,
+    and return the mean absolute difference of the weights from the straight run's."""
+    torch.manual_seed(0)
+    with tempfile.TemporaryDirectory() as scratch:
+        resumed = Trainer(demo_cfg, scratch, **quiet)
+        state, new = copy.deepcopy(first.state_dict()), copy.deepcopy(resumed.state_dict())
+        for key in PIECES.get(piece, ()):
+            state[key] = new[key]  # this piece is lost: a new Trainer's
+        resumed.load_state_dict(state)
+        resumed.fit(2 * N)
+    with torch.no_grad():
+        gaps = [(a - b).abs().flatten() for a, b in zip(resumed.model.parameters(), straight.model.parameters())]
+    return float(torch.cat(gaps).mean())
 
 
 def zero_padded_border_rows():
@@ -1000,8 +1016,8 @@ if ex1_identical is not None:
     assert ex1_identical is True, "1: each image carries its own augmentation seed, whichever process loads it (2.3)"
     answered.append(1)
 if ex2_most_important is not None:
-    assert ex2_most_important == "optimisers", ("2: a fresh Adam takes steps of about lr per weight (notebook 05); "
-                                                "the saved one has learned per-weight scales")
+    drifts = {piece: drift_when_lost(piece) for piece in PIECES}
+    assert ex2_most_important == max(drifts, key=drifts.get), "2: compare drift_when_lost(piece) for each piece"
     answered.append(2)
 if ex3_iterations is not None:
     assert ex3_iterations == math.ceil(math.log(0.01) / math.log(0.999)), "3: solve 0.999**k < 0.01 for k"
@@ -1032,17 +1048,15 @@ if answered:
 #
 # <details><summary>Solution to exercise 2</summary>
 #
-# `ex2_most_important = "optimisers"`. A fresh Adam has no moment estimates, so its first steps move
-# every weight by about the learning rate whatever its gradient (notebook 05). A sketch:
+# Lose each piece in turn; losing none gives 0, the exact resume of section 4.1:
 #
 # ```python
-# half = course.load_or_train(demo_cfg, WORK / "ex2_half", N, **quiet)       # N iterations
-# fresh = Trainer(demo_cfg, WORK / "ex2_weights_only", **quiet)             # new optimisers, schedulers, RNG
-# fresh.model.load_state_dict(half.model.state_dict())                      # the weights alone
-# fresh.iteration = N
-# fresh.fit(2 * N)
-# print(max(float((a - b).abs().max()) for a, b in zip(fresh.model.parameters(), straight.model.parameters())))
+# print({piece: f"{drift_when_lost(piece):.1e}" for piece in [*PIECES, "none"]})
 # ```
+#
+# The optimisers win, by several times. A fresh Adam has no moment estimates, so its first steps move
+# every weight by about the learning rate whatever its gradient (notebook 05), and the current rate
+# lives in the optimiser, so it restarts at $\text{lr}_0$ too. So `ex2_most_important = "optimisers"`.
 #
 # </details>
 #
