@@ -734,8 +734,8 @@ plt.show()
 #   heavy cycle through the image lets a run recover the painting from what it wrote into the
 #   sketch instead of drawing one; notebook 10 measures the same in UNIT and CycleGAN.
 # - **The plain cycle did not collapse diversity** in its one run: `plain10` reaches 0.88 of the
-#   colours and 0.52 of the pairs, inside `cyc0`'s range, and its plain cycle error from B stays
-#   high (0.212, against 0.21-0.24 for the others): the model did not meet the plain cycle at all.
+#   colours and 0.52 of the pairs, just below `cyc0`'s range (0.53-0.65), and its plain cycle
+#   error from B stays high (0.212, against 0.22-0.24 for the others): the model did not meet the plain cycle at all.
 #   Meeting it needs the paintings' style to vanish or to hide in the sketch, and MUNIT's style
 #   reconstruction loss ($E_b^s(G_b(c, s)) \approx s$) and the adversarial loss push the other way.
 #   CycleGAN has neither term and no style input: it is deterministic by construction, and

@@ -397,15 +397,15 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The "blank" sketch is not blank: the painting is written into it a few grey levels below white
-# (of 256), shape and stripes included (bottom row, the darkness stretched to full colour). The way back
+# The "blank" sketch is not blank: the painting is written into it a few grey levels below white (of
+# 256), shape and stripes included (bottom row, the darkness stretched to full colour). The way back
 # reads it: the painting returns with a much smaller error than from white paper, and rounding the
-# sketch to 8 bits erases most of it. This is **steganography**, found in CycleGAN by Chu,
-# Zhmoginov and Sandler (2017): the cycle asks the sketch decoder to keep everything the painting
-# decoder needs, and at this budget the cheapest way is a message the sketch discriminator cannot
-# tell from paper, rather than a drawing it would accept. It fits the codes measured above: the
-# paintings' codes lie where the sketch decoder never learned to draw. Section 7 leaves this
-# direction out of UNIT's comparison, and shows UNIT trained from three seeds.
+# sketch to 8 bits takes away about half of what it carries. This is **steganography**, found in
+# CycleGAN by Chu, Zhmoginov and Sandler (2017): the cycle asks the sketch decoder to keep
+# everything the painting decoder needs, and at this budget the cheapest way is a message the sketch
+# discriminator cannot tell from paper, rather than a drawing it would accept. It fits the codes
+# measured above: the paintings' codes lie where the sketch decoder never learned to draw. Section 7
+# leaves this direction out of UNIT's comparison, and shows UNIT trained from three seeds.
 
 # %% [markdown]
 # ## 4. CycleGAN, and why noise is ignored
@@ -913,7 +913,7 @@ assert all(table[label]["colour_coverage"] <= 1 / 8 and table[label]["pair_cover
 #
 # In the paper BicycleGAN is the supervised upper bound (people preferred it to MUNIT, 56.7% to
 # 50%, at a similar LPIPS diversity). Here it is not, and the comparison has limits worth saying:
-# one short run per model (three seeds for UNIT and MUNIT `cyc10` only, and they spread widely);
+# one short run per model (three seeds for UNIT and MUNIT `cyc0` and `cyc10` only, and they spread widely);
 # MUNIT's fast recipe was tuned on these shapes, the baselines keep their papers' settings; the
 # U-Net CycleGAN\* is half the width of the others (so that it has as many parameters as the ResNet
 # form); and 10 CPU-minutes favour models that learn fast. Notebook 11 computes the

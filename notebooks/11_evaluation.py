@@ -389,14 +389,14 @@ plt.show()
 # What this says, finding by finding (ranges over the three seeds; BicycleGAN and the CycleGANs
 # are one run each):
 #
-# - **Unimodal baselines: reproduced, and more starkly than in the paper.** UNIT and CycleGAN
-#   take no style, so their diversity is exactly 0 and their CIS 1, from every seed. CycleGAN+z
-#   (noise fed to the ResNet generator) also scores 0: its tiled noise is erased by the instance
-#   norm after its first convolution (notebook 10). The paper's CycleGAN\* puts the noise into a
-#   U-Net and keeps dropout at test time, which lets a little diversity through (its 0.016
-#   against CycleGAN's 0.010; notebook 10 trains that form too). UNIT's quality is 0 from seed 0
-#   and at most 0.17 from the others: its sketch → painting outputs often keep too little of the
-#   shape for the classifier to be confident.
+# - **Unimodal baselines: reproduced, and more starkly than in the paper.** UNIT and CycleGAN take
+#   no style, so their diversity is exactly 0 and their CIS 1, from every seed. CycleGAN+z (noise
+#   fed to the ResNet generator, the findings' "CycleGAN\*" row) also scores 0: its tiled noise is
+#   erased by the instance norm after its first convolution (notebook 10). The paper's CycleGAN\*
+#   puts the noise into a U-Net and keeps dropout at test time, which lets a little diversity
+#   through (its 0.016 against CycleGAN's 0.010; notebook 10 trains that form too). UNIT's quality
+#   is 0 from seed 0 and at most 0.17 from the others: its sketch → painting outputs often keep too
+#   little of the shape for the classifier to be confident.
 # - **Without $L_x$: quality collapses (reproduced), but diversity falls instead of rising (not
 #   reproduced), in all three seeds.** Quality 0.10-0.15 against MUNIT's 0.36-0.41 and a larger
 #   Fréchet distance, as in the paper; diversity 0.98-1.23 against 1.45-1.55. The paper's high
@@ -407,7 +407,7 @@ plt.show()
 # - **Without $L_c$: more diverse and worse (reproduced in all three seeds).** Diversity 2.00-2.24 against 1.45-1.55 and quality
 #   0.09-0.18 against 0.36-0.41: without the
 #   content reconstruction the translation varies with the style in ways that do not keep the shape
-#   (content IoU about 0.70 against 0.82).
+#   (content IoU about 0.70 against 0.81).
 # - **Without $L_s$: less diverse (reproduced in all three seeds)**, though narrowly: 1.29-1.44
 #   against 1.45-1.55, each seed below its own MUNIT run. Without the style reconstruction nothing
 #   makes the decoder use every direction of the style code.

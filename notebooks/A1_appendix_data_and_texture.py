@@ -265,7 +265,7 @@ assert min(r["probe_content_texture"] for r in others) > fast["probe_content_tex
 
 # %% [markdown]
 # The course's recipe is ahead on content and colour at once. All three take the reference's texture
-# about equally rarely (chance 0.25): the rest of this story.
+# only a little above chance (0.25): the rest of this story.
 #
 # ### 2.2 The probes: texture moves with the data
 #
@@ -281,7 +281,7 @@ assert min(r["probe_content_texture"] for r in others) > fast["probe_content_tex
 # - The explicit cycle, the paper's remedy, cannot help while the style cannot say where the pattern goes.
 #
 # Pinned to the **shape**, the shape's position says where the pattern starts, and the content code
-# holds less of it. The shipped model, the fast recipe trained for an hour:
+# holds less of it. The shipped model, the fast recipe trained for 11,740 iterations:
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -25,10 +25,11 @@ scores; table1, Table 1 of the paper measured now on the shipped models (written
 data/pretrained/evaluation/table1_shapes.md and .json).
 
 seeds: the models whose differences the course states as findings (default: explicit cycle
-weights 0 and 10, the three ablations, UNIT) trained again from seeds 1 and 2 in runs/seeds/seed<S>/, each
-published there as its family publishes, then the shipped (seed 0) and new scores gathered into
-data/pretrained/seeds.json, which notebooks 09 and 10 read. Run it again to go on; --collect-only
-only gathers what is published.
+weights 0 and 10, the three ablations, UNIT) trained again from seeds 1 and 2 in
+runs/seeds/seed<S>/, each published there as its family publishes (and measured by Table 1's
+protocol where it is a row of Table 1), then the shipped (seed 0) and new scores gathered into
+data/pretrained/seeds.json, which notebooks 09-11 read. Run it again to go on; --collect-only only
+gathers what is published.
 
 --out names the folder of published models (default data/pretrained/ of the data directory,
 $MUNIT_DATA_DIR when set); for table, the file to write. Errors are one line.
