@@ -207,7 +207,7 @@ def test_a_seed_of_a_table1_model_is_measured_by_its_protocol_and_read_as_a_row(
     from munit_lib.zoo import seeds as seeded
     runs = tmp_path / "runs"
     seeded.run_seeds(["shapes_nos"], [1], runs, overrides=parse_overrides(TINY), max_iter=2, n=4, num_styles=2,
-                     progress=False, table1_protocol={"inputs": 4, "pairs": 2, "styles": 2}, log=lambda *a: None)
+                     progress=False, table1_protocol={"n_inputs": 4, "n_pairs": 2, "n_styles": 2}, log=lambda *a: None)
     row = json.loads((runs / "seed1" / "published" / "shapes_nos" / "table1_row.json").read_text())
     assert row["model"] == "shapes_nos" and row["diversity"] >= 0 and 0 <= row["quality"] <= 1
     record = seeded.read_seeds(seeded.collect(["shapes_nos"], [1], runs, out=tmp_path / "seeds.json"))

@@ -25,17 +25,16 @@ import os
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from ..evaluation import TABLE1_ROWS, evaluate_sketch_to_painting, load_shapes_classifier
-from ..evaluation.evaluate import as_translator
+from ..evaluation import TABLE1_ROWS, load_shapes_classifier
 from ..pretrained import data_dir
-from ..translate import Translator
 from .catalogue import zoo_model
 from .publishing import publish
 from .runs import run_iteration, train
 from .scoring import git_commit, scoring_machine
+from .tables import table1_row
 
-__all__ = ["SEEDED", "EXTRA_SEEDS", "SEED_RUNS", "seed_runs", "run_seeds", "table1_row", "collect", "read_seeds",
-           "spread", "table1_rows"]
+__all__ = ["SEEDED", "EXTRA_SEEDS", "SEED_RUNS", "seed_runs", "run_seeds", "collect", "read_seeds", "spread",
+           "table1_rows"]
 
 # the models whose differences the course states as findings: notebook 09's explicit cycle weights
 # 0 and 10, notebook 11's ablations (against cyc0), notebook 10's UNIT (against cyc0 and cyc10);
@@ -66,10 +65,11 @@ def run_seeds(names: Sequence[str] = SEEDED, seeds: Sequence[int] = EXTRA_SEEDS,
               table1_protocol: Optional[dict] = None, log=print) -> None:
     """Train (or go on training) each model of ``names`` from each seed to its budget, then publish
     it in its seed's ``published/`` folder unless it is published there at that iteration, and
-    measure a model of Table 1 by its protocol (``table1_protocol``: ``table1_row``'s keywords).
+    measure a model of Table 1 by its protocol (``table1_protocol``: ``tables.table1_row``'s keywords).
     ``overrides`` and ``max_iter`` change the recipe and the budget (a test's tiny network)."""
     for name in names:
         zoo_model(name)  # an unknown name fails before anything trains
+    classifier = None  # the shapes classifier, loaded once when a Table 1 row is first measured
     for seed in seeds:
         for name in names:
             folder = seed_runs(seed, runs)
@@ -84,18 +84,10 @@ def run_seeds(names: Sequence[str] = SEEDED, seeds: Sequence[int] = EXTRA_SEEDS,
                         num_styles=num_styles, log=log)
                 (published / TABLE1_ROW).unlink(missing_ok=True)  # measured on the model it replaced
             if name in TABLE1_ROWS and not (published / TABLE1_ROW).is_file():
-                row = table1_row(published / "generators.pt", name, **(table1_protocol or {}))
+                classifier = classifier if classifier is not None else load_shapes_classifier()
+                row = table1_row(published / "generators.pt", name, classifier, **(table1_protocol or {}))
                 (published / TABLE1_ROW).write_text(json.dumps(row, sort_keys=True) + "\n", encoding="utf-8")
                 log(f"{name}, seed {seed}: Table 1 row " + json.dumps(row, sort_keys=True))
-
-
-def table1_row(path: Union[str, os.PathLike], name: str, inputs: int = 100, pairs: int = 19, styles: int = 10,
-               seed: int = 0) -> dict:
-    """Table 1's protocol on the model file ``path`` (named ``name``), as ``scripts/zoo.py table
-    table1`` measures the shipped models (100 inputs x 19 pairs, 10 styles, seed 0)."""
-    model = as_translator(Translator.from_checkpoint(path), name=name)
-    return evaluate_sketch_to_painting(model, load_shapes_classifier(), n_inputs=inputs, n_pairs=pairs,
-                                       n_styles=styles, seed=seed)
 
 
 def collect(names: Sequence[str] = SEEDED, seeds: Sequence[int] = EXTRA_SEEDS,
@@ -106,6 +98,9 @@ def collect(names: Sequence[str] = SEEDED, seeds: Sequence[int] = EXTRA_SEEDS,
     ``<shipped>/seeds.json``). A seed not yet published is an error naming the command."""
     shipped = Path(shipped) if shipped is not None else data_dir() / "pretrained"
     out = Path(out) if out is not None else shipped / SEEDS_FILE
+    rows_path = shipped / TABLE1_SHIPPED
+    shipped_rows = ({r["model"]: r for r in json.loads(rows_path.read_text(encoding="utf-8"))}
+                    if rows_path.is_file() else {})  # seed 0's Table 1 rows
     models: dict[str, dict[str, dict]] = {}
     for name in names:
         folders = {0: shipped / name, **{s: seed_runs(s, runs) / "published" / name for s in seeds}}
@@ -117,9 +112,7 @@ def collect(names: Sequence[str] = SEEDED, seeds: Sequence[int] = EXTRA_SEEDS,
                                         f"(python scripts/zoo.py seeds {name} --seeds {seed})")
             scores = _numbers(json.loads(path.read_text(encoding="utf-8")))
             if seed == 0:
-                rows = shipped / TABLE1_SHIPPED
-                row = next((r for r in json.loads(rows.read_text(encoding="utf-8")) if r["model"] == name),
-                           None) if rows.is_file() else None
+                row = shipped_rows.get(name)
             else:
                 row = (json.loads((folder / TABLE1_ROW).read_text(encoding="utf-8"))
                        if (folder / TABLE1_ROW).is_file() else None)

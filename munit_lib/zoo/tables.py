@@ -24,7 +24,7 @@ from ..evaluation.evaluate import as_translator
 from ..pretrained import data_dir, list_pretrained, pretrained_path
 from ..translate import Translator
 
-__all__ = ["shipped_scores_table", "openmoji_table", "table1", "OPENMOJI_MODELS", "TABLE1_OUT"]
+__all__ = ["shipped_scores_table", "openmoji_table", "table1", "table1_row", "OPENMOJI_MODELS", "TABLE1_OUT"]
 
 SHIPPED_COLUMNS = (("iteration", "iterations", "d"), ("train_cpu_seconds", "CPU s", ".0f"),
                    ("content_iou_a2b", "IoU a->b", ".3f"), ("content_iou_b2a", "IoU b->a", ".3f"),
@@ -105,6 +105,17 @@ def _sweep_table(rows: dict[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def table1_row(path: Union[str, os.PathLike], name: str, classifier=None, lpips: bool = False, n_inputs: int = 100,
+               n_pairs: int = 19, n_styles: int = 10, seed: int = 0) -> dict:
+    """Table 1's protocol on one model file ``path`` (named ``name``): the row :func:`table1` writes
+    for it (100 inputs x 19 pairs, 10 styles, seed 0). ``classifier``: the shipped shapes
+    classifier, loaded once by a caller that measures several models (loaded here otherwise)."""
+    model = as_translator(Translator.from_checkpoint(path), name=name)
+    classifier = classifier if classifier is not None else load_shapes_classifier()
+    return evaluate_sketch_to_painting(model, classifier, lpips=lpips, n_inputs=n_inputs, n_pairs=n_pairs,
+                                       n_styles=n_styles, seed=seed)
+
+
 def table1(out: Optional[Union[str, os.PathLike]] = None, inputs: int = 100, pairs: int = 19, styles: int = 10,
            seed: int = 0, lpips: bool = False, allow_missing: bool = False, log=print) -> Path:
     """Score every model of ``TABLE1_ROWS`` (the ablations, the baselines, MUNIT with the same budget,
@@ -126,8 +137,7 @@ def table1(out: Optional[Union[str, os.PathLike]] = None, inputs: int = 100, pai
     for name, path in paths.items():
         if name in missing:
             continue
-        model = as_translator(Translator.from_checkpoint(path), name=name)
-        row = evaluate_sketch_to_painting(model, classifier, lpips=lpips, **protocol)
+        row = table1_row(path, name, classifier, lpips=lpips, **protocol)
         scores = path.parent / "scores.json"
         if scores.is_file():  # how each model was trained: iterations and (baselines) CPU seconds
             trained = json.loads(scores.read_text(encoding="utf-8"))
