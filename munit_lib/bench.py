@@ -9,6 +9,7 @@ the helpers here.
 from __future__ import annotations
 
 import datetime
+import logging
 import platform
 import resource
 import statistics
@@ -59,9 +60,16 @@ def timer_seconds(fn, calls: int = 5) -> float:
     ``torch.utils.benchmark.Timer`` at the current thread count: its warm-up calls, then the
     median over blocks of calls run for at least ``calls`` times one call's warm-up duration
     (Timer synchronises CUDA itself)."""
-    # imported here: importing torch.utils.benchmark logs a CUDA warning on CPU-only machines, which would
-    # reach every notebook cell and script that merely imports munit_lib.bench
-    from torch.utils.benchmark import Timer
+    # imported here, with torch's cpp_extension logger held at ERROR for the import: importing
+    # torch.utils.benchmark logs "No CUDA runtime is found" on CPU-only machines, which says nothing
+    # about a CPU timing and would land in every notebook cell that measures one
+    log = logging.getLogger("torch.utils.cpp_extension")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        from torch.utils.benchmark import Timer
+    finally:
+        log.setLevel(level)
 
     timer = Timer(stmt="fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
     one = timer.timeit(1).median  # after Timer's own warm-up calls
