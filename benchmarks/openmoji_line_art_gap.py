@@ -19,7 +19,12 @@ truth (chance 0.2). Prints one JSON object:
   signal would not survive it);
 - ``true_line_art_scaled_xK``: the style codes stretched K times away from their mean;
 - ``strokes_kept``: stroke IoU of the model's line art with the true line art;
-- ``style_norm``: the codes' mean length over that of N(0, I) codes.
+- ``style_norm``: the codes' mean length over that of N(0, I) codes;
+- ``guided_confusion``: example-guided translation as the library scores it
+  (``guided_tone_confusion``: rows the reference's tone 1-5, columns the tone read, then the untoned
+  yellow), with ``guided_exact`` (the library's guided tone accuracy), ``guided_within_one`` (read
+  tone at most one step from the reference's) and ``guided_mean_read_by_reference`` (the mean tone
+  read, 1-5, for each reference tone, yellow left out): a tone placed roughly or not at all.
 """
 from __future__ import annotations
 
@@ -35,7 +40,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from munit_lib.evaluation.openmoji import line_art_kept, load_openmoji_split, read_tones  # noqa: E402
+from munit_lib.evaluation.openmoji import (guided_tone_confusion, line_art_kept, load_openmoji_split,  # noqa: E402
+                                          openmoji_model, read_tones)
 from munit_lib.official import read_checkpoint  # noqa: E402
 from munit_lib.pretrained import pretrained_path  # noqa: E402
 from munit_lib.registry import generators_from_data  # noqa: E402
@@ -73,6 +79,13 @@ def gap(path, seed: int = 0) -> dict:
                   for k in (2, 4)},
                "strokes_kept": line_art_kept(drawn, line_art),
                "style_norm": float(styles.norm(dim=1).mean() / random_styles.norm(dim=1).mean())}
+    confusion = guided_tone_confusion(openmoji_model((gen_a, gen_b)), test, seed)  # (5, 6)
+    steps = (torch.arange(5).view(5, 1) - torch.arange(5).view(1, 5)).abs()  # |reference - read| in tone steps
+    toned = confusion[:, :5].float()
+    row.update(guided_confusion=confusion.tolist(),
+               guided_exact=float(confusion.diagonal().sum() / confusion.sum()),
+               guided_within_one=float(toned[steps <= 1].sum() / confusion.sum()),
+               guided_mean_read_by_reference=((toned * torch.arange(1, 6)).sum(1) / toned.sum(1)).tolist())
     return {"checkpoint": str(path), "toned_emoji": len(idx), **row,
             "machine": platform.machine(), "date": datetime.date.today().isoformat()}
 

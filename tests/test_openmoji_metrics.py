@@ -6,8 +6,8 @@ import torch
 
 from munit_lib.cli import main
 from munit_lib.config import MUNITConfig
-from munit_lib.evaluation.openmoji import (TONE_COLOURS, OpenMojiModel, guided_tone_accuracy, line_art_kept,
-                                          own_style_tone_accuracy, style_tone_probe,
+from munit_lib.evaluation.openmoji import (TONE_COLOURS, OpenMojiModel, guided_tone_accuracy, guided_tone_confusion,
+                                          line_art_kept, own_style_tone_accuracy, style_tone_probe,
                                           load_openmoji_split, openmoji_model, own_style_l1, palette_fidelity,
                                           read_tones, score_openmoji, stroke_mask, tones_reached)
 from munit_lib.evaluation.openmoji_classifier import (OpenMojiGroupClassifier, load_openmoji_classifier,
@@ -92,6 +92,14 @@ def test_tone_painter_reaches_the_tones_and_follows_references(data):
     # a painter that ignores the reference is right one time in five
     stubborn = OpenMojiModel("stubborn", 1, a2b=painter.a2b, encode_b=lambda y: torch.zeros(y.shape[0], 1))
     assert guided_tone_accuracy(stubborn, data) == pytest.approx(0.2, abs=0.01)
+    # the confusion table behind it: the stubborn painter draws one tone whatever the reference, so
+    # one column holds every count; the painter's counts sit on the diagonal
+    stuck = guided_tone_confusion(stubborn, data)
+    assert stuck.shape == (5, 6) and (stuck > 0).any(0).sum() == 1
+    assert (stuck.sum(1) == stuck.sum(1)[0]).all()  # each reference tone used once per toned input
+    follows = guided_tone_confusion(painter, data)
+    assert float(follows.diagonal().sum() / follows.sum()) == guided_tone_accuracy(painter, data)
+    assert guided_tone_confusion(OpenMojiModel("no encoder", 0, a2b=painter.a2b), data) is None
     # its own colouring as the reference: the painter reads it back; the stubborn one only for tone 1
     assert own_style_tone_accuracy(painter, data) >= 0.9
     assert own_style_tone_accuracy(stubborn, data) == pytest.approx(0.2, abs=0.01)

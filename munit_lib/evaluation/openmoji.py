@@ -47,7 +47,7 @@ from .openmoji_classifier import load_openmoji_classifier, openmoji_classifier_p
 
 __all__ = ["PALETTE", "TONE_COLOURS", "MIN_SKIN_PIXELS", "OpenMojiTestSet", "load_openmoji_split",
            "OpenMojiModel", "openmoji_model", "hex_to_rgb", "stroke_mask", "line_art_kept", "read_tones",
-           "tones_reached", "guided_tone_accuracy", "own_style_tone_accuracy", "style_tone_probe",
+           "tones_reached", "guided_tone_confusion", "guided_tone_accuracy", "own_style_tone_accuracy", "style_tone_probe",
            "palette_fidelity", "own_style_l1", "openmoji_diversity",
            "score_openmoji", "default_openmoji_root"]
 
@@ -260,9 +260,11 @@ def _references(data: OpenMojiTestSet, seed: int) -> tuple[list[int], list[int],
     return inputs, refs, tones
 
 
-def guided_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet, seed: int = 0) -> Optional[float]:
-    """Share of example-guided translations whose tone is the reference's (None: the model takes no
-    reference). Every toned input is translated with a reference of each of the five tones."""
+def guided_tone_confusion(model: OpenMojiModel, data: OpenMojiTestSet, seed: int = 0) -> Optional[torch.Tensor]:
+    """Counts of example-guided translations by the reference's tone (rows, tones 1-5) and the tone
+    read from the output (columns: tones 1-5, then the untoned yellow), int64 (5, 6); None when the
+    model takes no reference. Every toned input is translated with a reference of each of the five
+    tones, so each row sums to the number of toned inputs (less any with no reference of that tone)."""
     if model.encode_b is None:
         return None
     inputs, refs, tones = _references(data, seed)
@@ -270,8 +272,19 @@ def guided_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet, seed: int 
         raise ValueError("no test emoji with a skin tone and a usable skin mask")
     styles = _batched(model.encode_b, data.colour[refs])
     outputs = _batched(model.a2b, data.line_art[inputs], styles)
-    read = read_tones(outputs, data.masks(inputs))
-    return float((read == torch.tensor(tones)).float().mean())
+    read = read_tones(outputs, data.masks(inputs))  # (n,) in 0-5
+    counts = torch.zeros(5 * 6, dtype=torch.long)
+    counts.index_add_(0, torch.tensor(tones) * 6 + read, torch.ones_like(read))  # cell (tone, read) of a (5, 6) table
+    return counts.view(5, 6)
+
+
+def guided_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet, seed: int = 0) -> Optional[float]:
+    """Share of example-guided translations whose tone is the reference's (None: the model takes no
+    reference): the diagonal of :func:`guided_tone_confusion` over its total."""
+    confusion = guided_tone_confusion(model, data, seed)
+    if confusion is None:
+        return None
+    return float(confusion.diagonal().sum() / confusion.sum())
 
 
 def own_style_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet) -> Optional[float]:
