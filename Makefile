@@ -12,7 +12,7 @@ NBVAL := --nbval
 # (another job on the cores) slows the tests down a little instead of several times over.
 TESTENV := MUNIT_PROFILE=ci OMP_WAIT_POLICY=PASSIVE
 
-.PHONY: lab test unit notebooks outputs test-browser clean
+.PHONY: lab test unit notebooks solutions outputs test-browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ unit: $(VENV)/.test-installed
 
 notebooks: $(VENV)/.test-installed
 	$(TESTENV) $(PY) -m pytest $(NBVAL) notebooks/
+
+# Every notebook's worked solutions, run through its exercise check (tests/test_solutions.py runs
+# the eight fast ones in `make test`).
+solutions: $(VENV)/.test-installed
+	$(TESTENV) $(PY) scripts/check_solutions.py notebooks/[0-9A]*.py
 
 # Notebooks are edited as their jupytext twins (notebooks/NN_name.py). This writes each twin into
 # its .ipynb, re-executes it under the real profile (cpu: the lessons' own training run and sample

@@ -82,7 +82,8 @@ print("profile:", PROFILE)
 #
 # The paper's settings (edges2shoes): Adam, learning rate $10^{-4}$, betas $(0.5, 0.999)$, weight decay
 # $10^{-4}$; the rate halved every 100,000 iterations; batch 1; **1,000,000 iterations** of random
-# $256 \times 256$ crops, about 2.24 TFLOP each. Seconds per iteration measured with `munit_lib` on a
+# $256 \times 256$ crops, about 1.74 TFLOP each with `munit_lib` (2.24 in the original code, which
+# does work it throws away; `benchmarks/results.md`). Seconds per iteration measured with `munit_lib` on a
 # 2-core CPU, batch 1 (details in `benchmarks/results.md`):
 
 # %%
@@ -94,7 +95,7 @@ PAPER_ITERATIONS = 1_000_000
 for size, seconds in CPU_SECONDS.items():
     days = PAPER_ITERATIONS * seconds / 86_400
     print(f"{size:>3} x {size:<3}  {seconds:4.1f} s per iteration  ->  1M iterations take {days:5.0f} days")
-print(f"the whole paper run: {2.24 * PAPER_ITERATIONS / 1e6:.2f} EFLOP (2.24 TFLOP x 1M iterations)")
+print(f"the whole paper run: {1.74 * PAPER_ITERATIONS / 1e6:.2f} EFLOP (1.74 TFLOP x 1M iterations)")
 
 # %% [markdown]
 # Over half a year of CPU time: the paper configuration is a GPU job. So the course has **profiles**,
@@ -107,7 +108,8 @@ print(f"the whole paper run: {2.24 * PAPER_ITERATIONS / 1e6:.2f} EFLOP (2.24 TFL
 #
 # The course's shipped shapes model (`data/pretrained/shapes/`, which notebook 08 loads) was trained
 # with `configs/shapes_fast.yaml`, the **fast recipe**, which section 3 trains;
-# `configs/shapes_cpu.yaml` is an older, slower recipe. Side by side:
+# `configs/shapes_cpu.yaml` is an older, slower recipe. Side by side, with the profiles' own networks
+# (what `python -m munit_lib train --profile NAME` builds):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -139,9 +141,14 @@ for label, show in rows:
 print(f"{'parameters, one generator':26}" + "".join(f"{g:>17,}" for g, _ in counts.values()))
 print(f"{'parameters, one D':26}" + "".join(f"{d:>17,}" for _, d in counts.values()))
 assert counts["paper"] == (15_026_187, 8_271_171)  # the paper's numbers (notebooks 02-04)
+print("this notebook's run (section 3): the shapes_fast.yaml column under every profile but ci, "
+      "whose own tiny networks train 8 iterations")
 
 
 # %% [markdown]
+# Note that the `cpu` column (width 32, 20,000 iterations) is not the run this lesson trains on a laptop:
+# that is the fast recipe's column, a fifth of the parameters and a fifth of the iterations.
+#
 # The optimisation settings (Adam, betas, weight decay, loss weights, batch size 1) are the paper's
 # in every profile; only sizes, widths, iteration counts and the step of the schedule change. The
 # fast recipe changes four more things: a learning rate twice the paper's, the explicit
@@ -338,7 +345,7 @@ print(f"{PROFILE}: {train_iters:,} iterations at {cfg.image_size}x{cfg.image_siz
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-from munit_lib.bench import run_benchmark  # (its import may print a warning about CUDA on a CPU machine)
+from munit_lib.bench import run_benchmark
 
 speed = run_benchmark(cfg, iterations=2)
 total = speed["seconds_per_iteration"] * train_iters
@@ -1051,7 +1058,9 @@ if answered:
 # Lose each piece in turn; losing none gives 0, the exact resume of section 4.1:
 #
 # ```python
-# print({piece: f"{drift_when_lost(piece):.1e}" for piece in [*PIECES, "none"]})
+# drifts = {piece: drift_when_lost(piece) for piece in [*PIECES, "none"]}
+# print({piece: f"{drift:.1e}" for piece, drift in drifts.items()})
+# ex2_most_important = max(PIECES, key=drifts.get)
 # ```
 #
 # The optimisers win, by several times. A fresh Adam has no moment estimates, so its first steps move

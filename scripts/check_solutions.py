@@ -8,6 +8,7 @@ under the CI profile up to its check cell, as a student does, then one cell that
 solution's code, then the check cell again with its answer placeholders (``name = None`` lines
 before its bookkeeping) taken out. It fails when a solution raises, when the check rejects an answer,
 or when a solution that holds code leaves its exercise unanswered; solutions in prose only are listed.
+The solutions of exercises the check does not know (no ``answered.append(k)``) are not run.
 
     python scripts/check_solutions.py notebooks/A1_appendix_data_and_texture.py [...]
 
@@ -56,8 +57,11 @@ def solutions_notebook(twin: Path) -> tuple[nbformat.NotebookNode, int, list[int
     solutions = {int(k): body for k, body in SOLUTION.findall(later)}
     if not solutions:
         raise ValueError(f"{twin}: no <details><summary>Solution to exercise N</summary> block after the check cell")
-    coded = sorted(k for k, body in solutions.items() if CODE_BLOCK.search(body))
-    prose = sorted(k for k in solutions if k not in coded)
+    # only the exercises the check knows ('answered.append(k)'): an exercise without a check (one that
+    # needs an optional package, say) keeps its solution's code out of the run
+    checked = {int(k) for k in re.findall(r"answered\.append\((\d+)\)", nb.cells[check].source)}
+    coded = sorted(k for k, body in solutions.items() if k in checked and CODE_BLOCK.search(body))
+    prose = sorted(k for k in solutions if k in checked and k not in coded)
     code = "\n\n".join(block for k in coded for block in CODE_BLOCK.findall(solutions[k]))
     head, mark, rest = nb.cells[check].source.partition(CHECK_MARK)
     checker = nbformat.v4.new_code_cell(PLACEHOLDER.sub("", head) + mark + rest)
