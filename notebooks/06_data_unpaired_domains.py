@@ -736,6 +736,10 @@ print("temporary files removed")
 # instead of the crop's corner, so a given seed gives another output. Each choice keeps its law and
 # they stay independent, so the distribution is the same.
 #
+# ```python
+# ex1_answers = (False, True)
+# ```
+#
 # </details>
 #
 # <details><summary>Solution to exercise 2</summary>
@@ -744,12 +748,20 @@ print("temporary files removed")
 # the right halves of the other, so no pair survives, at the price of half the data in each domain.
 # The default split keeps all 8 in both, as the preparation behind the paper's numbers did.
 #
+# ```python
+# ex2_disjoint = (4, 0)
+# ```
+#
 # </details>
 #
 # <details><summary>Solution to exercise 3</summary>
 #
 # `ex3_first_reader = "mask"`. The texture period halves with the size (6 px at 32), so texture and
 # colour are still read; the anti-aliased edge stays one pixel wide, a larger share of a smaller shape.
+#
+# ```python
+# ex3_first_reader = "mask"
+# ```
 #
 # </details>
 #
@@ -766,6 +778,10 @@ print("temporary files removed")
 # <details><summary>Solution to exercise 5</summary>
 #
 # `ex5_missing_file = "raises"`: `read_file_list` raises `FileNotFoundError` naming the missing file.
+#
+# ```python
+# ex5_missing_file = "raises"
+# ```
 #
 # </details>
 #

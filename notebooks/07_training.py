@@ -1051,6 +1051,10 @@ if answered:
 # functions of (seed, rank, domain, position) (section 2.3), computed wherever the image is loaded:
 # the number of workers changes who does the work, not what it yields.
 #
+# ```python
+# ex1_identical = True
+# ```
+#
 # </details>
 #
 # <details><summary>Solution to exercise 2</summary>
@@ -1075,6 +1079,10 @@ if answered:
 # $k > \ln 0.01 / \ln 0.999 \approx 4603$, so `ex3_iterations = 4603`
 # (`math.ceil(math.log(0.01) / math.log(0.999))`).
 #
+# ```python
+# ex3_iterations = math.ceil(math.log(0.01) / math.log(0.999))  # 4603
+# ```
+#
 # </details>
 #
 # <details><summary>Solution to exercise 4</summary>
@@ -1082,6 +1090,11 @@ if answered:
 # `ex4_setting = ("step_size", 25_000)`: 100,000 iterations of 1 image are as many images as 25,000
 # of 4. `ex4_norm_depends = False`: IN and AdaIN take their statistics over one image (notebook 01),
 # unlike batch normalisation.
+#
+# ```python
+# ex4_setting = ("step_size", 25_000)
+# ex4_norm_depends = False
+# ```
 #
 # </details>
 #

@@ -1007,6 +1007,10 @@ if answered:
 # ($64 \times 16 \times 16$) that is 8,192, so `ex1_kl_factor = h[0].numel() / 2`. The same gradient
 # as the release's weight 0.01 would then need `recon_kl_w = 0.01 / 8192`, about $1.2 \cdot 10^{-6}$.
 #
+# ```python
+# ex1_kl_factor = h[0].numel() / 2  # 8,192
+# ```
+#
 # </details>
 #
 # <details><summary>Solution to exercise 2</summary>
@@ -1032,6 +1036,10 @@ if answered:
 # $16 \cdot (16 + 32 + 64 + 128 + 128 + 128) = 7{,}936$ per dimension (section 6), so 8 more
 # dimensions add `ex3_growth = 8 * 7936 = 63_488`.
 #
+# ```python
+# ex3_growth = 8 * 7936  # 63,488
+# ```
+#
 # </details>
 #
 # <details><summary>Solution to exercise 4</summary>
@@ -1040,6 +1048,10 @@ if answered:
 # back whatever G draws, instead of G learning to draw z visibly. The two networks then agree on a
 # code that need not show in the image, and the outputs for different random z would tend to look
 # alike: less spread over random z.
+#
+# ```python
+# ex4_reached = {"G", "E"}
+# ```
 #
 # </details>
 #
@@ -1051,6 +1063,10 @@ if answered:
 # normalisation after its down convolution, nothing subtracts it at all. Those are the outermost
 # level (a bare convolution) and the innermost one (no norm on a $1 \times 1$ map), so
 # `ex5_levels_without_in = {0, 5}`.
+#
+# ```python
+# ex5_levels_without_in = {0, 5}
+# ```
 #
 # </details>
 #
