@@ -149,12 +149,17 @@ print("this notebook's run (section 3): the shapes_fast.yaml column under every 
 # Note that the `cpu` column (width 32, 20,000 iterations) is not the run this lesson trains on a laptop:
 # that is the fast recipe's column, a fifth of the parameters and a fifth of the iterations.
 #
+# The row "D width x layers x scales" describes the discriminator, the multi-scale one of pix2pixHD
+# (Wang et al., 2018) that MUNIT adopts: one small convolutional discriminator per scale, all of the
+# same shape but each with its own weights, looks at the image at full size and at successively
+# halved sizes (3 scales in the paper, 2 in the small profiles), and their losses are added.
+#
 # The optimisation settings (Adam, betas, weight decay, loss weights, batch size 1) are the paper's
 # in every profile; only sizes, widths, iteration counts and the step of the schedule change. The
 # fast recipe changes four more things: a learning rate twice the paper's, the explicit
 # style-augmented cycle loss at weight 1 (the original code's summer2winter config uses 10), an EMA
 # with a shorter memory, and paintings whose textures are pinned to the shape rather than to the
-# canvas (`texture_anchor: shape`, notebook 06; section 5.3 says why).
+# canvas (`texture_anchor: shape`, notebook 06; section 5.3 says what that changes).
 
 # %% [markdown]
 # ## 2. Three pieces of the trainer, by hand
@@ -357,8 +362,10 @@ print(f"{speed['device']}: {speed['seconds_per_iteration']:.3f} s per iteration,
 # > **⚠️ WARNING: the next cell trains.** How long it takes depends on the profile:
 # > - `ci`: 8 iterations of the tiny networks, a few seconds;
 # > - `cpu`, `gpu`, `paper`: the whole fast recipe, `configs/shapes_fast.yaml` (4,000 iterations),
-# >   from scratch into `runs/nb07_shapes_fast_<profile>/`, with a progress bar: on a 2-core CPU
-# >   about the time the cell above predicts (a quarter of an hour).
+# >   from scratch into `runs/nb07_shapes_fast_<profile>/`, with a progress bar, for about the time
+# >   the cell above predicts. That depends on the machine and on what else runs on it: about a
+# >   quarter of an hour on a 2-core CPU with nothing else to do, longer when other programs share
+# >   it (the prediction stored above, 42 minutes, was measured on a shared machine).
 # >
 # > Interrupt the kernel whenever you like: the trainer finishes the current iteration and saves a
 # > checkpoint, and running the cell again continues from it. Run it a second time after it has
@@ -373,6 +380,15 @@ files = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if 
 print(f"trained to iteration {trainer.iteration}; the run folder holds:")
 for name in files if len(files) <= 12 else files[:6] + ["..."] + files[-5:]:
     print("   ", name)
+
+# %% [markdown]
+# The run folder holds the full training state (`checkpoints/last.pt`, section 4.3), the config,
+# the loss log (section 5), the exported generators `gen_XXXXXXXX.pt` (section 4.3) and the sample
+# grids (section 6), here one pair every 1,000 iterations. Whenever a run stops, it saves its state,
+# exports its generators and writes a pair of grids. The stored run was interrupted once, at
+# iteration 1,135, and resumed from there: hence `gen_00001135.pt` and the grids numbered 1,135
+# beside the regular ones. Section 4 shows, on small runs, that stopping and resuming gives bitwise
+# the same weights as a run that never stopped. The last logged losses:
 
 # %%
 last = {key: values[-1] for key, values in read_loss_log(trainer.log_path).items()}
@@ -754,7 +770,8 @@ assert abs(fresh["colour_coverage_fresh"] - fresh["colour_coverage_ideal"]) < 0.
 # %% [markdown]
 # ### 5.3 Where texture lives
 #
-# Why is texture the slow factor? Ask the codes. A **linear probe** learns to read the ground-truth
+# Why is texture the slow factor? Ask the codes. A **linear probe** (Alain and Bengio, 2016), a
+# linear classifier trained on frozen features, learns to read the ground-truth
 # texture of real paintings from the style code $E^s_b(x)$, and from the content code $E^c_b(x)$
 # pooled to a coarse $4 \times 4$ map; its accuracy on held-out paintings says how much of the
 # texture each code carries. By hand on the shipped model, then the library's `factor_probes`:
@@ -786,11 +803,14 @@ for code in ("style", "content"):
 
 # %% [markdown]
 # Colour lives in the style code; texture is read only in part from either code. One exact fact
-# about MUNIT's decoder says why drawing a texture from a sketch is hard. Give the decoder a content code with no spatial structure (the same 64 numbers at each of
-# the $16 \times 16$ places) and it draws one flat colour, **whatever the style**: reflection padding
-# and nearest upsampling copy values, a convolution of a flat map is flat, instance normalisation
-# turns a flat channel into zeros (so AdaIN leaves just its $\beta$), and LayerNorm subtracts one
-# number per image. Layer by layer:
+# about MUNIT's decoder says why drawing a texture from a sketch is hard. Give the decoder a content
+# code with no spatial structure (the same 64 numbers at each of the $16 \times 16$ places) and,
+# **whatever the style**, it draws a flat image, one colour everywhere: reflection padding and
+# nearest upsampling copy values, a convolution of a flat map is flat, instance normalisation
+# (Ulyanov, Vedaldi and Lempitsky, 2016) turns a flat channel into zeros (so AdaIN, Huang and
+# Belongie, 2017, leaves just its $\beta$), and layer normalisation (Ba, Kiros and Hinton, 2016)
+# subtracts one number per image and divides by another. Layer by layer, with the styles of 8
+# reference paintings:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -824,19 +844,34 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The style picks a colour but cannot lay anything out: it only scales and shifts, per channel,
-# features the content code brings. So every band of a striped painting is laid by the content code,
-# and a sketch's content code starts from an outline alone. What follows for training (more in the
-# optional notebook `A1_appendix_data_and_texture` and in `benchmarks/results.md`):
+# The style picks the colour of that flat image, and the figure shows which: a pale colour close to
+# the reference's canvas (its background), never the colour of its shape. It cannot lay anything
+# out: it only scales and shifts, per channel, features the content code brings. So every band of a
+# striped painting is laid by the content code, and a sketch's content code starts from an outline
+# alone.
 #
-# - **Pin textures to the shape.** Pinned to the canvas, the texture moves into the content code and
-#   cannot be taken from a reference. Pinned to the shape, the shape's position says where the
-#   pattern starts, and the style code can carry it. The recipe trains on such data.
-# - **The networks can draw textures, slowly.** Shown the answer (a sketch, its painting's style,
-#   an L1 loss to that painting), the same small generators draw every texture only after 18,000 to
-#   31,000 updates. A 15-minute MUNIT run makes 4,000 to 8,000, with a less direct signal. So a
-#   lesson-length model draws colours well and textures poorly: a limit of the budget, not of the
-#   method.
+# Two remarks for training, from measurements this notebook does not rerun (the optional notebook
+# `A1_appendix_data_and_texture`, section 2, shows the first; `benchmarks/results.md`, section "What
+# the texture investigation found", records both):
+#
+# - **Where the data pins the texture moves where the probes find it, not how well it transfers.**
+#   After 15 minutes of training, the content-code probe reads the texture 0.79 and 0.86 of the time
+#   in two recipes whose paintings pin it to the canvas, 0.48 in the course's recipe, which pins it
+#   to the shape. Guided texture (the share of example-guided translations that take the
+#   reference's texture; chance 0.25) hardly differs: 0.39 and 0.35 pinned to the canvas, 0.41
+#   pinned to the shape. And in the shipped model above, the content code still carries more of the
+#   texture (probe 0.63) than the style code (0.47). The recipe trains on shape-pinned paintings, so
+#   that the texture is not locked into the content code; that alone has not made it transfer.
+# - **The networks can draw textures, after many updates.** Trained with the answer shown (each
+#   sketch paired with its own painting, an L1 loss to it, no discriminator), the same small
+#   generators draw the textures, but pass 0.5 guided texture only after 18,000 to 31,000 updates.
+#   A 15-minute MUNIT run makes far fewer iterations, with a less direct signal: the recipe made
+#   2,855 on one thread of a 2-core CPU shared with another run (the shipped model; 11,740 in its
+#   hour), and 3,516 to 5,994 on both threads of a machine to itself
+#   (`benchmarks/time_to_quality.jsonl`). A two-hour run of the recipe (41,000 iterations) drew its
+#   first stripes after about 30,000, yet its guided texture stayed at 0.41. So a lesson-length
+#   model draws colours well and textures poorly, and in the runs measured so far, more updates
+#   brought stripes but not yet a reference's texture.
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
@@ -868,7 +903,8 @@ plt.show()
 # %% [markdown]
 # The grids the run wrote along the way show the same inputs with the same styles at each
 # `sample_every` iterations: the first input of the `a2b` grid, at every saved iteration of our run
-# (in the `ci` profile there are few; in the `cpu` profile, one every 1,000 iterations):
+# (in the `ci` profile there are few; in the `cpu` profile, one every 1,000 iterations, plus the one
+# written at 1,135, where the stored run was interrupted and resumed, section 3):
 
 # %%
 saved = sorted((run_dir / "samples").glob("a2b_*.png"))
@@ -888,6 +924,13 @@ if saved:
     axes[0, 0].set_title("a2b, first input: input | style 1 ... style k, at each saved iteration", fontsize=9)
     fig.tight_layout()
     plt.show()
+
+# %% [markdown]
+# Read the stored grids (the `cpu` profile) down each column, one style code throughout. At 1,000
+# and 1,135 iterations the stars are speckled and their colours blotchy; by 2,000 each style paints
+# an even fill, and from then on a column keeps its colour (green, blue, yellow, orange, purple,
+# green: two of the six codes land on green), while the pale background still shifts a little. No
+# column ever draws a texture: every star stays a plain fill, the slow texture of section 5.3.
 
 # %% [markdown]
 # ## 7. The command line
@@ -1127,3 +1170,16 @@ if answered:
 #   Y. Yazıcı, C.-S. Foo, S. Winkler, K.-H. Yap, G. Piliouras, V. Chandrasekhar. *The Unusual
 #   Effectiveness of Averaging in GAN Training.* ICLR 2019.
 #   [arXiv:1806.04498](https://arxiv.org/abs/1806.04498). The EMA of section 2.2.
+# - T.-C. Wang, M.-Y. Liu, J.-Y. Zhu, A. Tao, J. Kautz, B. Catanzaro. *High-Resolution Image
+#   Synthesis and Semantic Manipulation with Conditional GANs.* CVPR 2018.
+#   [arXiv:1711.11585](https://arxiv.org/abs/1711.11585). pix2pixHD; the multi-scale discriminator of
+#   section 1's table.
+# - D. Ulyanov, A. Vedaldi, V. Lempitsky. *Instance Normalization: The Missing Ingredient for Fast
+#   Stylization.* arXiv preprint, 2016. [arXiv:1607.08022](https://arxiv.org/abs/1607.08022).
+#   Section 5.3.
+# - X. Huang, S. Belongie. *Arbitrary Style Transfer in Real-time with Adaptive Instance
+#   Normalization.* ICCV 2017. [arXiv:1703.06868](https://arxiv.org/abs/1703.06868). AdaIN, section 5.3.
+# - J. L. Ba, J. R. Kiros, G. E. Hinton. *Layer Normalization.* arXiv preprint, 2016.
+#   [arXiv:1607.06450](https://arxiv.org/abs/1607.06450). Section 5.3.
+# - G. Alain, Y. Bengio. *Understanding intermediate layers using linear classifier probes.* ICLR 2017
+#   workshop. [arXiv:1610.01644](https://arxiv.org/abs/1610.01644). Linear probes, section 5.3.
