@@ -50,6 +50,7 @@ import collections
 import contextlib
 import io
 import json
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -58,11 +59,12 @@ import matplotlib.pyplot as plt
 import torch
 from IPython.display import display
 
+import munit_lib
 from munit_lib import MUNIT, MUNITConfig, count_parameters, course
 from munit_lib.data.openmoji import SKIN_TONES, read_metadata_table, split_of
-from munit_lib.evaluation.openmoji import (TONE_COLOURS, guided_tone_accuracy, hex_to_rgb, line_art_kept,
-                                          load_openmoji_split, openmoji_model, own_style_tone_accuracy, read_tones,
-                                          tones_reached)
+from munit_lib.evaluation.openmoji import (TONE_COLOURS, guided_tone_accuracy, guided_tone_confusion, hex_to_rgb,
+                                          line_art_kept, load_openmoji_split, openmoji_model,
+                                          own_style_tone_accuracy, read_tones, tones_reached)
 from munit_lib.pretrained import data_dir, pretrained, pretrained_path
 from munit_lib.training import read_loss_log
 from munit_lib.viz import show_grid
@@ -70,8 +72,8 @@ from munit_lib.widgets import StyleExplorer
 
 PROFILE = course.setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
 plt.rcParams["image.interpolation"] = "nearest"
-ROOT = data_dir() / "openmoji64"  # the shipped 64-px set (18 MB of PNGs)
-CONFIGS = Path("..") / "configs"
+ROOT = Path(munit_lib.__file__).resolve().parents[1]  # the repository: configs/, benchmarks/, data/
+DATA = data_dir() / "openmoji64"  # the shipped 64-px set (18 MB of PNGs)
 
 # %% [markdown]
 # ## 1. The data
@@ -95,8 +97,8 @@ CONFIGS = Path("..") / "configs"
 
 # %%
 # NBVAL_CHECK_OUTPUT
-records = read_metadata_table(ROOT)
-summary = json.loads((ROOT / "summary.json").read_text())
+records = read_metadata_table(DATA)
+summary = json.loads((DATA / "summary.json").read_text())
 by_split = collections.Counter(r.split for r in records)
 print(f"{len(records)} pairs: {by_split['train']} train, {by_split['test']} test;",
       f"{summary['flags_left_out']} flags and {len(summary['blank_left_out'])} blank drawing left out,",
@@ -125,7 +127,7 @@ print(f"{len(sides)} families, each on one side of the split")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-test = load_openmoji_split(ROOT, "test")  # line_art, colour: (310, 3, 64, 64) in [-1, 1]
+test = load_openmoji_split(DATA, "test")  # line_art, colour: (310, 3, 64, 64) in [-1, 1]
 print("test:", tuple(test.line_art.shape), "| toned emoji with a readable skin:", len(test.toned),
       "in", len(test.skin), "families")
 family = sorted(test.skin)[0]
@@ -191,16 +193,17 @@ plt.show()
 #   read. The cycle goes through the line-art domain, and content that comes back from line art has
 #   no colour. So the style code must carry the tone.
 # - **Nothing blank in the data.** One emoji's line art draws white on white. A blank image has zero
-#   variance, so every instance norm of the content encoder divides by $\sqrt{\epsilon}$ alone. The
-#   gradients overflow and the next update turns the weights to NaN. Such drawings are left out of
-#   the data, beside the flags.
+#   variance, so every instance norm of the content encoder divides by $\sqrt{\epsilon}$ alone, and
+#   its gradients can grow without bound. Two training runs of this recipe turned their weights to
+#   NaN at the iteration that drew it (recorded in the docstring of `munit_lib.data.openmoji`). Such
+#   drawings are left out of the data, beside the flags.
 #
 # One iteration takes a few tenths of a CPU-second; the cell below prints what it measured. It
 # trains a short run (the profile sets its length: under CI, a few iterations). The shipped model
 # trained for much longer (section 4).
 
 # %%
-cfg = MUNITConfig.from_yaml(CONFIGS / "openmoji_cpu.yaml").replace(data_root=str(ROOT))
+cfg = MUNITConfig.from_yaml(ROOT / "configs" / "openmoji_cpu.yaml").replace(data_root=str(DATA))
 LESSON_ITERATIONS = {"ci": 4}.get(PROFILE, 400)  # 400: a few minutes
 if PROFILE == "ci":  # the CI profile checks the machinery: a log row and a checkpoint every few iterations
     cfg = cfg.replace(log_every=1, checkpoint_every=2, sample_every=1000, display_size=2)
@@ -215,6 +218,27 @@ assert trainer.iteration == LESSON_ITERATIONS and len(log["iteration"]) >= 1
 # %%
 course.plot_losses(log)
 plt.show()
+
+# %% [markdown]
+# The lesson's run beside the shipped model of section 4 (loaded here): four test drawings, each
+# coloured with the same three random styles by both.
+
+# %%
+lesson, shipped = openmoji_model(trainer.model), openmoji_model(pretrained("openmoji"))
+picks = test.toned[::35]  # four drawings of four families
+styles3 = torch.randn(3, lesson.style_dim, generator=torch.Generator().manual_seed(1))  # (3, 8)
+grid = []
+with torch.no_grad():
+    for i in picks:
+        one = test.line_art[i:i + 1].expand(3, -1, -1, -1)  # (3, 3, 64, 64): one drawing, three styles
+        grid.append([test.line_art[i], *lesson.a2b(one, styles3), *shipped.a2b(one, styles3)])
+show_grid(grid, col_titles=["line art", "lesson run", "", "", "shipped", "", ""], size=1.3)
+plt.show()
+
+# %% [markdown]
+# After 400 iterations the lesson's run has found the outlines, and its colours already change with
+# the style, but its strokes are blurred and its fills bleed past them. The shipped model, trained
+# for about twenty times as many iterations, draws clean strokes and flat fills.
 
 # %% [markdown]
 # ## 4. The shipped model: random, guided and interpolated colourings
@@ -253,6 +277,11 @@ show_grid([[x[0], *by_hand]]).suptitle("line art, then 8 random styles")
 plt.show()
 
 # %% [markdown]
+# Eight random styles give this drawing tone 1 four times, tone 3 three times and once the untoned
+# yellow: random styles do change the skin, but they do not spread evenly over the five tones.
+# Section 6 counts how many tones 16 random styles reach on every toned test emoji.
+
+# %% [markdown]
 # **Example-guided.** The style comes from a reference: the colour domain's style encoder reads a
 # colouring, and the decoder applies its style to the line art's content. Below, each row takes its
 # reference from a *different* family, one for each of the five tones, so the reference's drawing
@@ -274,6 +303,11 @@ show_grid([list(test.colour[references]), list(guided)], row_titles=["reference"
 plt.show()
 
 # %% [markdown]
+# It follows the order, not the tone itself. References of tones 1 to 5 give tones 1, 1, 2, 3 and 4:
+# each output past the first is one tone lighter than its reference. Section 6 shows that the whole
+# test split behaves alike.
+
+# %% [markdown]
 # **Interpolation.** Between the styles of the lightest and the darkest reference, along the line.
 
 # %%
@@ -285,6 +319,10 @@ with torch.no_grad():
 print("tones along the path:", [t + 1 if t < 5 else "none" for t in read_tones(walk, test.masks(toned_members[:1] * 7)).tolist()])
 show_grid([list(walk)]).suptitle("from the lightest reference's style to the darkest's")
 plt.show()
+
+# %% [markdown]
+# Along the path the skin darkens step by step, from tone 1 to tone 4, and never goes back. Its dark
+# end stops at 4, as the darkest reference itself did above.
 
 # %% [markdown]
 # ## 5. The explorer
@@ -370,9 +408,10 @@ assert draws[0] == library_acc and max(draws) > min(draws)
 
 # %% [markdown]
 # The shipped models were scored with the full protocol when they were published (`scores.json`
-# beside each). BicycleGAN trains on the *aligned pairs*, so it is the supervised upper reference.
-# CycleGAN is unpaired and unimodal: one colouring per drawing. Both trained for the same CPU time
-# as `openmoji_budget`, which is MUNIT stopped at that budget.
+# beside each). BicycleGAN trains on the *aligned pairs*: it sees the true colouring of every
+# drawing. CycleGAN is unpaired and unimodal: one colouring per drawing. Both trained for the same
+# CPU time as `openmoji_budget`, which is MUNIT stopped at that budget. The rows `CPU-minutes` and
+# `iterations` give each model's training time and the iterations it made in it.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -387,6 +426,7 @@ def cell(v):
     return "—" if v is None else f"{v:.3f}"
 print(f"{'':24}" + "".join(f"{n.replace('openmoji_', ''):>12}" for n in NAMES))
 print(f"{'CPU-minutes':24}" + "".join(f"{scores[n]['training']['cpu_minutes']:>12}" for n in NAMES))
+print(f"{'iterations':24}" + "".join(f"{scores[n]['training']['iterations']:>12,}" for n in NAMES))
 for row in ROWS:
     print(f"{row:24}" + "".join(f"{cell(scores[n].get(row)):>12}" for n in NAMES))
 
@@ -415,37 +455,87 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Accuracy counts only exact hits. Which tone comes out for each reference tone? The confusion
-# matrix of the shipped model answers that: rows are the reference's tone, columns the output's.
+# How to read the table (each claim is checked in the next cell):
+#
+# - **Diversity.** CycleGAN has none by construction. At this budget, BicycleGAN's latent code barely
+#   moves its output. MUNIT's random styles give real variety, several times BicycleGAN's (pixel L1
+#   0.106 against 0.023). The paper measures diversity with LPIPS, which needs an optional package
+#   and a download of network weights; pixel L1 and the features of a small classifier of the 11
+#   emoji groups need neither.
+# - **Tones reached.** MUNIT's random styles reach 4.19 of the five tones on each toned drawing, near
+#   the uniform sampler's 4.86. The two baselines give each drawing about one tone.
+# - **Guided tone accuracy.** MUNIT is above chance (0.369 against 0.2), but below one in two. Using
+#   the emoji's *own* colouring as the reference does barely better (0.393), so moving a tone to
+#   another drawing is not what fails. BicycleGAN's 0.114 is below chance; the cells after the checks
+#   show why.
+# - **Line art and palette.** At this budget the baselines keep the strokes and OpenMoji's palette
+#   better than MUNIT does. BicycleGAN made 12,228 iterations in its 25 CPU-minutes, MUNIT 5,000:
+#   MUNIT updates four networks per iteration. CycleGAN made about as many as MUNIT (5,954) and
+#   still keeps the strokes better; it has no style to separate from the content.
+# - **Fréchet distance, IS and CIS** are computed in the features and predictions of the same
+#   11-group classifier, not of Inception. The Fréchet distance compares the spread of the outputs
+#   with that of the true colourings (lower is closer): BicycleGAN (2.98) and the longer MUNIT run
+#   (3.50) come closest, and MUNIT improves from 5.87 to 3.50 between 25 and 48 CPU-minutes. The
+#   Inception Score is high when each output is clearly one group and the outputs cover many groups;
+#   it separates the models little here (1.57 to 1.83, of at most 11). The **CIS** (conditional
+#   Inception Score, from the MUNIT paper) is the same score computed for *one* input over its
+#   outputs under random styles, then averaged over the inputs: it measures diversity for one input,
+#   and is 1 when every style gives the same prediction. CycleGAN scores exactly 1, BicycleGAN
+#   1.05, MUNIT 1.21-1.23. All stay near 1: a colouring seldom changes which group a drawing looks
+#   like to the classifier.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-refs_in, refs_of, refs_tone = [], [], []
-for n, i in enumerate(test.toned):  # each toned input with a reference of each tone, from another family
-    for t in range(1, 6):
-        pool = [k for k in test.toned if test.records[k].skintone == t and
-                test.records[k].base_hexcode != test.records[i].base_hexcode]
-        refs_in.append(i), refs_of.append(pool[n % len(pool)]), refs_tone.append(t - 1)  # references vary
-with torch.no_grad():
-    out = torch.cat([m.a2b(test.line_art[refs_in[k:k + 100]], m.encode_b(test.colour[refs_of[k:k + 100]]))
-                     for k in range(0, len(refs_in), 100)])
-confusion = torch.zeros(5, 6, dtype=torch.long)  # reference tone x output tone (6th: no tone)
-for ref, got in zip(refs_tone, read_tones(out, test.masks(refs_in)).tolist()):
-    confusion[ref, got] += 1
-assert int(confusion.sum()) == 5 * len(test.toned)
-mean_out = [(confusion[r, :5] * torch.arange(1, 6)).sum().item() / max(1, confusion[r, :5].sum().item())
-            for r in range(5)]
-print("mean output tone for reference tones 1-5:", [round(v, 2) for v in mean_out])
-plt.figure(figsize=(4, 3.2))
-plt.imshow(confusion, cmap="Blues")
-plt.xticks(range(6), ["1", "2", "3", "4", "5", "none"])
-plt.yticks(range(5), ["1", "2", "3", "4", "5"])
-plt.xlabel("output tone")
-plt.ylabel("reference tone")
-for r in range(5):
-    for c in range(6):
-        plt.text(c, r, int(confusion[r, c]), ha="center", va="center", fontsize=8)
-plt.show()
+munit, budget, bicycle, cycle = (scores[n] for n in NAMES)
+assert cycle["diversity_l1"] == 0 and munit["diversity_l1"] > 3 * bicycle["diversity_l1"] > 0
+assert munit["tones_reached"] > 3 and bicycle["tones_reached"] < 1.5 and cycle["tones_reached"] == 1
+assert 0.25 < munit["guided_tone_accuracy"] < 0.5 and munit["own_style_tone_accuracy"] < 0.5
+assert bicycle["guided_tone_accuracy"] < 0.2  # below chance
+assert munit["line_art_kept_a2b"] < min(bicycle["line_art_kept_a2b"], cycle["line_art_kept_a2b"])
+assert munit["palette_fidelity"] < min(bicycle["palette_fidelity"], cycle["palette_fidelity"])
+assert bicycle["training"]["iterations"] > 2 * budget["training"]["iterations"]
+assert abs(cycle["training"]["iterations"] - budget["training"]["iterations"]) < 0.2 * budget["training"]["iterations"]
+assert bicycle["frechet"] < munit["frechet"] < budget["frechet"] and cycle["cis"] == 1 < bicycle["cis"] < munit["cis"]
+print("every claim above holds for the shipped scores")
+
+# %% [markdown]
+# ### How the guided tone misses
+#
+# Accuracy counts only exact hits. Which tone comes out for each reference tone?
+# `guided_tone_confusion` counts the translations behind guided accuracy (the same references, seed
+# 0) by the reference's tone (rows) and the tone read (columns, then the untoned yellow); guided
+# accuracy is its diagonal over its total. Here for MUNIT and for BicycleGAN, with the mean tone
+# read in each row (yellow left out) and the share that lands within one tone step.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+tables = {"openmoji": guided_tone_confusion(m, test),
+          "openmoji_bicyclegan": guided_tone_confusion(openmoji_model(pretrained("openmoji_bicyclegan")), test)}
+mean_read = {}
+for name, table in tables.items():  # (5, 6): reference tone 1-5 x tone read 1-5, then yellow
+    toned_out = table[:, :5]  # (5, 5): the outputs read as one of the five tones
+    mean_read[name] = ((toned_out * torch.arange(1, 6)).sum(1) / toned_out.sum(1)).tolist()
+    near = sum(int(toned_out[r, max(0, r - 1):r + 2].sum()) for r in range(5)) / int(table.sum())
+    accuracy = float(table.diagonal().sum() / table.sum())
+    assert abs(accuracy - scores[name]["guided_tone_accuracy"]) < 1e-3  # the table's row
+    print(f"{name}: on the tone {accuracy:.2f}, within one step {near:.2f}")
+    print(f"{'reference':>11}" + "".join(f"{c:>7}" for c in ["1", "2", "3", "4", "5", "yellow"]) + f"{'mean read':>11}")
+    for r in range(5):
+        print(f"{r + 1:>11}" + "".join(f"{int(v):>7}" for v in table[r]) + f"{mean_read[name][r]:>11.2f}")
+assert mean_read["openmoji"] == sorted(mean_read["openmoji"])  # darker references, darker outputs on average
+assert all(torch.equal(row, tables["openmoji_bicyclegan"][0]) for row in tables["openmoji_bicyclegan"])
+
+# %% [markdown]
+# For MUNIT the tone read follows the reference's tone in order, but about half as far: its mean
+# climbs from 1.81 to 3.64 while the reference's climbs from 1 to 5, and the misses lean towards
+# the lighter tones. So 0.72 of the guided translations land within one tone step of the
+# reference's tone, against 0.37 exactly on it: the decoder reads the code, weakly. A model that
+# ignored the reference would give the same row five times. That is what BicycleGAN does: its five
+# rows are identical, so the tone it paints depends on the drawing alone, and on 60 of the 140
+# drawings it paints the untoned yellow. Hence its 0.114, below chance, guided and with the emoji's
+# own colouring alike, and its style-code probe at chance (0.200): at this budget its code does not
+# carry the tone. So BicycleGAN is an upper reference for line art kept and palette fidelity, not
+# for tones.
 
 # %% [markdown]
 # ### Where the tone gets lost
@@ -493,20 +583,20 @@ plt.show()
 # drawings look alike, but the model's own carries faint traces of the colouring (the tints in its
 # second column), and the decoder has learned to place the tone with their help. MUNIT assumes that
 # both domains map into **one** content space. Here the content code of a true drawing and that of the
-# model's own drawing of the same emoji still differ, and example-guided translation falls into that
-# gap.
+# model's own drawing of the same emoji still differ. That gap explains why the model's own line art
+# does better. Does it also hold guided accuracy down?
 #
-# The gap is not the whole story, though. `benchmarks/openmoji_tone_curve.jsonl` holds these measures
-# along the shipped run and along two variants trained as long: the style-reconstruction weight at 10
-# instead of 1, and no gradient through the model's own line art in the cycle, so that its drawings
-# gain nothing from carrying traces. Here is the last checkpoint of each.
+# `benchmarks/openmoji_tone_curve.jsonl` holds these measures along the shipped run and along three
+# variants: the style-reconstruction weight at 10 instead of 1; no gradient through the model's own
+# line art in the cycle, so that its drawings gain nothing from carrying traces; and a style code of
+# 16 numbers instead of 8 (stopped at 5,000 iterations). Here is the last checkpoint of each.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-curve = [json.loads(line) for line in (Path("..") / "benchmarks" / "openmoji_tone_curve.jsonl").read_text().splitlines()]
+curve = [json.loads(line) for line in (ROOT / "benchmarks" / "openmoji_tone_curve.jsonl").read_text().splitlines()]
 final = {row["label"]: row for row in curve}  # the file runs in training order: the last row of each run
 RUNS = {"munit": "shipped recipe", "munit_recon_s_w10": "style recon weight 10",
-        "munit_cycle_detached": "no gradient via own line art"}
+        "munit_cycle_detached": "no gradient via own line art", "munit_style_dim16": "style code of 16"}
 print(f"{'':30}{'iteration':>10}{'guided':>8}{'own, true line art':>20}{'own, model line art':>21}")
 for label, name in RUNS.items():
     r = final[label]
@@ -518,38 +608,14 @@ assert gap["munit_cycle_detached"] < gap["munit"] / 3  # without traces to read,
 assert max(final[label]["guided_tone_accuracy"] for label in RUNS) < 0.4  # ...and guided accuracy stays put
 
 # %% [markdown]
-# Without traces to read, the model's own line art helps little more than the true one, yet guided
-# accuracy does not move. At 64 pixels and this width, placing a tone from a line drawing alone is
-# the limit of the recipe. More capacity and training, as at the paper's scale (section 7), is the
-# next thing to try.
-
-# %% [markdown]
-# How to read the table (each claim is checked in the next cell):
-#
-# - **Diversity.** CycleGAN has none by construction. At this budget, BicycleGAN's latent code barely
-#   moves its output. MUNIT's random styles give real variety, several times BicycleGAN's.
-# - **Tones reached.** MUNIT's random styles reach most of the five tones on each toned drawing. The
-#   two baselines give each drawing about one tone.
-# - **Guided tone accuracy.** MUNIT is above chance, but far from one in two. Using the emoji's *own*
-#   colouring as the reference does not do much better, so moving a tone to another drawing is not
-#   what fails. The confusion matrix shows what comes out: a *lightness*. Darker references give
-#   darker outputs on average, but the tone is blurred over its neighbours. The cells above show
-#   why: the code holds the tone, and the decoder applies it to the model's own line art but much
-#   less to the true one.
-# - **Line art.** At this budget the baselines keep the strokes better than MUNIT does. MUNIT
-#   updates four networks per iteration and must also learn to split content from style, so it
-#   makes fewer iterations per CPU-minute than BicycleGAN.
-
-# %%
-# NBVAL_CHECK_OUTPUT
-munit, bicycle, cycle = scores["openmoji"], scores["openmoji_bicyclegan"], scores["openmoji_cyclegan"]
-assert cycle["diversity_l1"] == 0 and munit["diversity_l1"] > 3 * bicycle["diversity_l1"] > 0
-assert munit["tones_reached"] > 3 and bicycle["tones_reached"] < 1.5 and cycle["tones_reached"] == 1
-assert 0.25 < munit["guided_tone_accuracy"] < 0.5 and munit["own_style_tone_accuracy"] < 0.5
-assert munit["style_tone_probe"] < 0.5 < acc_drawn  # a straight-line probe misses what the decoder reads
-assert mean_out[4] > mean_out[2] > mean_out[0]  # darker references, darker outputs on average
-assert munit["line_art_kept_a2b"] < min(bicycle["line_art_kept_a2b"], cycle["line_art_kept_a2b"])
-print("every claim above holds for the shipped scores")
+# Without gradient through its own line art, the model's drawings lose their traces and the gap
+# nearly closes (0.43 over the true line art, 0.51 over its own), yet guided accuracy stays at 0.36.
+# A longer style code does no better (0.33 at 5,000 iterations). So the gap is real, and it explains
+# why the model's own line art did better, but closing it did not raise guided accuracy. In every
+# recipe tried it ends between 0.33 and 0.37. `benchmarks/results.md` (section "OpenMoji") follows
+# each run along its training, finds the same half-way tones for the 16-number code, and reports a
+# short trial with the explicit cycle at weight 1 instead of 10 (0.28). None of them tried more
+# capacity and resolution, as at the paper's scale (section 7).
 
 # %% [markdown]
 # ## 7. The same run at 256 pixels on a GPU
@@ -566,7 +632,7 @@ print("every claim above holds for the shipped scores")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-gpu_cfg = MUNITConfig.from_yaml(CONFIGS / "openmoji_gpu.yaml")
+gpu_cfg = MUNITConfig.from_yaml(ROOT / "configs" / "openmoji_gpu.yaml")
 paper = MUNIT(gpu_cfg)
 print(f"{gpu_cfg.image_size} px, generator {count_parameters(paper.gen_a):,} parameters, "
       f"discriminator {count_parameters(paper.dis_a):,}, {gpu_cfg.max_iter:,} iterations")
@@ -581,19 +647,26 @@ del paper
 # On a 2-core CPU (AMD EPYC, two threads) one such iteration takes 19.4 s, the median measured in
 # `benchmarks/results.md`, so the 300,000 iterations would take about two months. A GPU that sustains 100 TFLOP/s in bf16 does them in under two hours of arithmetic. In
 # practice the data loader and the small batch keep it well below that rate.
-#
+
+# %%
+shutil.rmtree(WORK, ignore_errors=True)  # the scratch run of section 3
+
+# %% [markdown]
 # ## Summary
 #
 # - OpenMoji gives MUNIT a real edges-to-colour task that ships with the course (CC BY-SA 4.0). Its
 #   aligned pairs and skin tones give ground truth for every measure.
 # - A tone can be read from pixels: a family's shared skin, its median colour, the nearest fill.
 # - Random styles reach the tones. Reading a tone from a *reference* needs the style code to hold
-#   it, and the explicit cycle through the line-art domain is what pushes it there. After under an
-#   hour of one CPU core the code holds it, but the decoder applies it well only over line art the
-#   model drew itself: true and drawn line art do not yet share one content space. Guided accuracy
-#   is above chance and well below one in two.
+#   it; the explicit cycle through the line-art domain is there to put it in the code (section 3).
+#   After under an hour of CPU time the code holds it, and the decoder applies it well over line art
+#   the model drew itself, much less over true line art: the two do not yet share one content space.
+# - Closing that gap did not raise guided accuracy. The tone read follows the reference's tone in
+#   order but about half as far: 0.72 of guided translations land within one tone step, 0.37 on
+#   it, and every recipe tried ends between 0.33 and 0.37.
 # - Measured beside a paired model (BicycleGAN) and a unimodal one (CycleGAN) trained for the same
-#   CPU time, MUNIT is the one that is both unpaired and multimodal.
+#   CPU time, MUNIT is the one that is both unpaired and multimodal. The baselines keep the strokes
+#   and the palette better; neither follows a reference's tone.
 #
 # ## Exercises
 #
@@ -601,9 +674,10 @@ del paper
 #    pixels does the family's skin keep? Set `ex1_pixels` to it.
 # 2. **Chance, measured.** A model that always paints the darkest tone: what guided tone accuracy
 #    does it get? Set `ex2_accuracy` to your prediction, then check it with an `OpenMojiModel`.
-# 3. **The shipped tone spread.** With 4 random styles instead of 16, how many tones does the shipped
-#    model reach per toned emoji? Set `ex3_tones` to `tones_reached(m, test, n_styles=4)`. Is it more
-#    or less than half of the 16-style figure?
+# 3. **The shipped tone spread.** With 16 random styles the shipped model reaches 4.19 tones per
+#    toned emoji. With 4 random styles, does it reach more or less than half that? Think it through
+#    first (exercise 4's sampler helps), set `ex3_more_than_half` to `True` or `False`, then measure
+#    it with `tones_reached` and its `n_styles` argument.
 # 4. **The reference line, simulated.** Section 6 draws a line at $5\,(1 - 0.8^{16})$ tones. How many
 #    tones does a sampler reach with 4 draws when each draw is one of the five tones at random? Set
 #    `ex4_tones` to the formula's value, then check it by simulating 10,000 such samplers.
@@ -611,7 +685,7 @@ del paper
 # %%
 ex1_pixels = None  # your answer
 ex2_accuracy = None
-ex3_tones = None
+ex3_more_than_half = None
 ex4_tones = None
 
 # %%
@@ -631,8 +705,11 @@ if ex2_accuracy is not None:
     assert abs(ex2_accuracy - guided_tone_accuracy(always_dark, test)) < 0.005, \
         "2: how often is the reference's tone the darkest one?"
     answered.append(2)
-if ex3_tones is not None:
-    assert abs(ex3_tones - tones_reached(m, test, n_styles=4)) < 1e-9, "3: use tones_reached with n_styles=4"
+if ex3_more_than_half is not None:
+    four = tones_reached(m, test, n_styles=4)
+    assert isinstance(ex3_more_than_half, bool), "3: answer True or False"
+    assert ex3_more_than_half == (four > scores["openmoji"]["tones_reached"] / 2), \
+        "3: measure it: tones_reached(m, test, n_styles=4)"
     answered.append(3)
 if ex4_tones is not None:
     draws = torch.randint(0, 5, (10_000, 4), generator=torch.Generator().manual_seed(0))
@@ -676,13 +753,14 @@ if answered:
 #
 # <details><summary>Solution to exercise 3</summary>
 #
-# `ex3_tones = tones_reached(m, test, n_styles=4)`. Four draws can reach at most four tones. The
-# first draws mostly land on new tones and the later ones mostly repeat tones already seen, so the
-# 4-style figure is more than half of the 16-style one:
+# More than half. Four draws can reach at most four tones, but the first draws mostly land on new
+# tones and the later ones mostly repeat tones already seen, so the first four of sixteen draws
+# reach far more than a quarter of what all sixteen reach. Measured:
 #
 # ```python
-# ex3_tones = tones_reached(m, test, n_styles=4)
-# print(ex3_tones, scores["openmoji"]["tones_reached"] / 2)
+# four = tones_reached(m, test, n_styles=4)
+# print(f"{four:.2f} tones with 4 styles, half of the 16-style figure: {scores['openmoji']['tones_reached'] / 2:.2f}")
+# ex3_more_than_half = four > scores["openmoji"]["tones_reached"] / 2   # True
 # ```
 #
 # </details>
