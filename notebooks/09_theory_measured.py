@@ -661,11 +661,11 @@ print(table_row("shapes_cpu (cyc0)", results["shapes_cpu (cyc0)"]))
 
 # %% [markdown]
 # **Three seeds.** One run per variant is one sample: another seed (the weights' initialisation,
-# the order of the data, every random draw of training) gives another model. `cyc0` and `cyc10`
-# were trained twice more, from seeds 1 and 2, with the same recipe and budget, and scored the same
-# way (`python scripts/zoo.py seeds` writes `data/pretrained/seeds.json`). For each measure, the
-# mean over the three runs and their range; "apart" says whether the two ranges do not overlap,
-# the least a difference needs before three seeds support it:
+# the order of the data, every random draw of training) gives another model. Each of the four
+# variants was trained twice more, from seeds 1 and 2, with the same recipe and budget, and scored the
+# same way (`python scripts/zoo.py seeds` writes `data/pretrained/seeds.json`). For each measure, the
+# mean over the three runs and their range; a star marks a variant whose range and `cyc0`'s do not
+# overlap, the least a difference needs before three seeds support it:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -675,18 +675,23 @@ record = seeded.read_seeds()
 MEASURES = {"cycle_aba_image": "cycle error A", "cycle_bab_image": "cycle error B",
             "content_iou_a2b": "IoU a2b", "content_iou_b2a": "IoU b2a",
             "colour_coverage": "colours (16)", "pair_coverage": "pairs (64)"}
-spreads = {v: {key: seeded.spread(record, f"shapes_{v}", key) for key in MEASURES} for v in ("cyc0", "cyc10")}
-print(f"{'measure':14s} {'cyc0: mean (range)':>22s} {'cyc10: mean (range)':>22s}  apart")
-apart = {}
+THREE_SEEDS = [v for v in CYCLE_VARIANTS if f"shapes_{v}" in record["models"]]  # the variants with three seeds
+spreads = {v: {key: seeded.spread(record, f"shapes_{v}", key) for key in MEASURES} for v in THREE_SEEDS}
+print(f"{'measure':14s}" + "".join(f"{v + ': mean (range)':>23s}" for v in THREE_SEEDS))
+apart = {}  # (variant, measure): True when no run of the variant reaches cyc0's range, nor the reverse
 for key, title in MEASURES.items():
-    s0, s10 = spreads["cyc0"][key], spreads["cyc10"][key]
-    apart[key] = s0["max"] < s10["min"] or s10["max"] < s0["min"]  # no run of one reaches the other's
-    print(f"{title:14s} {s0['mean']:7.3f} ({s0['min']:.3f}-{s0['max']:.3f}) "
-          f"{s10['mean']:7.3f} ({s10['min']:.3f}-{s10['max']:.3f})  {'yes' if apart[key] else 'no'}")
+    s0 = spreads["cyc0"][key]
+    cells = []
+    for v in THREE_SEEDS:
+        sv = spreads[v][key]
+        apart[v, key] = v != "cyc0" and (s0["max"] < sv["min"] or sv["max"] < s0["min"])
+        cells.append(f"{sv['mean']:.2f} ({sv['min']:.2f}-{sv['max']:.2f}){'*' if apart[v, key] else ' '}")
+    print(f"{title:14s}" + "".join(f"{c:>23s}" for c in cells))
+print("* the variant's range and cyc0's do not overlap")
 # by hand, one line: the cycle error from A, seed by seed
 cyc0_a = [record["models"]["shapes_cyc0"][str(seed)]["cycle_aba_image"] for seed in record["seeds"]]
 cyc10_a = [record["models"]["shapes_cyc10"][str(seed)]["cycle_aba_image"] for seed in record["seeds"]]
-assert apart["cycle_aba_image"] == (max(cyc10_a) < min(cyc0_a) or max(cyc0_a) < min(cyc10_a))
+assert apart["cyc10", "cycle_aba_image"] == (max(cyc10_a) < min(cyc0_a) or max(cyc0_a) < min(cyc10_a))
 
 PAIRS64_IDEAL = 0.869  # pairs reached by 64 styles from a perfect sampler of the data's 32 pairs (pair_coverage_ideal)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -715,31 +720,31 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **What the variants show.** Each of `cyc0` and `cyc10` is three runs; `cyc1` and `plain10` one
-# each, so read those two as observations.
+# **What the variants show**, each variant from three runs:
 #
-# - **The explicit cycle lowers the cycle error from B in every run** (0.12-0.15 at weight 0,
-#   0.10 at weight 10: apart). From A, two of the weight-10 runs reach 0.02, far below weight 0's
-#   0.07-0.08; the third (seed 2) does not, for the reason in the third point. Proposition 4 says
-#   the optimum meets this cycle anyway; these short runs are far from it, and the explicit term
-#   gets most of them closer.
-# - **Nothing else parts but one direction of content.** Sketch → painting IoU (0.81-0.83 against
-#   0.81-0.87), the colours reached and the pairs reached overlap: the gap in pairs that one run
-#   each suggested (0.53 at weight 0 against 0.62 at weight 10) lies inside the spread between
-#   seeds (0.53-0.65 at weight 0). Painting → sketch IoU is lower at weight 10 in every run
-#   (0.67-0.69, and 0 in one, against 0.73-0.82).
-# - **The way back can be paid by hiding.** That one weight-10 run (seed 2) draws the paintings'
-#   sketches as faint ghosts, tinted in the paintings' colours and too pale to count as strokes:
-#   its painting → sketch IoU is 0, and its sketches make a poor start for the way back from A. A
-#   heavy cycle through the image lets a run recover the painting from what it wrote into the
-#   sketch instead of drawing one; notebook 10 measures the same in UNIT and CycleGAN.
-# - **The plain cycle did not collapse diversity** in its one run: `plain10` reaches 0.88 of the
-#   colours and 0.52 of the pairs, just below `cyc0`'s range (0.53-0.65), and its plain cycle
-#   error from B stays high (0.212, against 0.22-0.24 for the others): the model did not meet the plain cycle at all.
-#   Meeting it needs the paintings' style to vanish or to hide in the sketch, and MUNIT's style
-#   reconstruction loss ($E_b^s(G_b(c, s)) \approx s$) and the adversarial loss push the other way.
-#   CycleGAN has neither term and no style input: it is deterministic by construction, and
-#   notebook 10 shows what its cycle does instead.
+# - **The explicit cycle lowers the cycle error it trains.** At weight 10 the error from B (painting →
+#   sketch → painting) is 0.10 in every run, below weight 0's 0.12-0.15. At weight 1 the error from A
+#   is 0.04-0.05 in every run, below weight 0's 0.07-0.08; at weight 10 two runs reach 0.02 and the
+#   third does not, for the reason in the third point. Proposition 4 says the optimum meets this cycle
+#   anyway; these short runs are far from it, and the explicit term gets them closer.
+# - **Diversity does not part.** The colours and the pairs reached overlap for all four. The gap in
+#   pairs that one run each suggested (0.53 at weight 0 against 0.62 at weight 10) lies inside the
+#   spread between seeds (0.53-0.65 at weight 0). Content parts in two places: sketch → painting IoU
+#   is higher at weight 1 in every run (0.86-0.88 against 0.81-0.83), and painting → sketch IoU is
+#   lower at weight 10 in every run (0.67-0.69, and 0 in one, against 0.73-0.82).
+# - **The way back can be paid by hiding.** Two runs with a cycle at weight 10, both from seed 2
+#   (`cyc10` and `plain10`), draw nearly blank sketches: the `cyc10` one faint ghosts of the
+#   paintings, tinted in their colours and too pale to count as strokes. Their painting → sketch IoU is
+#   0, and their sketches make a poor start for the way back from A (cycle error 0.10). A heavy cycle
+#   through the image lets a run recover the painting from what it wrote into the sketch instead of
+#   drawing one; notebook 10 measures the same in UNIT and CycleGAN.
+# - **The plain cycle did not collapse diversity** in any run: `plain10` reaches 0.82-0.88 of the
+#   colours and 0.52-0.55 of the pairs, at the bottom of `cyc0`'s range (0.53-0.65) but inside it. Its
+#   plain cycle error from B stays high (0.19-0.21, against 0.23-0.24 for `cyc0`): the model did not
+#   meet the plain cycle. Meeting it needs the paintings' style to vanish or to hide in the sketch,
+#   and MUNIT's style reconstruction loss ($E_b^s(G_b(c, s)) \approx s$) and the adversarial loss
+#   push the other way. CycleGAN has neither term and no style input: it is deterministic by
+#   construction, and notebook 10 shows what its cycle does instead.
 
 # %% [markdown]
 # ## Summary
@@ -764,13 +769,12 @@ plt.show()
 # - **Proposition 4** (style-augmented cycle): small cycle errors in both directions without any
 #   explicit cycle term. The **plain** cycle is small from sketches (no style to lose) and large
 #   from paintings: forcing it would remove diversity or hide styles.
-# - The trade-off (section 7; weights 0 and 10 from three seeds each): the explicit
-#   style-augmented cycle lowered the cycle error from paintings in every run, with no difference in
-#   diversity that three seeds can see, and painting → sketch content lower in every run; one of the
-#   three weight-10 runs paid the way back by writing faint ghosts of the paintings into its
-#   sketches instead of drawing them. The plain cycle (one run) did
-#   not collapse diversity at this budget: the style reconstruction and adversarial losses hold it
-#   up, and the plain cycle stays unmet.
+# - The trade-off (section 7; every variant from three seeds): the explicit style-augmented cycle
+#   lowered the cycle error it trains in every run (from A at weight 1, from B at weight 10), with no
+#   difference in diversity that three seeds can see, and painting → sketch content lower at weight
+#   10 in every run; two weight-10 runs paid the way back by writing near-blank sketches that hide the
+#   painting instead of drawing it. The plain cycle did not collapse diversity at this budget in any
+#   run: the style reconstruction and adversarial losses hold it up, and the plain cycle stays unmet.
 #
 # Next, notebook 10 puts the baselines MUNIT grew out of (UNIT, CycleGAN, BicycleGAN), trained on the same
 # shapes, beside MUNIT.
@@ -855,6 +859,11 @@ if answered:
 # The domain signature is not a few fragile directions a small penalty could hide: it is
 # spread over many of the code's values.
 #
+# ```python
+# strong = propositions.content_probe(gen_a, gen_b, x_a_many, x_b_many, pooled=False, weight_decay=10)
+# ex1_survives = strong["test_accuracy"] > 0.75
+# ```
+#
 # </details>
 #
 # <details><summary>Solution to exercise 2</summary>
@@ -916,6 +925,10 @@ if answered:
 # `ex5_ratio = cycles["bab_plain"] / cycles["bab_image"]`, about 3.9: going back to a painting with a
 # random style instead of the painting's own paints the shape in another colour, so the plain cycle
 # error is nearly four times the style-augmented one.
+#
+# ```python
+# ex5_ratio = cycles["bab_plain"] / cycles["bab_image"]
+# ```
 #
 # </details>
 #

@@ -24,8 +24,8 @@ table: shapes, the shapes models' published scores; openmoji, the OpenMoji model
 scores; table1, Table 1 of the paper measured now on the shipped models (written to
 data/pretrained/evaluation/table1_shapes.md and .json).
 
-seeds: the models whose differences the course states as findings (default: explicit cycle
-weights 0 and 10, the three ablations, UNIT) trained again from seeds 1 and 2 in
+seeds: the models whose differences the course states as findings (default: the four cycle
+variants, the three ablations, UNIT) trained again from seeds 1 and 2 in
 runs/seeds/seed<S>/, each published there as its family publishes (and measured by Table 1's
 protocol where it is a row of Table 1), then the shipped (seed 0) and new scores gathered into
 data/pretrained/seeds.json, which notebooks 09-11 read. Run it again to go on; --collect-only only
