@@ -364,8 +364,8 @@ print(f"{speed['device']}: {speed['seconds_per_iteration']:.3f} s per iteration,
 # > - `cpu`, `gpu`, `paper`: the whole fast recipe, `configs/shapes_fast.yaml` (4,000 iterations),
 # >   from scratch into `runs/nb07_shapes_fast_<profile>/`, with a progress bar, for about the time
 # >   the cell above predicts. That depends on the machine and on what else runs on it: about a
-# >   quarter of an hour on a 2-core CPU with nothing else to do, longer when other programs share
-# >   it (the prediction stored above, 42 minutes, was measured on a shared machine).
+# >   quarter of an hour to twenty minutes on a 2-core CPU with nothing else to do, longer when other
+# >   programs share it.
 # >
 # > Interrupt the kernel whenever you like: the trainer finishes the current iteration and saves a
 # > checkpoint, and running the cell again continues from it. Run it a second time after it has
