@@ -2,7 +2,8 @@
 
 ``MUNITConfig()`` is the official edges2shoes configuration (Huang et al., 2018, appendix and
 the original ``edges2shoes_folder.yaml``). Profiles shrink it for machines that cannot train
-the paper's networks: a 256x256 training iteration costs 1.74 TFLOP (2.24 in the original code), about 19 s on a 2-core CPU.
+the paper's networks: a 256x256 training iteration costs 1.74 TFLOP (2.24 in the original code),
+about 19 s on a 2-core CPU.
 
 YAML files may be written in our flat layout (``to_yaml``) or in the original project's layout
 (nested ``gen:`` / ``dis:`` sections, ``crop_image_height`` ...); ``from_yaml`` reads both and

@@ -22,7 +22,8 @@
 #   linear probe on content codes, a chi-square and mutual information between shape kind and
 #   colour, and the style-augmented and plain cycle errors;
 # - where the course's first shapes model (`shapes_cpu`) agrees with the paper, where it does not, and why;
-# - how the explicit cycle weight (0, 1, 10) and a plain cycle trade cycle error against diversity.
+# - what the explicit cycle weight (0, 1, 10) and a plain cycle change: cycle error, content and
+#   diversity.
 #
 # *Stored outputs: one run under the `cpu` profile, a laptop's default, on 200 translated and 600 encoded test images.*
 
@@ -180,9 +181,8 @@ for name, s in SAMPLE_SIZES.items():
 # > - `shapes_cpu` (sections 2-6): `configs/shapes_cpu.yaml`, the paper's settings (lr $10^{-4}$, no
 # >   explicit cycle), 16,405 iterations;
 # > - the four cycle variants (section 7): the first fast recipe, `configs/shapes_fast_canvas.yaml`
-# >   (lr $2 \cdot 10^{-4}$), each with its own cycle term, 2,500 iterations. The two that section 7
-# >   compares most, weight 0 and weight 10, were trained from **three seeds** each; weight 1 and
-# >   the plain cycle from one.
+# >   (lr $2 \cdot 10^{-4}$), each with its own cycle term, 2,500 iterations, each from **three
+# >   seeds**.
 # >
 # > The propositions are about the method, so any trained MUNIT can be measured; the earlier
 # > recipe is the one these variants were made with, and it is kept so their runs stay comparable.
@@ -321,7 +321,7 @@ print("prior_match's energy distance equals the hand-built one")
 print(f"{'codes':12s} {'|mean|':>7s} {'cov err':>8s} {'energy':>7s} {'p-value':>8s}  std per dimension")
 for name, m in (("paintings", match_b), ("sketches", match_a), ("prior draws", match_prior)):
     print(f"{name:12s} {m['mean_norm']:7.3f} {m['cov_error']:8.3f} {m['energy']:7.3f} {m['p_value']:8.3f}  "
-          f"{np.round(m['std'].numpy(), 2)}")
+          + " ".join(f"{v:.3f}" for v in m["std"].tolist()))
 
 # %%
 # one panel per dimension: the encoded painting codes against the prior's density
@@ -601,7 +601,7 @@ plt.show()
 # painting's colour in the sketch. Section 7 trains such a model.
 
 # %% [markdown]
-# ## 7. The trade-off: explicit cycle weight 0, 1, 10 and a plain cycle
+# ## 7. What the cycle term changes: explicit cycle weight 0, 1, 10 and a plain cycle
 #
 # Four variants of the first, canvas-pinned fast recipe differ only in their cycle term
 # (`munit_lib.zoo.CYCLE_VARIANTS`): `cyc0` (the implicit cycle alone, as `shapes_cpu`),
@@ -674,7 +674,7 @@ from munit_lib.zoo import seeds as seeded
 record = seeded.read_seeds()
 MEASURES = {"cycle_aba_image": "cycle error A", "cycle_bab_image": "cycle error B",
             "content_iou_a2b": "IoU a2b", "content_iou_b2a": "IoU b2a",
-            "colour_coverage": "colours (16)", "pair_coverage": "pairs (64)"}
+            "colour_coverage": "colours (16)", "pair_coverage": "pairs (64)", "cycle_bab_plain": "plain cycle B"}
 THREE_SEEDS = [v for v in CYCLE_VARIANTS if f"shapes_{v}" in record["models"]]  # the variants with three seeds
 spreads = {v: {key: seeded.spread(record, f"shapes_{v}", key) for key in MEASURES} for v in THREE_SEEDS}
 print(f"{'measure':14s}" + "".join(f"{v + ': mean (range)':>23s}" for v in THREE_SEEDS))
@@ -720,7 +720,8 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **What the variants show**, each variant from three runs:
+# **What the variants show**, each variant from three runs (the figure above draws every run as a
+# point, the three runs of a variant joined by a line):
 #
 # - **The explicit cycle lowers the cycle error it trains.** At weight 10 the error from B (painting →
 #   sketch → painting) is 0.10 in every run, below weight 0's 0.12-0.15. At weight 1 the error from A
@@ -732,18 +733,19 @@ plt.show()
 #   spread between seeds (0.53-0.65 at weight 0). Content parts in two places: sketch → painting IoU
 #   is higher at weight 1 in every run (0.86-0.88 against 0.81-0.83), and painting → sketch IoU is
 #   lower at weight 10 in every run (0.67-0.69, and 0 in one, against 0.73-0.82).
-# - **The way back can be paid by hiding.** Two runs with a cycle at weight 10, both from seed 2
-#   (`cyc10` and `plain10`), draw nearly blank sketches: the `cyc10` one faint ghosts of the
-#   paintings, tinted in their colours and too pale to count as strokes. Their painting → sketch IoU is
-#   0, and their sketches make a poor start for the way back from A (cycle error 0.10). A heavy cycle
-#   through the image lets a run recover the painting from what it wrote into the sketch instead of
-#   drawing one; notebook 10 measures the same in UNIT and CycleGAN.
+# - **The way back does not need a drawing.** Two runs with a cycle at weight 10, both from seed 2
+#   (`cyc10` and `plain10`), draw sketches with no strokes to count: their painting → sketch IoU is
+#   0, and they make a poor start for the way back from A (cycle error 0.10). Yet their cycle error
+#   from B is like the other runs' (0.10 and 0.14): the way back still finds the painting in a sketch
+#   that shows none. A heavy cycle through the image allows that, by writing the painting into the
+#   sketch in values too faint to see; notebook 10 measures this hiding in UNIT.
 # - **The plain cycle did not collapse diversity** in any run: `plain10` reaches 0.82-0.88 of the
-#   colours and 0.52-0.55 of the pairs, at the bottom of `cyc0`'s range (0.53-0.65) but inside it. Its
-#   plain cycle error from B stays high (0.19-0.21, against 0.23-0.24 for `cyc0`): the model did not
-#   meet the plain cycle. Meeting it needs the paintings' style to vanish or to hide in the sketch,
-#   and MUNIT's style reconstruction loss ($E_b^s(G_b(c, s)) \approx s$) and the adversarial loss
-#   push the other way. CycleGAN has neither term and no style input: it is deterministic by
+#   colours and 0.52-0.55 of the pairs, overlapping the bottom of `cyc0`'s range (0.53-0.65; two of
+#   its runs sit just below it, at 0.52). Its plain cycle error from B (last row) is lower in every
+#   run but stays high (0.19-0.21, against 0.23-0.24 for `cyc0`): the model did not meet the plain
+#   cycle. Meeting it needs the paintings' style to vanish or to hide in the sketch, and MUNIT's
+#   style reconstruction loss ($E_b^s(G_b(c, s)) \approx s$) and the adversarial loss push the other
+#   way. CycleGAN has neither term and no style input: it is deterministic by
 #   construction, and notebook 10 shows what its cycle does instead.
 
 # %% [markdown]
@@ -769,11 +771,11 @@ plt.show()
 # - **Proposition 4** (style-augmented cycle): small cycle errors in both directions without any
 #   explicit cycle term. The **plain** cycle is small from sketches (no style to lose) and large
 #   from paintings: forcing it would remove diversity or hide styles.
-# - The trade-off (section 7; every variant from three seeds): the explicit style-augmented cycle
+# - The cycle term (section 7; every variant from three seeds): the explicit style-augmented cycle
 #   lowered the cycle error it trains in every run (from A at weight 1, from B at weight 10), with no
 #   difference in diversity that three seeds can see, and painting → sketch content lower at weight
-#   10 in every run; two weight-10 runs paid the way back by writing near-blank sketches that hide the
-#   painting instead of drawing it. The plain cycle did not collapse diversity at this budget in any
+#   10 in every run; two weight-10 runs drew near-blank sketches from which the way back still recovers
+#   the painting. The plain cycle did not collapse diversity at this budget in any
 #   run: the style reconstruction and adversarial losses hold it up, and the plain cycle stays unmet.
 #
 # Next, notebook 10 puts the baselines MUNIT grew out of (UNIT, CycleGAN, BicycleGAN), trained on the same

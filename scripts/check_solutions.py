@@ -28,8 +28,6 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
-
 #: The first line of a check cell's bookkeeping.
 CHECK_MARK = "answered = []"
 #: A solution's code: a fenced Python block inside the Solutions markdown.

@@ -47,8 +47,8 @@ from .openmoji_classifier import load_openmoji_classifier, openmoji_classifier_p
 
 __all__ = ["PALETTE", "TONE_COLOURS", "MIN_SKIN_PIXELS", "OpenMojiTestSet", "load_openmoji_split",
            "OpenMojiModel", "openmoji_model", "hex_to_rgb", "stroke_mask", "line_art_kept", "read_tones",
-           "tones_reached", "guided_tone_confusion", "guided_tone_accuracy", "own_style_tone_accuracy", "style_tone_probe",
-           "palette_fidelity", "own_style_l1", "openmoji_diversity",
+           "tones_reached", "guided_tone_confusion", "guided_tone_accuracy", "own_style_tone_accuracy",
+           "style_tone_probe", "palette_fidelity", "own_style_l1", "openmoji_diversity",
            "score_openmoji", "default_openmoji_root"]
 
 PathLike = Union[str, os.PathLike]
