@@ -732,7 +732,7 @@ print("temporary files removed")
 #
 # <details><summary>Solution to exercise 1</summary>
 #
-# `ex1_answers = (False, True)`. The same random numbers are drawn, but the first now decides the flip
+# No, yes. The same random numbers are drawn, but the first now decides the flip
 # instead of the crop's corner, so a given seed gives another output. Each choice keeps its law and
 # they stay independent, so the distribution is the same.
 #
@@ -744,7 +744,7 @@ print("temporary files removed")
 #
 # <details><summary>Solution to exercise 2</summary>
 #
-# `ex2_disjoint = (4, 0)`: the files are shuffled, A takes the left halves of one half of them and B
+# 4 files, and no pair: the files are shuffled, A takes the left halves of one half of them and B
 # the right halves of the other, so no pair survives, at the price of half the data in each domain.
 # The default split keeps all 8 in both, as the preparation behind the paper's numbers did.
 #
@@ -756,7 +756,7 @@ print("temporary files removed")
 #
 # <details><summary>Solution to exercise 3</summary>
 #
-# `ex3_first_reader = "mask"`. The texture period halves with the size (6 px at 32), so texture and
+# The mask reader. The texture period halves with the size (6 px at 32), so texture and
 # colour are still read; the anti-aliased edge stays one pixel wide, a larger share of a smaller shape.
 #
 # ```python
@@ -777,7 +777,7 @@ print("temporary files removed")
 #
 # <details><summary>Solution to exercise 5</summary>
 #
-# `ex5_missing_file = "raises"`: `read_file_list` raises `FileNotFoundError` naming the missing file.
+# It raises `FileNotFoundError`, naming the missing file.
 #
 # ```python
 # ex5_missing_file = "raises"

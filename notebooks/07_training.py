@@ -3,9 +3,9 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/munit-course/munit-course/blob/main/notebooks/07_training.ipynb)
 #
-# Notebook 05 ran one training iteration by hand and notebook 06 gave us two unpaired domains. Now
-# we train for real. The loop is `train_step` from notebook 05, again and again; this notebook is
-# about what lets a long run survive and be read, all of it in `munit_lib.training.Trainer`.
+# Notebook 05 ran one training iteration by hand and notebook 06 gave us two unpaired domains. Now we
+# train for real: `train_step` again and again, and what lets a long run survive and be read, all of it
+# in `munit_lib.training.Trainer`.
 #
 # **What you will learn**
 #
@@ -16,7 +16,7 @@
 # - loss curves read against reference levels, and what the model learns when;
 # - sample grids, the command line, and several GPUs.
 #
-# Run it from a clone of the course with `munit_lib` installed from it (`pip install -e .`).
+# Run it from a clone of the course, installed with `pip install -e .`.
 #
 # *Stored outputs: a run of the `cpu` profile, with the lesson's own 4,000-iteration run (section 3); the run was interrupted once and resumed; section 4 shows that changes nothing.*
 
@@ -82,9 +82,8 @@ print("profile:", PROFILE)
 #
 # The paper's settings (edges2shoes): Adam, learning rate $10^{-4}$, betas $(0.5, 0.999)$, weight decay
 # $10^{-4}$; the rate halved every 100,000 iterations; batch 1; **1,000,000 iterations** of random
-# $256 \times 256$ crops, about 1.74 TFLOP each with `munit_lib` (2.24 in the original code, which
-# does work it throws away; `benchmarks/results.md`). Seconds per iteration measured with `munit_lib` on a
-# 2-core CPU, batch 1 (details in `benchmarks/results.md`):
+# $256 \times 256$ crops, about 1.74 TFLOP each with `munit_lib` (2.24 in the original code). Seconds
+# per iteration on a 2-core CPU, batch 1 (`benchmarks/results.md`):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -101,15 +100,12 @@ print(f"the whole paper run: {1.74 * PAPER_ITERATIONS / 1e6:.2f} EFLOP (1.74 TFL
 # Over half a year of CPU time: the paper configuration is a GPU job. So the course has **profiles**,
 # chosen with the environment variable `MUNIT_PROFILE`: the same networks, smaller.
 #
-# - `ci`: tiny networks at $32 \times 32$, for the tests; `cpu` (the default): $64 \times 64$ and
-#   narrower networks, for a laptop;
-# - `gpu`: the paper's networks with GPU conveniences (bfloat16, channels-last, EMA); `paper`:
-#   exactly the paper.
+# - `ci`: tiny networks at $32 \times 32$, for the tests; `cpu` (the default): $64 \times 64$, narrower;
+# - `gpu`: the paper's networks with bfloat16, channels-last and an EMA; `paper`: exactly the paper.
 #
-# The course's shipped shapes model (`data/pretrained/shapes/`, which notebook 08 loads) was trained
-# with `configs/shapes_fast.yaml`, the **fast recipe**, which section 3 trains;
-# `configs/shapes_cpu.yaml` is an older, slower recipe. Side by side, with the profiles' own networks
-# (what `python -m munit_lib train --profile NAME` builds):
+# The shipped shapes model (notebook 08) was trained with `configs/shapes_fast.yaml`, the **fast
+# recipe**, which section 3 trains; `configs/shapes_cpu.yaml` is an older, slower one. Side by side
+# with the profiles' own networks:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -146,13 +142,9 @@ print("this notebook's run (section 3): the shapes_fast.yaml column under every 
 
 
 # %% [markdown]
-# Note that the `cpu` column (width 32, 20,000 iterations) is not the run this lesson trains on a laptop:
-# that is the fast recipe's column, a fifth of the parameters and a fifth of the iterations.
-#
-# The row "D width x layers x scales" describes the discriminator, the multi-scale one of pix2pixHD
-# (Wang et al., 2018) that MUNIT adopts: one small convolutional discriminator per scale, all of the
-# same shape but each with its own weights, looks at the image at full size and at successively
-# halved sizes (3 scales in the paper, 2 in the small profiles), and their losses are added.
+# The `cpu` column is not this lesson's run: that is the fast recipe's, a fifth of the parameters and
+# of the iterations. "Scales" counts the discriminators of pix2pixHD's multi-scale design (Wang et al.,
+# 2018): one per image size, full and halved, their losses added.
 #
 # The optimisation settings (Adam, betas, weight decay, loss weights, batch size 1) are the paper's
 # in every profile; only sizes, widths, iteration counts and the step of the schedule change. The
@@ -227,11 +219,9 @@ plt.show()
 # $$\theta_\text{EMA} \leftarrow d \, \theta_\text{EMA} + (1 - d) \, \theta
 # \qquad \text{after every generator update,}$$
 #
-# with a decay $d$ close to 1. A GAN's weights keep oscillating around a good solution; their average
-# usually translates more smoothly than any single iterate. The `gpu` profile uses $d = 0.999$, the
-# fast recipe a shorter memory (printed below from its config); the paper profile has none. The
-# trainer's sample grids and generator exports use the averaged weights when there are some. By
-# hand, after a fake "update" of the weights:
+# with a decay $d$ close to 1. A GAN's weights oscillate around a good solution; their average usually
+# translates more smoothly. The `gpu` profile uses $d = 0.999$, the fast recipe a shorter memory, the
+# paper none; sample grids and exports use the averaged weights. By hand, after a fake "update":
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -270,9 +260,8 @@ for decay in sorted({0.9, 0.99, FAST_EMA, GPU_EMA, 0.9999}):
 assert 0.99 < FAST_EMA < GPU_EMA < 1  # the fast recipe forgets faster than the gpu profile
 
 # %% [markdown]
-# An EMA only helps a run much longer than its memory: with $d = 0.999$ the average of a
-# 1,000-iteration run still holds $0.999^{1000} \approx 0.37$ of the random initialisation. That is
-# why the fast recipe, a few thousand iterations long, uses a shorter one.
+# An EMA only helps a run much longer than its memory: with $d = 0.999$ a 1,000-iteration run's average
+# still holds $0.999^{1000} \approx 0.37$ of the initialisation, so the fast recipe uses a shorter one.
 #
 # ### 2.3 Batches as a function of the iteration
 #
@@ -314,8 +303,8 @@ epochs = [sorted(sum(indices, [])[e * n:(e + 1) * n]) for e in range(4)]
 assert all(epoch == list(range(n)) for epoch in epochs)  # every epoch shows every image once
 
 # %% [markdown]
-# A stream that *starts* at iteration 7, as a resumed run's does, yields exactly what the straight
-# stream yields from iteration 7 on, without replaying iterations 0-6:
+# A stream that *starts* at iteration 7, as a resumed run's does, yields what the straight one yields
+# from 7 on:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -329,10 +318,9 @@ print("resumed stream == straight stream from iteration 7:", resumed_stream == s
 # %% [markdown]
 # ## 3. Training for real: the checkpoint-or-train helper
 #
-# `course.load_or_train(cfg, out_dir, max_iter)` looks in `out_dir` first: with a checkpoint at
-# `max_iter` it loads it and trains nothing; with an earlier one it **continues** from it; with none
-# it trains from scratch. So the training cell costs only what is missing, as
-# `python -m munit_lib train --resume` does from a terminal. What each profile trains here:
+# `course.load_or_train(cfg, out_dir, max_iter)` loads a finished run from `out_dir`, **continues** an
+# earlier checkpoint, or trains from scratch, as `python -m munit_lib train --resume` does. What each
+# profile trains here:
 
 # %%
 if PROFILE == "ci":  # tiny networks at 32 x 32, a scratch folder (CI never writes into the repository)
@@ -346,7 +334,7 @@ print(f"{PROFILE}: {train_iters:,} iterations at {cfg.image_size}x{cfg.image_siz
       f"batch {cfg.batch_size}, lr {cfg.lr:g} halved every {cfg.step_size:,}")
 
 # %% [markdown]
-# How fast is one iteration of this configuration on your machine? (A measurement: it varies.)
+# How fast is one iteration on your machine? (A measurement: it varies.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -363,9 +351,7 @@ print(f"{speed['device']}: {speed['seconds_per_iteration']:.3f} s per iteration,
 # > - `ci`: 8 iterations of the tiny networks, a few seconds;
 # > - `cpu`, `gpu`, `paper`: the whole fast recipe, `configs/shapes_fast.yaml` (4,000 iterations),
 # >   from scratch into `runs/nb07_shapes_fast_<profile>/`, with a progress bar, for about the time
-# >   the cell above predicts. That depends on the machine and on what else runs on it: about a
-# >   quarter of an hour to twenty minutes on a 2-core CPU with nothing else to do, longer when other
-# >   programs share it.
+# >   the cell above predicts: 15 to 20 minutes on an idle 2-core CPU, longer on a busy one.
 # >
 # > Interrupt the kernel whenever you like: the trainer finishes the current iteration and saves a
 # > checkpoint, and running the cell again continues from it. Run it a second time after it has
@@ -382,13 +368,10 @@ for name in files if len(files) <= 12 else files[:6] + ["..."] + files[-5:]:
     print("   ", name)
 
 # %% [markdown]
-# The run folder holds the full training state (`checkpoints/last.pt`, section 4.3), the config,
-# the loss log (section 5), the exported generators `gen_XXXXXXXX.pt` (section 4.3) and the sample
-# grids (section 6), here one pair every 1,000 iterations. Whenever a run stops, it saves its state,
-# exports its generators and writes a pair of grids. The stored run was interrupted once, at
-# iteration 1,135, and resumed from there: hence `gen_00001135.pt` and the grids numbered 1,135
-# beside the regular ones. Section 4 shows, on small runs, that stopping and resuming gives bitwise
-# the same weights as a run that never stopped. The last logged losses:
+# The folder holds the training state (`checkpoints/last.pt`), the config, the loss log, exported
+# generators and sample grids. A run that stops saves all of them: the stored run was interrupted at
+# iteration 1,135 and resumed, hence `gen_00001135.pt` and the grids numbered 1,135 (section 4 shows
+# that resuming changes nothing). The last logged losses:
 
 # %%
 last = {key: values[-1] for key, values in read_loss_log(trainer.log_path).items()}
@@ -410,11 +393,10 @@ del again
 #
 # ### 4.1 Resume = never stopped
 #
-# The claim: train $N$ iterations, stop, start a *fresh* `Trainer` that loads the checkpoint and
-# trains $N$ more; the result is **bitwise** identical to $2N$ iterations in one go. That needs every
-# piece of state in the checkpoint: weights, the EMA, both Adam optimisers, both schedulers, the
-# generator of random styles, and the data position (the iteration, thanks to section 2.3). We test
-# it on tiny CPU runs in scratch folders, with a rate that halves every 2 iterations and an EMA:
+# The claim: train $N$ iterations, stop, let a *fresh* `Trainer` load the checkpoint and train $N$ more;
+# the result is **bitwise** the $2N$-iteration run. That needs every piece of state in the checkpoint:
+# weights, EMA, both optimisers and schedulers, the random generator, and the iteration (section
+# 2.3). We test it on tiny CPU runs, with a rate that halves every 2 iterations and an EMA:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -502,9 +484,8 @@ assert read_training_checkpoint(straight.checkpoint_path)["iteration"] == 2 * N 
 # %% [markdown]
 # After $2N = 6$ iterations with `step_size` 2, the schedulers have stepped 6 times and the rate has
 # been halved three times: $10^{-4} / 8 = 1.25 \cdot 10^{-5}$. The generators alone (what translation
-# needs, about a fifth of a checkpoint at the paper's sizes) go to `gen_XXXXXXXX.pt`, in the
-# original project's layout `{"a": ..., "b": ...}` plus our config; `load_official_generators`
-# reads it:
+# needs) go to `gen_XXXXXXXX.pt`, in the original project's layout `{"a": ..., "b": ...}` plus our
+# config; `load_official_generators` reads it:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -521,9 +502,8 @@ print("loaded:", type(gen_a).__name__, "x 2 with", f"{count_parameters(gen_a):,}
 #
 # A learning rate too high or one broken image can turn a loss into NaN, and one NaN step poisons
 # every weight. The trainer checks each loss *before* its backward pass and stops with
-# `NonFiniteLossError`, naming the loss and the iteration; the last checkpoint on disk is the last
-# good state. We simulate a broken file: domain A serves NaN images from its fifth read on, in a run
-# that saves a checkpoint every 2 iterations.
+# `NonFiniteLossError`, naming the loss and the iteration; the last checkpoint is the last good state.
+# We simulate a broken file: domain A serves NaN images from its fifth read on.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -689,11 +669,10 @@ plt.show()
 # %% [markdown]
 # ### 5.2 What the model learns, and when
 #
-# Loss curves do not say whether a translation is right; the shapes' ground truth does (notebook 06).
-# The shipped run was scored at fixed minutes of training: content IoU both ways, the share of the 8
-# colours reached by 16 random styles, and example-guided colour and texture. We draw those scores,
-# and beside them **our own run** of section 3 at its end (in the `ci` profile a toy run scored on a
-# few images, to test the code):
+# Losses do not say whether a translation is right; the shapes' ground truth does (notebook 06).
+# The shipped run was scored at fixed minutes: content IoU both ways, the share of the 8 colours 16
+# random styles reach, and example-guided colour and texture; beside them, **our own run** of
+# section 3 at its end:
 
 # %%
 from munit_lib.evaluation.shapes_score import score_shapes_model
@@ -733,13 +712,12 @@ plt.show()
 # %% [markdown]
 # By the recipe's 4,000 iterations the shapes go through both ways (content IoU about 0.9) and
 # example-guided translation takes the reference's colour nearly always. Texture does not follow:
-# the output takes the reference's texture about 4 times in 10 for the whole hour (chance is 1/4).
+# the reference's texture is taken about 4 times in 10 for the whole hour (chance 1/4).
 #
-# **Reading "colours reached": one draw of 16 codes.** The scorer gives every test sketch the same
-# 16 random style codes, so the score hangs on how those 16 codes fall. A perfect sampler, one that
-# paints each of the 8 colours for exactly 1/8 of $\mathcal N(0, I)$, reaches on average
-# $8\,(1 - (7/8)^{16}) \approx 7.06$ of them (a share of 0.882), and all 8 in only about one draw in
-# three (the coupon collector). By simulation:
+# **Reading "colours reached": one draw of 16 codes.** Every test sketch gets the same 16 random
+# codes, so the score hangs on how they fall. A perfect sampler, painting each of the 8 colours for
+# 1/8 of $\mathcal N(0, I)$, reaches $8\,(1 - (7/8)^{16}) \approx 7.06$ of them on average (0.882),
+# and all 8 in about one draw in three (the coupon collector). By simulation:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -770,11 +748,10 @@ assert abs(fresh["colour_coverage_fresh"] - fresh["colour_coverage_ideal"]) < 0.
 # %% [markdown]
 # ### 5.3 Where texture lives
 #
-# Why is texture the slow factor? Ask the codes. A **linear probe** (Alain and Bengio, 2016), a
-# linear classifier trained on frozen features, learns to read the ground-truth
-# texture of real paintings from the style code $E^s_b(x)$, and from the content code $E^c_b(x)$
-# pooled to a coarse $4 \times 4$ map; its accuracy on held-out paintings says how much of the
-# texture each code carries. By hand on the shipped model, then the library's `factor_probes`:
+# Why is texture the slow factor? Ask the codes. A **linear probe** (Alain and Bengio, 2016), a linear
+# classifier on frozen features, reads the true texture of paintings from the style code $E^s_b(x)$
+# and from the content code $E^c_b(x)$ pooled to $4 \times 4$; its held-out accuracy says how much of
+# the texture each code carries. By hand on the shipped model, then the library's `factor_probes`:
 
 # %%
 from munit_lib.data import TEXTURES, ShapesDomain, tensor_to_uint8
@@ -803,14 +780,12 @@ for code in ("style", "content"):
 
 # %% [markdown]
 # Colour lives in the style code; texture is read only in part from either code. One exact fact
-# about MUNIT's decoder says why drawing a texture from a sketch is hard. Give the decoder a content
-# code with no spatial structure (the same 64 numbers at each of the $16 \times 16$ places) and,
-# **whatever the style**, it draws a flat image, one colour everywhere: reflection padding and
-# nearest upsampling copy values, a convolution of a flat map is flat, instance normalisation
-# (Ulyanov, Vedaldi and Lempitsky, 2016) turns a flat channel into zeros (so AdaIN, Huang and
-# Belongie, 2017, leaves just its $\beta$), and layer normalisation (Ba, Kiros and Hinton, 2016)
-# subtracts one number per image and divides by another. Layer by layer, with the styles of 8
-# reference paintings:
+# about the decoder says why drawing a texture from a sketch is hard. Give it a content code with no
+# spatial structure (the same 64 numbers at each of the $16 \times 16$ places) and, **whatever the
+# style**, it draws one colour everywhere: padding and upsampling copy values, a convolution of a flat
+# map is flat, instance normalisation (Ulyanov et al., 2016) turns a flat channel into zeros (so AdaIN,
+# Huang and Belongie, 2017, leaves its $\beta$), and layer normalisation (Ba et al., 2016) shifts and
+# scales the whole image. Layer by layer, with the styles of 8 reference paintings:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -844,34 +819,21 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The style picks the colour of that flat image, and the figure shows which: a pale colour close to
-# the reference's canvas (its background), never the colour of its shape. It cannot lay anything
-# out: it only scales and shifts, per channel, features the content code brings. So every band of a
-# striped painting is laid by the content code, and a sketch's content code starts from an outline
-# alone.
+# The style picks the flat image's colour, close to the reference's background, never its shape's
+# colour. It cannot lay anything out: it scales and shifts, per channel, what the content code brings.
+# So every band of a striped painting is laid by the content code, and a sketch's brings an outline.
 #
-# Two remarks for training, from measurements this notebook does not rerun (the optional notebook
-# `A1_appendix_data_and_texture`, section 2, shows the first; `benchmarks/results.md`, section "What
-# the texture investigation found", records both):
+# Two remarks, from measurements this notebook does not rerun (the optional notebook A1, section 2,
+# shows them; `benchmarks/results.md` records the rest):
 #
-# - **Where the data pins the texture moves where the probes find it, not how well it transfers.**
-#   After 15 minutes of training, the content-code probe reads the texture 0.79 and 0.86 of the time
-#   in two recipes whose paintings pin it to the canvas, 0.48 in the course's recipe, which pins it
-#   to the shape. Guided texture (the share of example-guided translations that take the
-#   reference's texture; chance 0.25) hardly differs: 0.39 and 0.35 pinned to the canvas, 0.41
-#   pinned to the shape. And in the shipped model above, the content code still carries more of the
-#   texture (probe 0.63) than the style code (0.47). The recipe trains on shape-pinned paintings, so
-#   that the texture is not locked into the content code; that alone has not made it transfer.
-# - **The networks can draw textures, after many updates.** Trained with the answer shown (each
-#   sketch paired with its own painting, an L1 loss to it, no discriminator), the same small
-#   generators draw the textures, but pass 0.5 guided texture only after 18,000 to 31,000 updates.
-#   A 15-minute MUNIT run makes far fewer iterations, with a less direct signal: the recipe made
-#   2,855 on one thread of a 2-core CPU shared with another run (the shipped model; 11,740 in its
-#   hour), and 3,516 to 5,994 on both threads of a machine to itself
-#   (`benchmarks/time_to_quality.jsonl`). A two-hour run of the recipe (41,000 iterations) drew its
-#   first stripes after about 30,000, yet its guided texture stayed at 0.41. So a lesson-length
-#   model draws colours well and textures poorly, and in the runs measured so far, more updates
-#   brought stripes but not yet a reference's texture.
+# - **Pinning the texture to the shape moves where the probes find it, not how well it transfers.**
+#   After 15 minutes the content-code probe reads it 0.79 and 0.86 of the time in two canvas-pinned
+#   recipes, 0.48 in the course's; guided texture (chance 0.25) is 0.39, 0.35 and 0.41.
+# - **The networks draw textures only after many updates.** Shown the answer (each sketch paired with
+#   its painting, an L1 loss, no discriminator), the same generators pass 0.5 guided texture only
+#   after 18,000 to 31,000 updates; a 15-minute MUNIT run makes 2,855 to 5,994 iterations, depending
+#   on the machine's load. A two-hour run (41,000 iterations) drew its first stripes after about
+#   30,000, yet took the reference's texture only 0.41 of the time.
 
 # %% [markdown]
 # ## 6. Sample grids with fixed styles
@@ -926,11 +888,8 @@ if saved:
     plt.show()
 
 # %% [markdown]
-# Read the stored grids (the `cpu` profile) down each column, one style code throughout. At 1,000
-# and 1,135 iterations the stars are speckled and their colours blotchy; by 2,000 each style paints
-# an even fill, and from then on a column keeps its colour (green, blue, yellow, orange, purple,
-# green: two of the six codes land on green), while the pale background still shifts a little. No
-# column ever draws a texture: every star stays a plain fill, the slow texture of section 5.3.
+# Read the stored grids down each column, one style code throughout: speckled, blotchy stars at 1,000
+# and 1,135 iterations, an even fill that keeps its colour from 2,000 on, and never a texture.
 
 # %% [markdown]
 # ## 7. The command line
@@ -958,10 +917,9 @@ if saved:
 # torchrun --nproc_per_node=4 -m munit_lib train --config configs/edges2shoes.yaml   # four GPUs
 # ```
 #
-# torchrun starts one process per GPU; `init_distributed` joins them into a process group, each
-# process draws its own batches (its rank enters the seeds of section 2.3), and
-# `DistributedDataParallel` averages the gradients. The effective batch is
-# `WORLD_SIZE x batch_size`. Only rank 0 writes checkpoints, logs and samples. Here, one process:
+# torchrun starts one process per GPU; `init_distributed` joins them, each draws its own batches (its
+# rank enters the seeds of section 2.3), and `DistributedDataParallel` averages the gradients: the
+# effective batch is `WORLD_SIZE x batch_size`. Only rank 0 writes files. Here, one process:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -980,10 +938,9 @@ for key, (before, after) in changed.items():
 assert {"precision", "channels_last", "ema_decay"} <= set(changed)
 
 # %% [markdown]
-# bfloat16 autocast runs the forward passes on tensor cores with float32's exponent range (no loss
-# scaling); channels-last is the layout GPU convolutions prefer. In Colab, choose a GPU runtime, set
-# `os.environ["MUNIT_PROFILE"] = "gpu"` before `course.setup()` and run section 3; with the run folder
-# on a mounted Google Drive, a new session continues the run.
+# bfloat16 autocast keeps float32's exponent range (no loss scaling); channels-last is the layout GPU
+# convolutions prefer. In Colab, pick a GPU runtime, set `os.environ["MUNIT_PROFILE"] = "gpu"` before
+# `course.setup()` and run section 3; with the run folder on Google Drive, a new session continues it.
 
 # %%
 shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
@@ -997,19 +954,18 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 #   $\theta_\text{EMA} \leftarrow d\,\theta_\text{EMA} + (1 - d)\,\theta$ equal `munit_lib`'s.
 # - Batches are a pure function of the iteration, so a full checkpoint resumes a run bitwise exactly;
 #   a NaN loss stops the run before its update.
-# - Read losses against their reference levels ($\tfrac12$ per scale for a fooled LSGAN
-#   discriminator, $\sqrt{2/\pi}$ for a style with nothing to read) and quality on the ground truth:
-#   content and colour come early, texture late, because the style only modulates what the content
-#   code lays out.
+# - Read losses against reference levels ($\tfrac12$ per scale for a fooled LSGAN discriminator,
+#   $\sqrt{2/\pi}$ for a style with nothing to read) and quality on the ground truth: content and
+#   colour come early, texture late, since the style only modulates what the content code lays out.
 #
 # ## Exercises
 #
 # 1. In section 4.1, give the resumed half a different `num_workers`
-#    (`demo_cfg.replace(num_workers=2)`). Is the result still identical? Which part of section 2.3
-#    makes the answer independent of worker processes?
-# 2. Resume section 4.1's run from iteration $N$ (`first`) with every piece of its state but one,
-#    which a new `Trainer` supplies: the optimisers, the schedulers or the random generators. Train
-#    to $2N$ and compare the weights with the straight run's. Which lost piece moves them most?
+#    (`demo_cfg.replace(num_workers=2)`). Is the result still identical, and which part of section 2.3
+#    says why?
+# 2. Resume section 4.1's run from $N$ (`first`) with one piece of its state (the optimisers, the
+#    schedulers or the random generators) taken from a new `Trainer`, train to $2N$, and compare the
+#    weights with the straight run's. Which lost piece moves them most?
 # 3. With $d = 0.999$, after how many iterations does the initialisation weigh less than 1% in the EMA?
 # 4. With 4 GPUs the effective batch is 4. Which setting of `MUNITConfig` would you change so that the
 #    learning rate halves after as many *images* as in the paper, and to what value? Does the batch
@@ -1019,8 +975,8 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch runs of this notebook
 #    `flat` with any style. How many rows, counted from the top edge, differ from the centre row
 #    down the middle column? Work it out from the decoder's layers, then measure it.
 #
-# Put your answer in place of `None` and run the cell: it stays silent for answers you have not
-# given, says which ones are right, and fails with a hint otherwise. Worked solutions are at the end.
+# Put your answers in place of `None` and run the check cell, which names the right ones and hints at
+# the rest. Worked solutions are at the end.
 
 # %%
 ex1_identical = None        # 1. True or False: still identical with num_workers=2 for the resumed half?
@@ -1090,7 +1046,7 @@ if answered:
 #
 # <details><summary>Solution to exercise 1</summary>
 #
-# `ex1_identical = True`. Which image a batch holds, and the seed of its crop and flip, are
+# Yes. Which image a batch holds, and the seed of its crop and flip, are
 # functions of (seed, rank, domain, position) (section 2.3), computed wherever the image is loaded:
 # the number of workers changes who does the work, not what it yields.
 #
@@ -1112,15 +1068,14 @@ if answered:
 #
 # The optimisers win, by several times. A fresh Adam has no moment estimates, so its first steps move
 # every weight by about the learning rate whatever its gradient (notebook 05), and the current rate
-# lives in the optimiser, so it restarts at $\text{lr}_0$ too. So `ex2_most_important = "optimisers"`.
+# lives in the optimiser, so it restarts at $\text{lr}_0$ too.
 #
 # </details>
 #
 # <details><summary>Solution to exercise 3</summary>
 #
 # The initialisation weighs $d^k$ after $k$ updates; $0.999^k < 0.01$ gives
-# $k > \ln 0.01 / \ln 0.999 \approx 4603$, so `ex3_iterations = 4603`
-# (`math.ceil(math.log(0.01) / math.log(0.999))`).
+# $k > \ln 0.01 / \ln 0.999 \approx 4603$.
 #
 # ```python
 # ex3_iterations = math.ceil(math.log(0.01) / math.log(0.999))  # 4603
@@ -1130,9 +1085,8 @@ if answered:
 #
 # <details><summary>Solution to exercise 4</summary>
 #
-# `ex4_setting = ("step_size", 25_000)`: 100,000 iterations of 1 image are as many images as 25,000
-# of 4. `ex4_norm_depends = False`: IN and AdaIN take their statistics over one image (notebook 01),
-# unlike batch normalisation.
+# `step_size`, to 25,000: 100,000 iterations of 1 image are as many images as 25,000 of 4. And no: IN
+# and AdaIN take their statistics over one image (notebook 01), unlike batch normalisation.
 #
 # ```python
 # ex4_setting = ("step_size", 25_000)
@@ -1143,9 +1097,8 @@ if answered:
 #
 # <details><summary>Solution to exercise 5</summary>
 #
-# Zero padding is the only thing that is not the same everywhere, so a row can differ from the
-# centre only if a padded border is within its reach. Add up each layer's padding in output pixels
-# (padding x 64 / the side of the map it pads). The shipped decoder has 2 residual blocks: 4
+# Only zero padding differs across the image, so a row differs from the centre only within a padded
+# border's reach. Add up each layer's padding in output pixels (padding x 64 / the side it pads). The shipped decoder has 2 residual blocks: 4
 # convolutions with padding 1 on the $16 \times 16$ map, $4 \times 1 \times 4 = 16$ rows; the 5x5
 # convolution on the $32 \times 32$ map, $2 \times 2 = 4$; the 5x5 and the 7x7 at 64 pixels, 2 and 3.
 # In all $16 + 4 + 2 + 3 = 25$ rows, and the measurement agrees:
