@@ -823,8 +823,8 @@ plt.show()
 # colour. It cannot lay anything out: it scales and shifts, per channel, what the content code brings.
 # So every band of a striped painting is laid by the content code, and a sketch's brings an outline.
 #
-# Two remarks, from measurements this notebook does not rerun (the optional notebook A1, section 2,
-# shows them; `benchmarks/results.md` records the rest):
+# Two remarks, measured outside this notebook (the optional notebook A1, section 2, shows the first
+# and quotes the second; `benchmarks/results.md` records both):
 #
 # - **Pinning the texture to the shape moves where the probes find it, not how well it transfers.**
 #   After 15 minutes the content-code probe reads it 0.79 and 0.86 of the time in two canvas-pinned
@@ -888,7 +888,7 @@ if saved:
     plt.show()
 
 # %% [markdown]
-# Read the stored grids down each column, one style code throughout: speckled, blotchy stars at 1,000
+# Read the stored grids down each column (one style code): speckled, blotchy stars at 1,000
 # and 1,135 iterations, an even fill that keeps its colour from 2,000 on, and never a texture.
 
 # %% [markdown]
