@@ -48,21 +48,10 @@ sys.path.insert(0, str(ROOT))
 
 from munit_lib.cli.train import parse_overrides  # noqa: E402
 from munit_lib.pretrained import data_dir  # noqa: E402
-from munit_lib.zoo import (DEFAULT_RUNS, ZOO, openmoji_table, publish, run_iteration, score,  # noqa: E402
-                           shipped_scores_table, table1, train, write_readme_again, zoo_model)
+from munit_lib.zoo import (DEFAULT_RUNS, ZOO, openmoji_table, publish, published_iteration,  # noqa: E402
+                           run_iteration, score, shipped_scores_table, table1, train, write_readme_again,
+                           zoo_model)
 from munit_lib.zoo import seeds as seeded  # noqa: E402
-
-
-def _published(out_root: Path, name: str) -> dict | None:
-    path = out_root / name / "scores.json"
-    return json.loads(path.read_text(encoding="utf-8")) if (out_root / name / "generators.pt").is_file() \
-        and path.is_file() else None
-
-
-def _published_iteration(scores: dict | None):
-    if scores is None:
-        return None
-    return scores.get("iteration", scores.get("training", {}).get("iterations"))
 
 
 def cmd_list(args) -> int:
@@ -70,7 +59,7 @@ def cmd_list(args) -> int:
     print(f"{'name':20s} {'family':9s} {'budget':30s} {'published':12s} recipe")
     for model in ZOO.values():
         changes = " ".join(f"{k}={v}" for k, v in model.changes.items())
-        iteration = _published_iteration(_published(out_root, model.name))
+        iteration = published_iteration(out_root / model.name)
         shown = "-" if iteration is None else f"it. {iteration:,}"
         print(f"{model.name:20s} {model.family:9s} {model.budget:30s} {shown:12s} {model.config}"
               + (f" + {changes}" if changes else ""))
@@ -90,7 +79,7 @@ def cmd_train(args) -> int:
             print(f"{name}: interrupted; run the same command again to go on", file=sys.stderr)
             return 130
         if args.publish:
-            if _published_iteration(_published(out_root, name)) == run_iteration(Path(args.runs) / name):
+            if published_iteration(out_root / name) == run_iteration(Path(args.runs) / name):
                 print(f"{name}: published at iteration {result['iteration']}, skipped")
                 continue
             scores = publish(name, run=Path(args.runs) / name, out_root=out_root, overwrite=True, n=args.n,

@@ -223,3 +223,17 @@ def test_a_seed_of_a_table1_model_is_measured_by_its_protocol_and_read_as_a_row(
     assert rows["unit"] == next(r for r in shipped_rows if r["model"] == "unit")
     finding = next(f for f in table1_findings(rows) if "Without L_s" in f["finding"])
     assert finding["reproduced"] == (row["diversity"] < rows["shapes_cyc0"]["diversity"])
+
+
+def test_published_iteration_reads_shapes_and_openmoji_scores_and_none_when_unpublished(tmp_path):
+    from munit_lib.zoo import published_iteration
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    assert published_iteration(folder) is None  # nothing there
+    (folder / "scores.json").write_text(json.dumps({"iteration": 2500}))
+    assert published_iteration(folder) is None  # scores without weights: not published
+    (folder / "generators.pt").write_bytes(b"")
+    assert published_iteration(folder) == 2500
+    (folder / "scores.json").write_text(json.dumps({"training": {"iterations": 8591}}))  # an OpenMoji model's
+    assert published_iteration(folder) == 8591

@@ -17,7 +17,7 @@
 """
 from .catalogue import (CYCLE_VARIANTS, DATA_LIMIT_MB, PRETRAINED_LIMIT_MB, TABLE1_VARIANTS, VARIANTS, ZOO, ZooModel,
                         folder_size_mb, recipe, variant_config, zoo_model)
-from .publishing import publish, publish_half, write_readme_again
+from .publishing import publish, publish_half, published_iteration, write_readme_again
 from .runs import DEFAULT_RUNS, read_clock, run_iteration, train, train_run
 from .scoring import score, score_baseline, score_file, score_variant
 from .tables import openmoji_table, shipped_scores_table, table1
@@ -25,4 +25,5 @@ from .tables import openmoji_table, shipped_scores_table, table1
 __all__ = ["ZOO", "ZooModel", "zoo_model", "recipe", "VARIANTS", "CYCLE_VARIANTS", "TABLE1_VARIANTS", "variant_config",
            "PRETRAINED_LIMIT_MB", "DATA_LIMIT_MB", "folder_size_mb", "train", "train_run", "read_clock",
            "run_iteration", "DEFAULT_RUNS", "score", "score_file", "score_variant", "score_baseline", "publish",
-           "publish_half", "write_readme_again", "shipped_scores_table", "openmoji_table", "table1"]
+           "publish_half", "published_iteration", "write_readme_again", "shipped_scores_table", "openmoji_table",
+           "table1"]

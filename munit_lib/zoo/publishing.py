@@ -41,7 +41,7 @@ from .readme import write_openmoji_readme, write_scores
 from .runs import DEFAULT_RUNS, read_clock
 from .scoring import git_commit, score_file, scoring_machine
 
-__all__ = ["publish", "publish_half", "openmoji_sample_grid", "write_readme_again"]
+__all__ = ["publish", "publish_half", "openmoji_sample_grid", "write_readme_again", "published_iteration"]
 
 OPENMOJI_KINDS = {"munit": "MUNIT", "bicyclegan": "BicycleGAN", "cyclegan": "CycleGAN"}
 SAMPLE_EMOJI, SAMPLE_STYLES = 8, 6  # the OpenMoji sample grid: test emoji x random colourings of each
@@ -194,6 +194,17 @@ def _publish_openmoji(name, run: Path, checkpoint: Path, folder: Path, note, cpu
     scores["training"] = record
     write_scores(name, folder, scores)
     return scores
+
+
+def published_iteration(folder: Union[str, os.PathLike]) -> Optional[int]:
+    """The iteration of the model published in ``folder`` (its ``scores.json``: ``iteration``, or an
+    OpenMoji model's ``training.iterations``); None when nothing is published there (no
+    ``generators.pt`` or no ``scores.json``)."""
+    folder = Path(folder)
+    if not ((folder / "generators.pt").is_file() and (folder / "scores.json").is_file()):
+        return None
+    scores = json.loads((folder / "scores.json").read_text(encoding="utf-8"))
+    return scores.get("iteration", scores.get("training", {}).get("iterations"))
 
 
 def write_readme_again(name: str, out_root: Optional[Union[str, os.PathLike]] = None,

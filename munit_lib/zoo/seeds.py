@@ -28,7 +28,7 @@ from typing import Iterable, Optional, Sequence, Union
 from ..evaluation import TABLE1_ROWS, load_shapes_classifier
 from ..pretrained import data_dir
 from .catalogue import zoo_model
-from .publishing import publish
+from .publishing import publish, published_iteration
 from .runs import run_iteration, train
 from .scoring import git_commit, scoring_machine
 from .tables import table1_row
@@ -55,11 +55,6 @@ def seed_runs(seed: int, runs: Union[str, os.PathLike] = SEED_RUNS) -> Path:
     return Path(runs) / f"seed{int(seed)}"
 
 
-def _published_iteration(folder: Path) -> Optional[int]:
-    path = folder / "scores.json"
-    return json.loads(path.read_text(encoding="utf-8")).get("iteration") if path.is_file() else None
-
-
 def run_seeds(names: Sequence[str] = SEEDED, seeds: Sequence[int] = EXTRA_SEEDS,
               runs: Union[str, os.PathLike] = SEED_RUNS, overrides: Optional[dict] = None,
               max_iter: Optional[int] = None, n: int = 200, num_styles: int = 16, progress: bool = True,
@@ -80,7 +75,7 @@ def run_seeds(names: Sequence[str] = SEEDED, seeds: Sequence[int] = EXTRA_SEEDS,
                 raise KeyboardInterrupt  # saved: the same call goes on from there
             iteration = run_iteration(folder / name)
             published = folder / "published" / name
-            if _published_iteration(published) != iteration:
+            if published_iteration(published) != iteration:
                 publish(name, run=folder / name, out_root=folder / "published", overwrite=True, n=n,
                         num_styles=num_styles, log=log)
                 (published / TABLE1_ROW).unlink(missing_ok=True)  # measured on the model it replaced
