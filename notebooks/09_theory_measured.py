@@ -201,12 +201,14 @@ for name in ("shapes", "shapes_cpu", "shapes_cyc0", "shapes_cyc1", "shapes_cyc10
         print(f"{name:16s} {iterations:>10,} " + " ".join(f"{str(getattr(recipe, k)):>10s}" for k in RECIPE_KEYS))
 
 # %%
+# NBVAL_CHECK_OUTPUT
 translator = pretrained("shapes_cpu")
 gen_a, gen_b = translator.gen_a, translator.gen_b  # eval mode, on the CPU
 SIZE, STYLE_DIM = translator.image_size, translator.style_dim
 print(translator)
 print("explicit cycle weight of this model:", gen_a.cfg.recon_x_cyc_w)
 
+# %%
 sketches = ShapesDomain("a", "test", size=SIZE, n=N_CODES)
 paintings = ShapesDomain("b", "test", size=SIZE, n=N_CODES)
 x_a = torch.stack([sketches[i] for i in range(N_TEST)])  # (N_TEST, 3, 64, 64)
