@@ -26,6 +26,9 @@ Printed as one JSON object:
   the images the style-reconstruction loss trains the encoder on. ``own_tone_by_tone`` splits it by the
   colouring's tone 1-5, and ``own_tone_balanced`` is their mean (the fake colourings lean to the
   light tones, where the decoder paints most often anyway).
+- ``fake_drawn_with``: the codes the fake colourings were drawn with, in place of their encoding: what
+  a perfect encoder of the model's own colourings would score on the same task (its ``own_tone`` is
+  below 1 where a code paints other drawings in other tones).
 - ``code_length``: mean length of the codes over that of the random ones.
 - ``tone_hist``: how often each tone (1-5, then the untoned yellow) is read, per kind of code.
 
@@ -106,20 +109,23 @@ def oracle(path, n_codes: int = 128, seed: int = 0) -> dict:
         # fake codes: the model's own colourings of training line art (with usable skin masks), tone read on them
         drawable = train.toned
         fake_pick = [drawable[int(j)] for j in torch.randint(len(drawable), (2 * n_codes,), generator=g)]
-        fakes = gen_b.decode(gen_a.encode_content(train.line_art[fake_pick]),
-                             torch.randn(len(fake_pick), gen_b.style_dim, generator=g))  # (2K, 3, H, W)
+        drawn_with = torch.randn(len(fake_pick), gen_b.style_dim, generator=g)  # (2K, style_dim)
+        fakes = gen_b.decode(gen_a.encode_content(train.line_art[fake_pick]), drawn_with)  # (2K, 3, H, W)
         fake_truth = read_tones(fakes, train.masks(fake_pick))
         keep = (fake_truth != YELLOW).nonzero().flatten()[:n_codes]  # toned fakes only
         _, fake_codes = gen_b.encode(fakes[keep])
         fake_truth = fake_truth[keep]
-    kinds = {"random": (random_codes, None), "real": (real_codes, real_truth), "fake": (fake_codes, fake_truth)}
-    out: dict = {"checkpoint": str(path), "test_drawings": len(idx), "codes": n_codes}
+    kinds = {"random": (random_codes, None), "real": (real_codes, real_truth), "fake": (fake_codes, fake_truth),
+             "fake_drawn_with": (drawn_with[keep], fake_truth)}
+    shown = Path(path).resolve()
+    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown  # a repository path where it is one
+    out: dict = {"checkpoint": str(shown), "test_drawings": len(idx), "codes": n_codes}
     for name, (codes, truth) in kinds.items():
         tones = decoded_tones(gen_b, content, masks, codes)  # (K, n)
         row = {"consistency": consistency(tones),
                "code_length": float(codes.norm(dim=1).mean() / random_codes.norm(dim=1).mean()),
                "tone_hist": torch.bincount(tones.flatten(), minlength=6).tolist()}
-        if name != "fake":
+        if name in ("random", "real"):
             row["best_code_per_tone"] = best_code_per_tone(tones, half)
         if truth is not None:
             hit = (tones == truth.view(-1, 1)).float().mean(1)  # (K,) each code's share in its own tone
@@ -129,7 +135,7 @@ def oracle(path, n_codes: int = 128, seed: int = 0) -> dict:
             row["own_tone_balanced"] = sum(a for a in by_tone if a is not None) / sum(a is not None for a in by_tone)
             row["codes_by_tone"] = torch.bincount(truth, minlength=6)[:5].tolist()
         out[name] = row
-    out.update(machine=platform.machine(), date=datetime.date.today().isoformat())
+    out.update(machine=platform.machine(), threads=torch.get_num_threads(), date=datetime.date.today().isoformat())
     return out
 
 
