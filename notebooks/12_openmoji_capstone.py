@@ -667,10 +667,12 @@ assert min(random_codes["best_code_per_tone"], real["best_code_per_tone"]) > 0.5
 # - the encoder reads people's colourings less well than its own (0.40 against 0.54).
 #
 # The second is MUNIT's training at work. The style-reconstruction loss teaches the encoder to invert
-# the decoder, but only on the decoder's own images. On real images the encoder learns only through
-# reconstructions, where the content code can carry the colours, so nothing teaches it to put a
-# person's skin tone where the decoder looks for it. An encoder that read real colourings as well as
-# it reads its own (0.54) would take guided accuracy past one in two.
+# the decoder, but only on the decoder's own images. On real colourings the encoder learns only
+# through reconstructions: of the image itself, where the content code can carry the colours, and
+# through the cycle, where the model's own line art carries traces of them (section 6's first
+# half). Neither forces it to put a real colouring's skin tone where the decoder looks for it. An
+# encoder that read real colourings as well as it reads its own (0.54) would take guided accuracy
+# past one in two.
 
 # %% [markdown]
 # ## 7. The same run at 256 pixels on a GPU
