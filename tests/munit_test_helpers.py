@@ -2,6 +2,9 @@
 depends on which conftest.py pytest loaded last, e.g. when notebooks/ has one too)."""
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import torch
 
 
@@ -34,3 +37,12 @@ def interrupt_at(dataset, at: int) -> ActsAt:
     import signal
 
     return ActsAt(dataset, at, lambda: os.kill(os.getpid(), signal.SIGINT))
+
+
+def load_benchmark_script(name: str):
+    """``benchmarks/<name>.py`` as a module (the scripts there are not a package)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

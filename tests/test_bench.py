@@ -5,7 +5,6 @@ comparison must report both sides. Also ``munit_lib.bench``'s timer."""
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from pathlib import Path
 
@@ -16,18 +15,10 @@ from torch.utils.flop_counter import FlopCounterMode
 from munit_lib import MUNIT
 from munit_lib.bench import timer_seconds
 from munit_lib.training import make_optimizers, train_step
+from munit_test_helpers import load_benchmark_script
 
 
-def _load_script(name: str):
-    """``benchmarks/<name>.py`` as a module (the scripts there are not a package)."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-against_original = _load_script("against_original")
+against_original = load_benchmark_script("against_original")
 original_procedure_step = against_original.original_procedure_step
 run_original_comparison = against_original.run_original_comparison
 

@@ -3,25 +3,14 @@ answer is known: which code paints which drawing in which tone, and what the cei
 consistency of a table are."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 
 from munit_lib.evaluation.openmoji import TONE_COLOURS
+from munit_test_helpers import load_benchmark_script
 
 
-def _load_script(name: str):
-    """``benchmarks/<name>.py`` as a module (the scripts there are not a package)."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-oracle = _load_script("openmoji_tone_oracle")
+oracle = load_benchmark_script("openmoji_tone_oracle")
 
 
 class ToneStub:
