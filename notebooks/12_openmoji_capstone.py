@@ -592,8 +592,9 @@ plt.show()
 # `benchmarks/openmoji_tone_curve.jsonl` holds these measures along the shipped run and along three
 # variants: the style-reconstruction weight at 10 instead of 1; no gradient through the model's own
 # line art in the cycle, so that its drawings gain nothing from carrying traces; a style code of
-# 16 numbers instead of 8; and the explicit cycle at weight 30 or 100 instead of 10 (the last three
-# stopped at 5,000 iterations). Here is the last checkpoint of each.
+# 16 numbers instead of 8; the explicit cycle at weight 30 or 100 instead of 10 (these three
+# stopped at 5,000 iterations); and the adversarial weight at 4 instead of 1 (stopped at 4,000).
+# Here is the last checkpoint of each.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -601,7 +602,8 @@ curve = [json.loads(line) for line in (ROOT / "benchmarks" / "openmoji_tone_curv
 final = {row["label"]: row for row in curve}  # the file runs in training order: the last row of each run
 RUNS = {"munit": "shipped recipe", "munit_recon_s_w10": "style recon weight 10",
         "munit_cycle_detached": "no gradient via own line art", "munit_style_dim16": "style code of 16",
-        "munit_cycle_w30": "explicit cycle at weight 30", "munit_cycle_w100": "explicit cycle at weight 100"}
+        "munit_cycle_w30": "explicit cycle at weight 30", "munit_cycle_w100": "explicit cycle at weight 100",
+        "munit_gan_w4": "adversarial weight 4"}
 print(f"{'':30}{'iteration':>10}{'guided':>8}{'own, true line art':>20}{'own, model line art':>21}")
 for label, name in RUNS.items():
     r = final[label]
@@ -622,7 +624,8 @@ assert max(final[label]["guided_tone_accuracy"] for label in RUNS) < 0.4  # ...a
 # tones with random styles early in training. A heavier cycle does not help either: at weight 30 or
 # 100 guided accuracy ends at 0.32, and random styles reach fewer tones (3.3 and 2.8 of 5, against
 # 3.8 for weight 10 at the same iteration). With the 15-minute trial at weight 1 (0.28), weight 10
-# is the best of the four.
+# is the best of the four. A heavier adversarial term (weight 4) follows the shipped run and ends at
+# 0.33.
 # `benchmarks/results.md` (section "OpenMoji") follows each run along its training and finds the
 # same half-way tones for the 16-number code. None of them tried more capacity and resolution, as at
 # the paper's scale (section 7).
