@@ -39,10 +39,11 @@ def interrupt_at(dataset, at: int) -> ActsAt:
     return ActsAt(dataset, at, lambda: os.kill(os.getpid(), signal.SIGINT))
 
 
-def load_benchmark_script(name: str):
-    """``benchmarks/<name>.py`` as a module (the scripts there are not a package)."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
+def load_repo_file(relative: str, name: str = ""):
+    """A Python file of the repository, e.g. ``"scripts/zoo.py"``, run as a module (the scripts,
+    benchmarks and notebooks/conftest.py are not in a package); ``name`` defaults to its stem."""
+    path = Path(__file__).resolve().parents[1] / relative
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -15,10 +15,10 @@ from torch.utils.flop_counter import FlopCounterMode
 from munit_lib import MUNIT
 from munit_lib.bench import timer_seconds
 from munit_lib.training import make_optimizers, train_step
-from munit_test_helpers import load_benchmark_script
+from munit_test_helpers import load_repo_file
 
 
-against_original = load_benchmark_script("against_original")
+against_original = load_repo_file("benchmarks/against_original.py")
 original_procedure_step = against_original.original_procedure_step
 run_original_comparison = against_original.run_original_comparison
 

@@ -13,7 +13,7 @@ from munit_lib.evaluation import (FeatureDistance, ShapesClassifier, classifier_
                                   inception_score, load_shapes_classifier, pixel_l1_distance, protocol_diversity,
                                   save_shapes_classifier, sqrtm_psd)
 from munit_lib.evaluation.classifier import ShapesFactorDataset, classifier_path
-from munit_test_helpers import random_images
+from munit_test_helpers import load_repo_file, random_images
 
 
 def random_backbone(seed: int = 0):
@@ -549,10 +549,8 @@ def test_table1_findings_say_no_and_not_measured_without_guessing():
 
 
 def test_table1_scores_shipped_models_by_name_and_checks_the_findings(tiny_munit, tmp_path, monkeypatch, capsys):
-    import importlib.util
     import json
     import shutil
-    from pathlib import Path
 
     from munit_lib.registry import build_model
     from munit_lib.training import export_model
@@ -568,10 +566,7 @@ def test_table1_scores_shipped_models_by_name_and_checks_the_findings(tiny_munit
     export_model(build_model(unit_cfg), data / "pretrained" / "unit" / "generators.pt", unit_cfg, iteration=3)
     (data / "pretrained" / "unit" / "scores.json").write_text(json.dumps({"iteration": 3, "train_cpu_seconds": 1.5}))
     monkeypatch.setenv("MUNIT_DATA_DIR", str(data))
-    path = Path(__file__).resolve().parents[1] / "scripts" / "zoo.py"
-    spec = importlib.util.spec_from_file_location("zoo", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_repo_file("scripts/zoo.py")
     assert script.main(["table", "table1", "--out", str(tmp_path / "t.md")]) == 2  # models missing: refused, by name
     assert "not on disk: cyclegan, cyclegan_noise" in capsys.readouterr().err
     out = tmp_path / "t.md"

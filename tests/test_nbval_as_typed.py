@@ -10,7 +10,6 @@ notebook is executed here; `make test` runs them all.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -21,14 +20,13 @@ from types import SimpleNamespace
 
 import pytest
 
+from munit_test_helpers import load_repo_file
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def notebooks_conftest():
-    spec = importlib.util.spec_from_file_location("notebooks_conftest", ROOT / "notebooks" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_file("notebooks/conftest.py", "notebooks_conftest")
 
 
 def options(**given):

@@ -16,12 +16,13 @@ When you mark or unmark cells, update tests/nbval_checked.json in the same commi
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
+
+from munit_test_helpers import load_repo_file
 
 nbformat = pytest.importorskip("nbformat")
 
@@ -53,10 +54,7 @@ TEXT_KEYS = ("text/plain", "text/html", "text/latex", "image/svg+xml")
 
 
 def store_script():
-    spec = importlib.util.spec_from_file_location("store_notebook_outputs", ROOT / "scripts" / "store_notebook_outputs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_file("scripts/store_notebook_outputs.py")
 
 
 def read(name):

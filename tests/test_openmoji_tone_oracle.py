@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from munit_lib.evaluation.openmoji import TONE_COLOURS
-from munit_test_helpers import load_benchmark_script
+from munit_test_helpers import load_repo_file
 
 
-oracle = load_benchmark_script("openmoji_tone_oracle")
+oracle = load_repo_file("benchmarks/openmoji_tone_oracle.py")
 
 
 class ToneStub:

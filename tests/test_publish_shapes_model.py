@@ -2,7 +2,6 @@
 README says of the scores it is given, and scoring the published model again."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -10,16 +9,14 @@ from pathlib import Path
 from munit_lib import MUNIT, MUNITConfig
 from munit_lib.training import export_generators
 from munit_lib.zoo.readme import write_shapes_readme
+from munit_test_helpers import load_repo_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "pretrained" / "shapes"
 
 
 def _zoo():
-    spec = importlib.util.spec_from_file_location("zoo", ROOT / "scripts" / "zoo.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_file("scripts/zoo.py")
 
 
 def _scratch(tmp_path: Path) -> Path:

@@ -7,15 +7,14 @@ re-run their lessons' heavier cells).
 """
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from munit_test_helpers import load_repo_file
+
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("check_solutions", ROOT / "scripts" / "check_solutions.py")
-check_solutions = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(check_solutions)
+check_solutions = load_repo_file("scripts/check_solutions.py")
 
 #: Notebooks whose solutions this test runs (each under half a minute on the 2-core machine).
 FAST = ["00_overview_and_setup", "01_instance_norm_and_adain", "02_content_and_style_encoders",

@@ -4,7 +4,6 @@ scores of one-way models, the CPU-time budget, BicycleGAN's latent-size sweep; a
 and score-shapes on a baseline."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -18,7 +17,7 @@ from munit_lib.registry import build_model, load_model, translation_sides
 from munit_lib.training import export_model
 from munit_lib.pretrained import PRETRAINED
 from munit_lib.zoo import score_baseline
-from munit_test_helpers import random_images
+from munit_test_helpers import load_repo_file, random_images
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(data_root="shapes:8", gen_dim=8, dis_dim=8, n_res=1, checkpoint_every=1, sample_every=100, log_every=1,
@@ -107,9 +106,7 @@ def test_a_cpu_time_budget_stops_training_and_the_next_call_goes_on(tmp_path):
 
 
 def test_nz_sweep_script_writes_one_scores_entry_per_latent_size(tmp_path):
-    spec = importlib.util.spec_from_file_location("nz_sweep", ROOT / "scripts" / "bicyclegan_nz_sweep.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_repo_file("scripts/bicyclegan_nz_sweep.py")
     out = tmp_path / "sweep.json"
     # no budget: each model is published untrained (iteration 0); the file's layout is what is checked
     assert script.main(["--nz", "2,4", "--max-cpu-seconds", "0", "--runs", str(tmp_path / "runs"), "--n", "4",

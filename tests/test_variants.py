@@ -3,9 +3,7 @@ in, a partial run published and trained on, and how they are scored (tests/test_
 resumes and publishes one end to end)."""
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 import torch
@@ -14,7 +12,7 @@ from munit_lib import MUNIT, MUNITConfig, load_official_generators
 from munit_lib.pretrained import PRETRAINED
 from munit_lib.training import export_generators
 from munit_lib.zoo import CYCLE_VARIANTS, TABLE1_VARIANTS, VARIANTS, score_variant, variant_config
-from munit_test_helpers import random_images
+from munit_test_helpers import load_repo_file, random_images
 
 CI_ARCH = ["image_size=32", "new_size=32", "gen_dim=8", "mlp_dim=32", "n_res=1", "dis_dim=8", "dis_n_layer=3",
            "dis_num_scales=2", "data_root=shapes:8", "checkpoint_every=2", "sample_every=100", "log_every=1",
@@ -64,9 +62,7 @@ def test_half_export_loads_into_float32_generators(tmp_path):
 
 
 def test_max_seconds_publishes_a_partial_run_and_the_next_call_goes_on(tmp_path):
-    spec = importlib.util.spec_from_file_location("zoo", Path(__file__).resolve().parents[1] / "scripts" / "zoo.py")
-    zoo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(zoo)
+    zoo = load_repo_file("scripts/zoo.py")
     out = tmp_path / "pretrained"
     common = ["train", "shapes_cyc1", "--max-iter", "2", "--publish", "--runs", str(tmp_path / "runs"), "--out", str(out),
               "--n", "4", "--styles", "2", "--quiet", "--set", *CI_ARCH]

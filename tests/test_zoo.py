@@ -2,7 +2,6 @@
 each family trained, resumed and published into a scratch folder."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import torch
 from munit_lib import MUNITConfig, pretrained
 from munit_lib.pretrained import DEFAULT_DATA_DIR, PRETRAINED
 from munit_lib.zoo import ZOO, read_clock, recipe
+from munit_test_helpers import load_repo_file
 
 ROOT = Path(__file__).resolve().parents[1]
 # the fast shapes recipes, narrowed to a few seconds of CPU
@@ -21,10 +21,7 @@ TINY = ["image_size=32", "new_size=32", "gen_dim=8", "mlp_dim=32", "n_res=1", "d
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("zoo", ROOT / "scripts" / "zoo.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_file("scripts/zoo.py")
 
 
 @pytest.fixture(scope="module")
