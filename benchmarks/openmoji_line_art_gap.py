@@ -41,14 +41,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from munit_lib.evaluation.openmoji import (guided_tone_confusion, line_art_kept, load_openmoji_split,  # noqa: E402
-                                          openmoji_model, read_tones)
-from munit_lib.official import read_checkpoint  # noqa: E402
+                                          openmoji_model, read_tones, tone_confusion_summary)
 from munit_lib.pretrained import pretrained_path  # noqa: E402
-from munit_lib.registry import generators_from_data  # noqa: E402
+from munit_lib.registry import load_generators  # noqa: E402
 
 
 def gap(path, seed: int = 0) -> dict:
-    gen_a, gen_b = (g.eval() for g in generators_from_data(read_checkpoint(path), path))
+    gen_a, gen_b = (g.eval() for g in load_generators(path))
     test = load_openmoji_split(split="test")
     idx = test.toned
     truth = torch.tensor([test.records[i].skintone - 1 for i in idx])  # tones 1-5 as 0-4
@@ -80,12 +79,9 @@ def gap(path, seed: int = 0) -> dict:
                "strokes_kept": line_art_kept(drawn, line_art),
                "style_norm": float(styles.norm(dim=1).mean() / random_styles.norm(dim=1).mean())}
     confusion = guided_tone_confusion(openmoji_model((gen_a, gen_b)), test, seed)  # (5, 6)
-    steps = (torch.arange(5).view(5, 1) - torch.arange(5).view(1, 5)).abs()  # |reference - read| in tone steps
-    toned = confusion[:, :5].float()
-    row.update(guided_confusion=confusion.tolist(),
-               guided_exact=float(confusion.diagonal().sum() / confusion.sum()),
-               guided_within_one=float(toned[steps <= 1].sum() / confusion.sum()),
-               guided_mean_read_by_reference=((toned * torch.arange(1, 6)).sum(1) / toned.sum(1)).tolist())
+    summary = tone_confusion_summary(confusion)
+    row.update(guided_confusion=confusion.tolist(), guided_exact=summary["exact"],
+               guided_within_one=summary["within_one"], guided_mean_read_by_reference=summary["mean_read"])
     return {"checkpoint": str(path), "toned_emoji": len(idx), **row,
             "machine": platform.machine(), "date": datetime.date.today().isoformat()}
 

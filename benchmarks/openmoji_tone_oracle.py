@@ -51,9 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from munit_lib.evaluation.openmoji import load_openmoji_split, read_tones  # noqa: E402
-from munit_lib.official import read_checkpoint  # noqa: E402
 from munit_lib.pretrained import pretrained_path  # noqa: E402
-from munit_lib.registry import generators_from_data  # noqa: E402
+from munit_lib.registry import load_generators  # noqa: E402
 
 YELLOW = 5  # read_tones' index of the untoned yellow
 
@@ -90,7 +89,7 @@ def consistency(tones: torch.Tensor) -> float:
 
 
 def oracle(path, n_codes: int = 128, seed: int = 0) -> dict:
-    gen_a, gen_b = (g.eval() for g in generators_from_data(read_checkpoint(path), path))
+    gen_a, gen_b = (g.eval() for g in load_generators(path))
     train, test = load_openmoji_split(split="train"), load_openmoji_split(split="test")
     idx = test.toned
     families = sorted({test.records[i].base_hexcode for i in idx})

@@ -64,7 +64,8 @@ from munit_lib import MUNIT, MUNITConfig, count_parameters, course
 from munit_lib.data.openmoji import SKIN_TONES, read_metadata_table, split_of
 from munit_lib.evaluation.openmoji import (TONE_COLOURS, guided_tone_accuracy, guided_tone_confusion, hex_to_rgb,
                                           line_art_kept, load_openmoji_split, openmoji_model,
-                                          own_style_tone_accuracy, read_tones, tones_reached)
+                                          own_style_tone_accuracy, read_tones, tone_confusion_summary,
+                                          tones_reached)
 from munit_lib.pretrained import data_dir, pretrained, pretrained_path
 from munit_lib.training import read_loss_log
 from munit_lib.viz import show_grid
@@ -507,7 +508,8 @@ print("every claim above holds for the shipped scores")
 # `guided_tone_confusion` counts the translations behind guided accuracy (the same references, seed
 # 0) by the reference's tone (rows) and the tone read (columns, then the untoned yellow); guided
 # accuracy is its diagonal over its total. Here for MUNIT and for BicycleGAN, with the mean tone
-# read in each row (yellow left out) and the share that lands within one tone step.
+# read in each row (yellow left out) and the share that lands within one tone step, worked out by
+# hand and checked against the library's `tone_confusion_summary`.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -520,6 +522,9 @@ for name, table in tables.items():  # (5, 6): reference tone 1-5 x tone read 1-5
     near = sum(int(toned_out[r, max(0, r - 1):r + 2].sum()) for r in range(5)) / int(table.sum())
     accuracy = float(table.diagonal().sum() / table.sum())
     assert abs(accuracy - scores[name]["guided_tone_accuracy"]) < 1e-3  # the table's row
+    summary = tone_confusion_summary(table)  # the library's reading of the same table
+    assert abs(near - summary["within_one"]) < 1e-9 and abs(accuracy - summary["exact"]) < 1e-9
+    torch.testing.assert_close(torch.tensor(mean_read[name]), torch.tensor(summary["mean_read"]), check_dtype=False)
     print(f"{name}: on the tone {accuracy:.2f}, within one step {near:.2f}")
     print(f"{'reference':>11}" + "".join(f"{c:>7}" for c in ["1", "2", "3", "4", "5", "yellow"]) + f"{'mean read':>11}")
     for r in range(5):

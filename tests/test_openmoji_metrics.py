@@ -229,3 +229,20 @@ def test_the_shipped_bicyclegans_diversity_is_reproduced_with_one_translation_pe
     published = json.loads((path.parent / "scores.json").read_text())
     got = openmoji_diversity(str(path), data, load_openmoji_classifier())
     assert got == {key: published[key] for key in ("diversity_l1", "diversity_features")}
+
+
+def test_tone_confusion_summary_reads_a_table_by_hand():
+    from munit_lib.evaluation.openmoji import tone_confusion_summary
+
+    # reference tone 1: 6 on tone 1, 2 on tone 3, 2 yellow; tones 2-5: all read one step darker (tone 5: on 5)
+    table = torch.zeros(5, 6, dtype=torch.long)
+    table[0, 0], table[0, 2], table[0, 5] = 6, 2, 2
+    for r in range(1, 4):
+        table[r, r + 1] = 10
+    table[4, 4] = 10
+    summary = tone_confusion_summary(table)
+    assert summary["exact"] == pytest.approx(16 / 50)  # 6 on tone 1, 10 on tone 5
+    assert summary["within_one"] == pytest.approx(46 / 50)  # all but reference 1's tone 3 and yellow
+    assert summary["mean_read"] == pytest.approx([(6 * 1 + 2 * 3) / 8, 3, 4, 5, 5])  # yellow left out
+    with pytest.raises(ValueError, match=r"\(5, 6\)"):
+        tone_confusion_summary(torch.zeros(5, 5))

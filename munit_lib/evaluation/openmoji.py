@@ -47,7 +47,8 @@ from .openmoji_classifier import load_openmoji_classifier, openmoji_classifier_p
 
 __all__ = ["PALETTE", "TONE_COLOURS", "MIN_SKIN_PIXELS", "OpenMojiTestSet", "load_openmoji_split",
            "OpenMojiModel", "openmoji_model", "hex_to_rgb", "stroke_mask", "line_art_kept", "read_tones",
-           "tones_reached", "guided_tone_confusion", "guided_tone_accuracy", "own_style_tone_accuracy",
+           "tones_reached", "guided_tone_confusion", "guided_tone_accuracy", "tone_confusion_summary",
+           "own_style_tone_accuracy",
            "style_tone_probe", "palette_fidelity", "own_style_l1", "openmoji_diversity",
            "score_openmoji", "default_openmoji_root"]
 
@@ -284,7 +285,22 @@ def guided_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet, seed: int 
     confusion = guided_tone_confusion(model, data, seed)
     if confusion is None:
         return None
-    return float(confusion.diagonal().sum() / confusion.sum())
+    return tone_confusion_summary(confusion)["exact"]
+
+
+def tone_confusion_summary(confusion: torch.Tensor) -> dict:
+    """What a :func:`guided_tone_confusion` table (5, 6) says beyond its diagonal: ``exact`` (guided
+    tone accuracy, the diagonal over the total), ``within_one`` (the share read at most one tone step
+    from the reference's, yellow counted as a miss) and ``mean_read`` (for each reference tone 1-5, the
+    mean tone read, 1-5, over the outputs read as a tone: yellow left out; NaN where there are none)."""
+    if tuple(confusion.shape) != (5, 6):
+        raise ValueError(f"a guided tone confusion table is (5, 6), got {tuple(confusion.shape)}")
+    total = float(confusion.sum())
+    toned = confusion[:, :5].double()  # (5, 5): reference tone x tone read
+    steps = (torch.arange(5).view(5, 1) - torch.arange(5).view(1, 5)).abs()  # |reference - read| in steps
+    return {"exact": float(confusion.diagonal().sum() / confusion.sum()),  # torch's division, as scores.json has it
+            "within_one": float(toned[steps <= 1].sum()) / total,
+            "mean_read": ((toned * torch.arange(1, 6)).sum(1) / toned.sum(1)).tolist()}
 
 
 def own_style_tone_accuracy(model: OpenMojiModel, data: OpenMojiTestSet) -> Optional[float]:
