@@ -74,6 +74,10 @@ sizes = SAMPLE_SIZES["ci" if PROFILE == "ci" else "cpu, gpu, paper"]
 N_TEST = sizes["N_TEST"]    # images that go through whole translations
 N_CODES = sizes["N_CODES"]  # images that are only encoded (cheaper)
 print(f"profile: {PROFILE}: {N_TEST} test images translated, {N_CODES} images encoded")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+# the sample sizes of every profile (the same table whichever profile runs)
 for name, s in SAMPLE_SIZES.items():
     print(f"  {name:16s} N_TEST {s['N_TEST']:4d}   N_CODES {s['N_CODES']:4d}")
 

@@ -42,8 +42,8 @@ MIN_CHECKED, MIN_SHARE = 3, 0.3
 BELOW_THE_FLOOR = {
     "09_theory_measured": "every measurement runs on the profile's sample sizes (200 and 600 test images stored, "
                           "32 and 128 in CI); each is checked in CI by an assert against its by-hand version; "
-                          "the loaded model, the recipes table, the shipped variants' scores and their three "
-                          "seeds are compared",
+                          "the sample sizes of every profile, the loaded model, the recipes table, the shipped "
+                          "variants' scores and their three seeds are compared",
 }
 
 #: Notebooks that print "profile: <name>" (the training and measuring ones).
