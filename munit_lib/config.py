@@ -15,7 +15,7 @@ import dataclasses
 import difflib
 import math
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 

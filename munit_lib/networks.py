@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from .config import MUNITConfig
 from .nn import MLP, AdaptiveInstanceNorm2d, Conv2dBlock, ResBlocks

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from munit_lib.course import COLAB_CLONE_DIR, COLAB_SETUP_CELL, COURSE_REPOSITORY, colab_badge
 
 

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from munit_lib import MUNIT, Generator, MultiScaleDiscriminator, count_parameters
+from munit_lib import Generator, MultiScaleDiscriminator, count_parameters
 from munit_lib.nn import AdaptiveInstanceNorm2d, LayerNorm
 from munit_test_helpers import random_images
 

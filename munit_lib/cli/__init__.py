@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("make-openmoji", help="build the OpenMoji line-art / colour domains from the npm package")
     p.add_argument("--out", default=None, help="folder to create (default data/openmoji<size>)")
     p.add_argument("--size", type=int, default=64, help="image side in pixels (64: the course; 256: the paper)")
-    p.add_argument("--tarball", help=f"the package's .tgz, already fetched (default: npm pack openmoji@VERSION)")
+    p.add_argument("--tarball", help="the package's .tgz, already fetched (default: `npm pack` of the pinned version)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(group="data")

@@ -45,7 +45,6 @@ def table1_findings(rows: dict[str, dict], munit: str = "shapes_cyc0", diversity
     ``measured`` (ours, in words with the numbers) and ``reproduced`` (True / False, or None when a
     row it needs is missing). ``diversity`` / ``quality`` name the columns compared (for example
     ``"diversity_lpips"`` when the real LPIPS was measured)."""
-    d_munit, q_munit = _value(rows, munit, diversity), _value(rows, munit, quality)
     out = []
 
     def add(finding: str, paper: str, needed: list, check, describe) -> None:

@@ -56,7 +56,7 @@ from .checkpoint import CHECKPOINT_FORMAT, atomic_save, export_generators, expor
 from .distributed import DistributedContext, init_distributed
 from .ema import GeneratorEMA
 from .optim import make_optimizers, make_schedulers
-from .step import DisObjective, GenObjective, NonFiniteLossError, train_step, train_step_for
+from .step import DisObjective, GenObjective, NonFiniteLossError, train_step_for
 
 __all__ = ["Trainer", "build_datasets", "is_shapes_root", "shapes_count", "read_loss_log", "default_device",
            "check_device", "RunLockedError"]
