@@ -527,7 +527,7 @@ if ex4_factor_4x4 is not None:
     biased = my_instance_norm(small)
     unbiased_small = (small - small.mean(dim=(2, 3), keepdim=True)) / torch.sqrt(small.var(dim=(2, 3), keepdim=True) + 1e-5)
     truth = (unbiased_small / biased).median().item()
-    assert abs(ex4_factor_4x4 - truth) < 1e-3, f"4: compute it as in section 2 on a 4x4 map (HW = 16)"
+    assert abs(ex4_factor_4x4 - truth) < 1e-3, "4: compute it as in section 2 on a 4x4 map (HW = 16)"
     answered.append(4)
 if ex5_map is not None:
     gn5 = nn.GroupNorm(1, ex5_map.shape[1], eps=1e-5)

@@ -769,7 +769,7 @@ if ex3_reference_kind is not None:
         norm = float(translator.encode_style(x_a[:8], "a2b").norm(dim=1).mean())
     edge = float(prior_norm.quantile(0.05))  # 95% of prior samples have a larger norm
     kind = "prior-like" if norm >= edge else "off-prior"
-    assert ex3_reference_kind == kind, f"3: compare the mean norm of E_b^s(x_a[:8]) with prior_norm.quantile(0.05)"
+    assert ex3_reference_kind == kind, "3: compare the mean norm of E_b^s(x_a[:8]) with prior_norm.quantile(0.05)"
     answered.append(3)
 if ex4_style_means is not None:
     with torch.no_grad():

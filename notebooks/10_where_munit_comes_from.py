@@ -59,12 +59,11 @@ import json
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from torch.nn import functional as F
 from torch.testing import assert_close
 
 from munit_lib import MUNITConfig, Translator, count_parameters, course
-from munit_lib.baselines import (BASELINES, MultiPatchGAN, PatchGAN, ResNetEncoder, ResnetGenerator, UnetGenerator,
-                                 UNITGenerator, cpu_config, unit_discriminator)
+from munit_lib.baselines import (MultiPatchGAN, PatchGAN, ResNetEncoder, ResnetGenerator, UnetGenerator, UNITGenerator,
+                                 unit_discriminator)
 from munit_lib.baselines.bicyclegan import bicyclegan_gen_losses, bicyclegan_kl_loss, latent_regression_loss
 from munit_lib.baselines.cyclegan import cyclegan_gen_losses
 from munit_lib.baselines.runtime import load_model, translation_sides

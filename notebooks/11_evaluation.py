@@ -50,7 +50,6 @@ if "google.colab" in sys.modules:
 
 # %%
 import json
-import math
 
 import matplotlib.pyplot as plt
 import torch
