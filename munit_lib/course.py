@@ -6,7 +6,8 @@ profile name (``MUNIT_PROFILE``: ``ci`` in CI, ``cpu`` by default, ``gpu`` or ``
 
 ``load_or_train(cfg, out_dir, max_iter)`` is the checkpoint-or-train helper of the training
 notebooks: re-running a cell reuses a finished run, continues an interrupted one, or starts one.
-``plot_losses(read_loss_log(path))`` draws a run's ``losses.csv``.
+``plot_losses(read_loss_log(path))`` draws a run's ``losses.csv``. ``repository_root()`` is the
+course's clone (configs/, benchmarks/, data/) that munit_lib was installed from.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import random
 import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # imported lazily below: the training package is not needed b
     from .training import Trainer
 
 __all__ = ["setup", "in_colab", "CI_THREADS", "load_or_train", "plot_losses", "LOSS_PANELS",
-           "COURSE_REPOSITORY", "COLAB_CLONE_DIR", "COLAB_SETUP_CELL", "colab_url", "colab_badge"]
+           "COURSE_REPOSITORY", "COLAB_CLONE_DIR", "COLAB_SETUP_CELL", "colab_url", "colab_badge", "repository_root"]
 
 CI_THREADS = 2  # CI machines have 2 cores
 
@@ -67,6 +69,23 @@ def colab_url(notebook_name: str) -> str:
 def colab_badge(notebook_name: str) -> str:
     """The markdown "Open In Colab" badge every notebook carries in its first cell."""
     return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(notebook_name)})"
+
+
+def repository_root(package_dir: str | os.PathLike | None = None) -> Path:
+    """The course's clone that munit_lib was installed from (``pip install -e .``): the folder beside
+    the package that holds ``configs/``, ``benchmarks/`` and ``data/``. ``package_dir`` is munit_lib's
+    folder (default: this package's).
+
+    Raises ``FileNotFoundError`` naming the fix when no clone is there, as after a plain
+    ``pip install`` that copied only the package into site-packages."""
+    package = Path(package_dir if package_dir is not None else Path(__file__).parent).resolve()
+    root = package.parent
+    missing = [name for name in ("configs", "benchmarks") if not (root / name).is_dir()]
+    if missing:
+        raise FileNotFoundError(f"munit_lib at {package} has no course clone beside it (no {' or '.join(missing)}/ in "
+                                f"{root}): clone {COURSE_REPOSITORY} and install it with `pip install -e .` "
+                                "(in Colab, run the notebook's first cell)")
+    return root
 
 
 def in_colab() -> bool:

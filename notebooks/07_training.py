@@ -56,7 +56,6 @@ from PIL import Image
 from torch.testing import assert_close
 from torchvision.utils import make_grid
 
-import munit_lib
 from munit_lib import MUNIT, Generator, MUNITConfig, MultiScaleDiscriminator, count_parameters, load_official_generators
 from munit_lib import course
 from munit_lib.pretrained import pretrained_path
@@ -64,7 +63,7 @@ from munit_lib.training import (GeneratorEMA, IterationBatchSampler, NonFiniteLo
                                 init_distributed, make_schedulers, read_loss_log, read_training_checkpoint)
 
 PROFILE = course.setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
-ROOT = Path(munit_lib.__file__).resolve().parents[1]  # the repository: configs/, runs/, data/
+ROOT = course.repository_root()  # the course's clone: configs/, runs/, data/
 WORK = Path(tempfile.mkdtemp(prefix="munit07_"))       # scratch runs, deleted at the end
 print("profile:", PROFILE)
 

@@ -59,7 +59,6 @@ import matplotlib.pyplot as plt
 import torch
 from IPython.display import display
 
-import munit_lib
 from munit_lib import MUNIT, MUNITConfig, count_parameters, course
 from munit_lib.data.openmoji import SKIN_TONES, read_metadata_table, split_of
 from munit_lib.evaluation.openmoji import (TONE_COLOURS, guided_tone_accuracy, guided_tone_confusion, hex_to_rgb,
@@ -73,7 +72,7 @@ from munit_lib.widgets import StyleExplorer
 
 PROFILE = course.setup()  # seeds torch with 0, pins the thread count under CI, PNG figures
 plt.rcParams["image.interpolation"] = "nearest"
-ROOT = Path(munit_lib.__file__).resolve().parents[1]  # the repository: configs/, benchmarks/, data/
+ROOT = course.repository_root()  # the course's clone: configs/, benchmarks/, data/
 DATA = data_dir() / "openmoji64"  # the shipped 64-px set (18 MB of PNGs)
 
 # %% [markdown]

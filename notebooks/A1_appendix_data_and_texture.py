@@ -249,10 +249,10 @@ print("temporary files removed")
 # NBVAL_CHECK_OUTPUT
 import json
 
-import munit_lib
+from munit_lib.course import repository_root
 from munit_lib.pretrained import pretrained_path
 
-REPO = Path(munit_lib.__file__).resolve().parents[1]  # the repository: benchmarks/, data/
+REPO = repository_root()  # the course's clone: benchmarks/, data/
 curves = [json.loads(line) for line in (REPO / "benchmarks" / "time_to_quality.jsonl").read_text().splitlines()]
 RECIPES = {"shapes_cpu": "older (lr 1e-4, no cycle)", "shapes_fast_canvas": "first fast (cycle weight 10)",
            "shapes_fast": "course's fast (cycle weight 1)"}

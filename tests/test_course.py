@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from munit_lib import MUNITConfig  # noqa: E402
-from munit_lib.course import _moving_average, load_or_train, plot_losses  # noqa: E402
+from munit_lib.course import _moving_average, load_or_train, plot_losses, repository_root  # noqa: E402
 from munit_lib.training import Trainer, read_loss_log, read_training_checkpoint  # noqa: E402
 
 
@@ -129,3 +129,20 @@ def test_plots_a_real_loss_log(tmp_path):
     run = train(tmp_path, "run", 2)
     fig = plot_losses(read_loss_log(run.log_path))
     assert len(fig.axes) == 3
+
+
+# --------------------------------------------------------------------------- the course's clone
+def test_the_repository_root_is_the_clone_munit_lib_is_installed_from():
+    root = repository_root()
+    assert (root / "pyproject.toml").is_file() and (root / "munit_lib" / "course.py").is_file()
+    assert (root / "configs" / "openmoji_cpu.yaml").is_file()
+
+
+def test_a_package_without_a_clone_beside_it_names_the_fix(tmp_path):
+    package = tmp_path / "site-packages" / "munit_lib"  # what a plain `pip install` leaves
+    package.mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match=r"no configs or benchmarks/ in .*site-packages.*pip install -e \."):
+        repository_root(package)
+    (tmp_path / "site-packages" / "configs").mkdir()  # a half clone is still refused, naming what is missing
+    with pytest.raises(FileNotFoundError, match=r"no benchmarks/"):
+        repository_root(package)
