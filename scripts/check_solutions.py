@@ -74,18 +74,10 @@ def check_solutions(twin: Path, timeout: int = 1800) -> tuple[list[int], list[in
 
     Raises when a solution or the check fails, or when a solution with code is not accepted."""
     nb, check, coded, prose = solutions_notebook(twin)
-    env = {"MUNIT_PROFILE": "ci", "OMP_WAIT_POLICY": "PASSIVE", "MPLBACKEND": "Agg", "TQDM_DISABLE": "1"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update({k: os.environ.get(k, v) for k, v in env.items()})
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(twin.parent)}}).execute()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    defaults = {"MUNIT_PROFILE": "ci", "OMP_WAIT_POLICY": "PASSIVE", "MPLBACKEND": "Agg", "TQDM_DISABLE": "1"}
+    kernel_env = {**defaults, **os.environ}  # the caller's values win; this process's environment is left alone
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(twin.parent)}}).execute(env=kernel_env)
     text = "".join(o.get("text", "") for o in nb.cells[check].outputs if o.get("output_type") == "stream")
     found = CORRECT.search(text)
     accepted = sorted(int(k) for k in found.group(1).split(",") if k.strip()) if found else []

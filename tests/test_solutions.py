@@ -7,6 +7,7 @@ re-run their lessons' heavier cells).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,16 @@ def test_a_right_solution_is_accepted_and_prose_is_listed(tmp_path):
 def test_a_wrong_raising_or_silent_solution_fails(tmp_path, solution, message):
     with pytest.raises(Exception, match=message):
         check_solutions.check_solutions(twin(tmp_path, solution))
+
+
+def test_the_kernel_runs_under_the_ci_profile_and_this_process_is_left_alone(tmp_path, monkeypatch):
+    monkeypatch.delenv("MUNIT_PROFILE", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "module://caller_backend")  # a caller's own value is passed on, not replaced
+    solution = ("import os; ex1_double = 2 * base if (os.environ['MUNIT_PROFILE'], os.environ['MPLBACKEND']) == "
+                "('ci', 'module://caller_backend') else None")
+    accepted, _ = check_solutions.check_solutions(twin(tmp_path, solution))
+    assert accepted == [1]
+    assert "MUNIT_PROFILE" not in os.environ
 
 
 def test_a_notebook_without_a_check_cell_is_refused(tmp_path):
