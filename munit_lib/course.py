@@ -82,7 +82,7 @@ def repository_root(package_dir: str | os.PathLike | None = None) -> Path:
     root = package.parent
     missing = [name for name in ("configs", "benchmarks") if not (root / name).is_dir()]
     if missing:
-        raise FileNotFoundError(f"munit_lib at {package} has no course clone beside it (no {' or '.join(missing)}/ in "
+        raise FileNotFoundError(f"munit_lib at {package} has no course clone beside it (no {' or '.join(name + '/' for name in missing)} in "
                                 f"{root}): clone {COURSE_REPOSITORY} and install it with `pip install -e .` "
                                 "(in Colab, run the notebook's first cell)")
     return root

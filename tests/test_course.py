@@ -141,7 +141,7 @@ def test_the_repository_root_is_the_clone_munit_lib_is_installed_from():
 def test_a_package_without_a_clone_beside_it_names_the_fix(tmp_path):
     package = tmp_path / "site-packages" / "munit_lib"  # what a plain `pip install` leaves
     package.mkdir(parents=True)
-    with pytest.raises(FileNotFoundError, match=r"no configs or benchmarks/ in .*site-packages.*pip install -e \."):
+    with pytest.raises(FileNotFoundError, match=r"no configs/ or benchmarks/ in .*site-packages.*pip install -e \."):
         repository_root(package)
     (tmp_path / "site-packages" / "configs").mkdir()  # a half clone is still refused, naming what is missing
     with pytest.raises(FileNotFoundError, match=r"no benchmarks/"):
