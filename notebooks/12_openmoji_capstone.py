@@ -593,12 +593,19 @@ plt.show()
 # model's own drawing of the same emoji still differ. That gap explains why the model's own line art
 # does better. Does it also hold guided accuracy down?
 #
-# `benchmarks/openmoji_tone_curve.jsonl` holds these measures along the shipped run and along three
-# variants: the style-reconstruction weight at 10 instead of 1; no gradient through the model's own
-# line art in the cycle, so that its drawings gain nothing from carrying traces; a style code of
-# 16 numbers instead of 8; the explicit cycle at weight 30 or 100 instead of 10 (these three
-# stopped at 5,000 iterations); the adversarial weight at 4 instead of 1 (stopped at 4,000); and,
-# within the shipped run's CPU time, twice the width (gen_dim 32) or a batch of 4.
+# `benchmarks/openmoji_tone_curve.jsonl` holds these measures along the shipped run and along ten
+# variants:
+#
+# - the style-reconstruction weight at 10 instead of 1;
+# - no gradient through the model's own line art in the cycle, so that its drawings gain nothing
+#   from carrying traces;
+# - a style code of 16 numbers instead of 8, and the explicit cycle at weight 30 or 100 instead of
+#   10 (these three stopped at 5,000 iterations);
+# - the adversarial weight at 4 instead of 1 (stopped at 4,000);
+# - twice the width (gen_dim 32) or a batch of 4, within the shipped run's CPU time;
+# - the within-domain reconstruction at weight 1 instead of 10, or the paper's lr 1e-4, within half
+#   of it.
+#
 # Here is the last checkpoint of each.
 
 # %%
@@ -609,7 +616,8 @@ RUNS = {"munit": "shipped recipe", "munit_recon_s_w10": "style recon weight 10",
         "munit_cycle_detached": "no gradient via own line art", "munit_style_dim16": "style code of 16",
         "munit_cycle_w30": "explicit cycle at weight 30", "munit_cycle_w100": "explicit cycle at weight 100",
         "munit_gan_w4": "adversarial weight 4", "munit_width32": "twice the width (32)",
-        "munit_batch4": "a batch of 4"}
+        "munit_batch4": "a batch of 4", "munit_recon_x_w1": "reconstruction weight 1",
+        "munit_lr1e-4": "the paper's lr 1e-4"}
 print(f"{'':30}{'iteration':>10}{'guided':>8}{'own, true line art':>20}{'own, model line art':>21}")
 for label, name in RUNS.items():
     r = final[label]
@@ -632,7 +640,8 @@ assert max(final[label]["guided_tone_accuracy"] for label in RUNS) < 0.4  # ...a
 # 3.8 for weight 10 at the same iteration). With the 15-minute trial at weight 1 (0.28), weight 10
 # is the best of the four. A heavier adversarial term (weight 4) follows the shipped run and ends at
 # 0.33. Twice the width, or a batch of 4, reaches more tones with random styles within the shipped
-# run's CPU time (4.1 and 4.2 of 5), and ends at 0.35 and 0.36 guided.
+# run's CPU time (4.1 and 4.2 of 5), and ends at 0.35 and 0.36 guided. A lighter within-domain
+# reconstruction (weight 1) ends at 0.36 after half that time, the paper's learning rate at 0.33.
 # `benchmarks/results.md` (section "OpenMoji") follows each run along its training and finds the
 # same half-way tones for the 16-number code. More width did not help at 64 pixels; the paper's
 # resolution, with sixteen times the pixels (section 7), is untried.
@@ -730,7 +739,7 @@ shutil.rmtree(WORK, ignore_errors=True)  # the scratch run of section 3
 #   the model drew itself, much less over true line art: the two do not yet share one content space.
 # - Closing that gap did not raise guided accuracy. The tone read follows the reference's tone in
 #   order but about half as far: 0.72 of guided translations land within one tone step, 0.37 on
-#   it, and every run tried (nine recipes, twice the width and a batch of 4 among them) ends
+#   it, and every run tried (eleven recipes, twice the width and a batch of 4 among them) ends
 #   between 0.32 and 0.37.
 # - The decoder can place every tone (one code per tone would reach 0.84). The style encoder is
 #   what misses: it reads the model's own colourings (0.54) better than people's (0.40).
