@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from ..config import MUNITConfig
+from ..course import repository_root
 from ..data import PALETTE, ShapesDomain
 from ..evaluation import propositions, shapes_score
 from ..evaluation.openmoji import load_openmoji_split, score_openmoji
@@ -52,9 +53,9 @@ SCORING_THREADS = {"shapes": 1, "openmoji": 2}  # as the shipped scores were mea
 def git_commit() -> str:
     """The repository's commit (short), or ``"unknown"``."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parents[2],
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repository_root(),
                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+    except (OSError, subprocess.CalledProcessError):  # OSError: no git, or no clone (repository_root's FileNotFoundError)
         return "unknown"
 
 
