@@ -63,9 +63,11 @@ def main(argv=None) -> int:
     p.add_argument("--out", required=True, help="JSON-lines file to append to")
     p.add_argument("--label", default="run")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--data", help="an OpenMoji set (default: the shipped data/openmoji64); a run trained at "
+                   "another size is measured on a set built at its size (make-openmoji --size)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    train, test = load_openmoji_split(split="train"), load_openmoji_split(split="test")
+    train, test = load_openmoji_split(args.data, split="train"), load_openmoji_split(args.data, split="test")
     for path in args.checkpoints:
         cpu = re.search(r"_cpu([0-9.]+)_", Path(path).name)
         model = openmoji_model(path)

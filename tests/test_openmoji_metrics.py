@@ -1,12 +1,14 @@
 """The OpenMoji measures, each on the true images (what the truth scores) and on trivial translators."""
 import json
+from types import SimpleNamespace
 
 import pytest
 import torch
 
 from munit_lib.cli import main
 from munit_lib.config import MUNITConfig
-from munit_lib.evaluation.openmoji import (TONE_COLOURS, OpenMojiModel, guided_tone_accuracy, guided_tone_confusion,
+from munit_lib.evaluation.openmoji import (MIN_SKIN_PIXELS, SKIN_TONES, TONE_COLOURS, OpenMojiModel, _skin_masks,
+                                          hex_to_rgb, guided_tone_accuracy, guided_tone_confusion,
                                           line_art_kept, own_style_tone_accuracy, style_tone_probe,
                                           load_openmoji_split, openmoji_model, own_style_l1, palette_fidelity,
                                           read_tones, score_openmoji, stroke_mask, tones_reached)
@@ -246,3 +248,18 @@ def test_tone_confusion_summary_reads_a_table_by_hand():
     assert summary["mean_read"] == pytest.approx([(6 * 1 + 2 * 3) / 8, 3, 4, 5, 5])  # yellow left out
     with pytest.raises(ValueError, match=r"\(5, 6\)"):
         tone_confusion_summary(torch.zeros(5, 5))
+
+
+def test_skin_threshold_scales_with_the_image_area():
+    """A family's skin must cover MIN_SKIN_PIXELS at 64 px, and the same share of a larger image: a set
+    built at 128 px scores the same families as the 64-px set (here: the same drawing upscaled)."""
+    fill = torch.tensor(hex_to_rgb(SKIN_TONES[0])) * 2 - 1  # tone 1's fill in [-1, 1]
+    colour = torch.ones(2, 3, 64, 64)  # white, with a patch of skin: too small in one family, enough in the other
+    colour[0, :, :2, :MIN_SKIN_PIXELS // 2 - 1] = fill.view(3, 1, 1)  # 2 x 5 = 10 pixels: below the threshold
+    colour[1, :, :2, :MIN_SKIN_PIXELS // 2 + 1] = fill.view(3, 1, 1)  # 2 x 7 = 14 pixels: above it
+    records = [SimpleNamespace(skintone=1, base_hexcode="small"), SimpleNamespace(skintone=1, base_hexcode="big")]
+    assert set(_skin_masks(colour, records)) == {"big"}
+    for scale in (2, 4):  # 128 and 256 px: 4 and 16 times the pixels of each patch
+        larger = torch.nn.functional.interpolate(colour, scale_factor=scale, mode="nearest")
+        masks = _skin_masks(larger, records)
+        assert set(masks) == {"big"} and masks["big"].shape == (64 * scale, 64 * scale)
