@@ -638,21 +638,21 @@ assert max(final[label]["guided_tone_accuracy"] for label in RUNS) < 0.4  # ...a
 # why the model's own line art did better, but closing it did not raise guided accuracy. In every
 # run of the table it ends between 0.30 and 0.37, and none passes 0.39 along the way. The
 # style-reconstruction weight of 10 (stopped at 8,000 iterations) scores a little below the shipped
-# recipe in every column, though it reaches more tones with random styles early in training. A heavier cycle does not help either: at weight 30 or
-# 100 guided accuracy ends at 0.32, and random styles reach fewer tones (3.3 and 2.8 of 5, against
-# 3.8 for weight 10 at the same iteration). With the 15-minute trial at weight 1 (0.28), weight 10
-# is the best of the four. A heavier adversarial term (weight 4) follows the shipped run and ends at
-# 0.33. Twice the width, or a batch of 4, reaches more tones with random styles within the shipped
-# run's CPU time (4.1 and 4.2 of 5), and ends at 0.35 and 0.36 guided. A lighter within-domain
-# reconstruction (weight 1) ends at 0.36 after half that time, the paper's learning rate at 0.33.
-# The shipped run, continued to 2.8 times its CPU time, stays at 0.37-0.38 (from 12,000 to 20,000
-# iterations) while its own-line-art column climbs to 0.87: more training teaches the cycle's
-# own pair, not the reading of a reference over a true drawing. Drawing the toned colourings three
-# times as often follows the shipped run step for step, and 128 pixels does no better per iteration
-# (0.30 at 3,000).
-# `benchmarks/results.md` (section "OpenMoji") follows each run along its training and finds the
-# same half-way tones for the 16-number code. More width did not help at 64 pixels, nor twice the
-# resolution at 128; the paper's 256 pixels at four times the width (section 7) needs a GPU.
+# recipe in every column, though it reaches more tones with random styles early in training. A
+# heavier cycle does not help either: at weight 30 or 100 guided accuracy ends at 0.32, and random
+# styles reach fewer tones (3.3 and 2.8 of 5, against 3.8 for weight 10 at the same iteration). With
+# the 15-minute trial at weight 1 (0.28), weight 10 is the best of the four. A heavier adversarial
+# term (weight 4) follows the shipped run and ends at 0.33. Twice the width, or a batch of 4,
+# reaches more tones with random styles within the shipped run's CPU time (4.1 and 4.2 of 5), and
+# ends at 0.35 and 0.36 guided. A lighter within-domain reconstruction (weight 1) ends at 0.36 after
+# half that time, the paper's learning rate at 0.33. The shipped run, continued to 2.8 times its CPU
+# time, stays at 0.37-0.38 (from 12,000 to 20,000 iterations) while its own-line-art column climbs
+# to 0.87: more training teaches the cycle's own pair, not the reading of a reference over a true
+# drawing. Drawing the toned colourings three times as often follows the shipped run step for step,
+# and 128 pixels does no better per iteration (0.30 at 3,000). `benchmarks/results.md` (section
+# "OpenMoji") follows each run along its training and finds the same half-way tones for the
+# 16-number code. More width did not help at 64 pixels, nor twice the resolution at 128; the paper's
+# 256 pixels at four times the width (section 7) needs a GPU.
 #
 # ### Which half fails: the decoder or the style encoder?
 #
