@@ -69,9 +69,10 @@ _PALETTE_HEX = ("#000000", "#ffffff", "#92d3f5", "#61b2e4", "#ea5a47", "#d22f27"
 PALETTE = torch.tensor([hex_to_rgb(c) for c in dict.fromkeys(_PALETTE_HEX + SKIN_TONES + SKIN_SHADOWS)])  # (P, 3)
 # classes of read_tones: 0-4 are tones 1-5, 5 is the yellow of an emoji with no tone
 TONE_COLOURS = torch.tensor([hex_to_rgb(c) for c in SKIN_TONES + (EMOJI_YELLOW,)])  # (6, 3)
-# a family whose shared skin is smaller than this is not scored for tone (counted at 64 px; in proportion to
-# the area at other sizes)
-MIN_SKIN_PIXELS = 12
+# a family whose shared skin is smaller than this, in an image MIN_SKIN_SIDE pixels square, is not scored for
+# tone; in proportion to the area at other sizes, so that a set built at 128 or 256 px scores the same families
+# as the shipped 64-px one (up to the rasteriser's edges)
+MIN_SKIN_PIXELS, MIN_SKIN_SIDE = 12, 64
 SKIN_TOLERANCE = 0.08  # how far (max over R, G, B, in [0, 1]) a pixel of the truth may be from its fill
 
 
@@ -132,9 +133,7 @@ def _skin_masks(colour: torch.Tensor, records: list) -> dict:
             continue
         near = (_unit(colour[i]) - fills[r.skintone - 1].view(3, 1, 1)).abs().amax(0) < SKIN_TOLERANCE  # (H, W)
         masks[r.base_hexcode] = near if r.base_hexcode not in masks else masks[r.base_hexcode] & near
-    # the threshold is counted at 64 px: scaled with the area, a set built at 128 or 256 px scores the same
-    # families as the shipped one (up to the rasteriser's edges)
-    least = MIN_SKIN_PIXELS * colour.shape[-2] * colour.shape[-1] / 64 ** 2
+    least = MIN_SKIN_PIXELS * colour.shape[-2] * colour.shape[-1] / MIN_SKIN_SIDE ** 2  # scaled with the area
     return {family: m for family, m in masks.items() if int(m.sum()) >= least}
 
 
